@@ -1,0 +1,71 @@
+//! Descriptor set inputs: a binary `FileDescriptorSet` as written by `protoc -o` or `buf build -o`.
+
+use std::path::Path;
+
+use prost::Message;
+
+use super::{Content, DescriptorSet, Snapshot};
+use crate::error::{Error, Result};
+
+pub(super) fn read(path: &Path, shown: &Path) -> Result<Snapshot> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Error::invalid(format!(
+            "{}: cannot read the descriptor set: {err}",
+            shown.display()
+        ))
+    })?;
+    let set = prost_types::FileDescriptorSet::decode(bytes.as_slice()).map_err(|err| {
+        Error::with_help(
+            format!("{}: not a binary FileDescriptorSet ({err})", shown.display()),
+            "produce one with `protoc --include_imports --include_source_info -o FILE` or `buf build -o FILE.binpb`",
+        )
+    })?;
+    if set.file.is_empty() {
+        return Err(Error::with_help(
+            format!("{}: the descriptor set holds no files", shown.display()),
+            "produce one with `protoc --include_imports --include_source_info -o FILE` or `buf build -o FILE.binpb`",
+        ));
+    }
+    Ok(Snapshot {
+        label: shown.display().to_string(),
+        content: Content::Descriptors(DescriptorSet {
+            imports: image_imports(&bytes),
+            set,
+        }),
+    })
+}
+
+// Images written by `buf build -o` are FileDescriptorSets whose files carry a `buf_extension`
+// (field 8042) with `is_import` (field 1) set on files that are dependencies, not the module.
+#[derive(Clone, PartialEq, Message)]
+struct ImageLite {
+    #[prost(bytes = "vec", repeated, tag = "1")]
+    file: Vec<Vec<u8>>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct ImageFileLite {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(message, optional, tag = "8042")]
+    buf_extension: Option<ImageFileExtensionLite>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct ImageFileExtensionLite {
+    #[prost(bool, optional, tag = "1")]
+    is_import: Option<bool>,
+}
+
+fn image_imports(bytes: &[u8]) -> std::collections::BTreeSet<String> {
+    let Ok(image) = ImageLite::decode(bytes) else {
+        return Default::default();
+    };
+    image
+        .file
+        .iter()
+        .filter_map(|f| ImageFileLite::decode(f.as_slice()).ok())
+        .filter(|f| f.buf_extension.as_ref().and_then(|e| e.is_import) == Some(true))
+        .filter_map(|f| f.name)
+        .collect()
+}

@@ -1,0 +1,142 @@
+//! Inputs: the `.proto` files of one revision, read into a [`Snapshot`]. A revision comes from a
+//! git ref (read from the object database, never checked out), the working tree, the staged index,
+//! a directory, or a binary `FileDescriptorSet`.
+
+mod descriptor_set;
+mod dir;
+mod git;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The `.proto` files of one revision.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// How the revision is named to the user: `working tree`, `main (3f2a1bc)`, `old/`.
+    pub label: String,
+    pub content: Content,
+}
+
+#[derive(Debug)]
+pub enum Content {
+    Sources(Sources),
+    /// A compiled `FileDescriptorSet`: no source text, spans only from its source info.
+    Descriptors(DescriptorSet),
+}
+
+#[derive(Debug)]
+pub struct DescriptorSet {
+    pub set: prost_types::FileDescriptorSet,
+    /// Files a buf image marks as imports (dependencies, not part of the module).
+    pub imports: std::collections::BTreeSet<String>,
+}
+
+/// Source files keyed by their import name (path relative to the module root, `/`-separated).
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// The module: files that are checked.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Files found under include paths: importable, never checked. The first include path that
+    /// has a name wins, as with `protoc -I`.
+    pub includes: BTreeMap<String, Vec<u8>>,
+}
+
+impl Sources {
+    /// The bytes a name resolves to: the module first, then the include paths.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .get(name)
+            .or_else(|| self.includes.get(name))
+            .map(Vec::as_slice)
+    }
+}
+
+/// Where a revision comes from, as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A git revision (`main`, `v1.2.0`, `HEAD~1`, a SHA, `origin/main`) in the repository around
+    /// the current directory; with `merge_base`, the merge base of `HEAD` and that revision.
+    GitRef { rev: String, merge_base: bool },
+    /// The git index (staged changes).
+    Staged,
+    /// A directory on disk (the working tree is the directory `.`).
+    Directory(PathBuf),
+    /// A binary `FileDescriptorSet` file.
+    DescriptorSet(PathBuf),
+}
+
+/// Where the module lives inside each input, and what else may be imported.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// The module root, relative to the input's top (the directory, or the current directory's
+    /// place in the repository for git inputs). Empty means the top itself.
+    pub root: PathBuf,
+    /// Extra include paths, relative like `root`.
+    pub includes: Vec<PathBuf>,
+}
+
+impl Source {
+    /// Interprets what the user typed after `--against` (or as the input): an explicit
+    /// `git:`/`dir:`/`desc:` prefix, else an existing directory, else an existing file (a
+    /// descriptor set), else a git revision.
+    pub fn parse(text: &str, merge_base: bool) -> Source {
+        if let Some(rev) = text.strip_prefix("git:") {
+            return Source::GitRef {
+                rev: rev.to_owned(),
+                merge_base,
+            };
+        }
+        if let Some(dir) = text.strip_prefix("dir:") {
+            return Source::Directory(PathBuf::from(dir));
+        }
+        if let Some(file) = text.strip_prefix("desc:") {
+            return Source::DescriptorSet(PathBuf::from(file));
+        }
+        let path = Path::new(text);
+        if !merge_base && path.is_dir() {
+            Source::Directory(path.to_owned())
+        } else if !merge_base && path.is_file() {
+            Source::DescriptorSet(path.to_owned())
+        } else {
+            Source::GitRef {
+                rev: text.to_owned(),
+                merge_base,
+            }
+        }
+    }
+
+    /// Reads the revision. `cwd` anchors relative paths and is where the git repository is found.
+    pub fn read(&self, cwd: &Path, layout: &Layout) -> Result<Snapshot> {
+        match self {
+            Source::GitRef { rev, merge_base } => git::read_rev(cwd, rev, *merge_base, layout),
+            Source::Staged => git::read_index(cwd, layout),
+            Source::Directory(dir) => dir::read(&cwd.join(dir), dir, layout),
+            Source::DescriptorSet(path) => descriptor_set::read(&cwd.join(path), path),
+        }
+    }
+}
+
+/// Returns `true` if a path names a protobuf source file.
+fn is_proto(name: &str) -> bool {
+    name.ends_with(".proto")
+}
+
+/// Joins a module-relative path into the `/`-separated import name protoc would use.
+fn import_name(relative: &Path) -> Result<String> {
+    let mut name = String::new();
+    for part in relative.components() {
+        let part = part.as_os_str().to_str().ok_or_else(|| {
+            Error::invalid(format!(
+                "{}: the path is not valid UTF-8, so it cannot be imported by name; rename it",
+                relative.display()
+            ))
+        })?;
+        if !name.is_empty() {
+            name.push('/');
+        }
+        name.push_str(part);
+    }
+    Ok(name)
+}

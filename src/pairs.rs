@@ -1,0 +1,166 @@
+//! Pairing, done once per check: files by path; messages and enums by fully-qualified name; fields
+//! by number within a paired message; enum values by number within a paired enum. Each pair kind
+//! is walked once and every enabled rule of that kind is called on it. Rules never re-pair.
+
+use std::collections::BTreeMap;
+
+use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor};
+
+use crate::finding::Finding;
+use crate::registry::{Check, Enabled};
+use crate::rules::Ctx;
+use crate::schema::Schema;
+
+/// A file path present in at least one revision.
+pub struct FilePair<'a> {
+    pub name: &'a str,
+    pub old: Option<&'a FileDescriptor>,
+    pub new: Option<&'a FileDescriptor>,
+}
+
+/// The values an enum gives one number in each revision (several with `allow_alias`).
+pub struct EnumValuePair<'a> {
+    pub number: i32,
+    pub old_enum: &'a EnumDescriptor,
+    pub new_enum: &'a EnumDescriptor,
+    pub old: Vec<EnumValueDescriptor>,
+    pub new: Vec<EnumValueDescriptor>,
+}
+
+/// Runs every enabled rule over every pair of the two revisions.
+pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut each = |check: &dyn Fn(&Check, &mut Ctx)| {
+        for rule in rules {
+            let mut ctx = Ctx {
+                old,
+                new,
+                rule: rule.id,
+                severity: rule.severity,
+                help: rule.help,
+                findings: &mut findings,
+            };
+            check(&rule.check, &mut ctx);
+        }
+    };
+
+    let mut names: Vec<&str> = old
+        .files()
+        .iter()
+        .chain(new.files())
+        .map(|f| f.name())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let pair = FilePair {
+            name,
+            old: old.file(name),
+            new: new.file(name),
+        };
+        each(&|check, ctx| {
+            if let Check::File(f) = check {
+                f(ctx, &pair)
+            }
+        });
+    }
+
+    let old_messages = messages(old);
+    let new_messages = messages(new);
+    for (name, old_message) in &old_messages {
+        let Some(new_message) = new_messages.get(name) else {
+            continue;
+        };
+        each(&|check, ctx| {
+            if let Check::Message(f) = check {
+                f(ctx, old_message, new_message)
+            }
+        });
+        for old_field in old_message.fields() {
+            let Some(new_field) = new_message.get_field(old_field.number()) else {
+                continue;
+            };
+            each(&|check, ctx| {
+                if let Check::Field(f) = check {
+                    f(ctx, &old_field, &new_field)
+                }
+            });
+        }
+    }
+
+    let old_enums = enums(old, &old_messages);
+    let new_enums = enums(new, &new_messages);
+    for (name, old_enum) in &old_enums {
+        let Some(new_enum) = new_enums.get(name) else {
+            continue;
+        };
+        each(&|check, ctx| {
+            if let Check::Enum(f) = check {
+                f(ctx, old_enum, new_enum)
+            }
+        });
+        let old_values = values_by_number(old_enum);
+        let new_values = values_by_number(new_enum);
+        for (number, old_values) in old_values {
+            let Some(new_values) = new_values.get(&number) else {
+                continue;
+            };
+            let pair = EnumValuePair {
+                number,
+                old_enum,
+                new_enum,
+                old: old_values,
+                new: new_values.clone(),
+            };
+            each(&|check, ctx| {
+                if let Check::EnumValue(f) = check {
+                    f(ctx, &pair)
+                }
+            });
+        }
+    }
+
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    findings
+}
+
+/// Every message (nested ones too) of the checked files, by full name. Map entry messages are
+/// left out: they are synthesized from a map field, whose own type change is what is reported.
+pub fn messages(schema: &Schema) -> BTreeMap<String, MessageDescriptor> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<MessageDescriptor> =
+        schema.files().iter().flat_map(|f| f.messages()).collect();
+    while let Some(message) = stack.pop() {
+        if message.is_map_entry() {
+            continue;
+        }
+        stack.extend(message.child_messages());
+        out.insert(message.full_name().to_owned(), message);
+    }
+    out
+}
+
+/// Every enum (nested ones too) of the checked files, by full name.
+fn enums(
+    schema: &Schema,
+    messages: &BTreeMap<String, MessageDescriptor>,
+) -> BTreeMap<String, EnumDescriptor> {
+    let mut out = BTreeMap::new();
+    for file in schema.files() {
+        out.extend(file.enums().map(|e| (e.full_name().to_owned(), e)));
+    }
+    for message in messages.values() {
+        out.extend(message.child_enums().map(|e| (e.full_name().to_owned(), e)));
+    }
+    out
+}
+
+/// An enum's values grouped by number, in declaration order.
+pub fn values_by_number(enum_: &EnumDescriptor) -> BTreeMap<i32, Vec<EnumValueDescriptor>> {
+    let mut out: BTreeMap<i32, Vec<EnumValueDescriptor>> = BTreeMap::new();
+    for value in enum_.values() {
+        out.entry(value.number()).or_default().push(value);
+    }
+    out
+}

@@ -1,0 +1,108 @@
+//! Which files a change can affect. A file whose bytes are identical in both revisions, and all of
+//! whose transitive imports are identical too, compiles to identical descriptors, so no rule can
+//! find anything in it: only changed, added and deleted files and the files that (transitively)
+//! import them are compiled and compared. `--full` compares everything.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::input::Sources;
+use crate::scan;
+
+/// The module files to compile and compare, by import name (present on either side).
+pub fn affected(old: &Sources, new: &Sources, full: bool) -> BTreeSet<String> {
+    let module: BTreeSet<&str> = old
+        .files
+        .keys()
+        .chain(new.files.keys())
+        .map(String::as_str)
+        .collect();
+    if full {
+        return module.into_iter().map(str::to_owned).collect();
+    }
+    let changed = changed_names(old, new);
+    if changed.is_empty() {
+        return BTreeSet::new();
+    }
+    // Reverse import edges from both revisions: importers of a changed file are affected whether
+    // the import is old or new.
+    let mut importers: HashMap<String, Vec<&str>> = HashMap::new();
+    for (side, other) in [(new, None), (old, Some(new))] {
+        for (name, bytes) in side.files.iter().chain(side.includes.iter()) {
+            // An unchanged file has the same imports on both sides: scan it once.
+            if other.is_some_and(|o| o.get(name) == Some(bytes.as_slice())) {
+                continue;
+            }
+            for import in scan::scan(bytes).imports {
+                importers.entry(import).or_default().push(name);
+            }
+        }
+    }
+    let mut affected: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = changed;
+    while let Some(name) = stack.pop() {
+        if !affected.insert(name) {
+            continue;
+        }
+        if let Some(list) = importers.get(name) {
+            stack.extend(list.iter().copied().filter(|n| !affected.contains(n)));
+        }
+    }
+    affected
+        .into_iter()
+        .filter(|n| module.contains(n))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Names (module or include) whose bytes differ between the revisions, or that exist on one side.
+fn changed_names<'a>(old: &'a Sources, new: &'a Sources) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    for (a, b) in [(old, new), (new, old)] {
+        for (name, bytes) in a.files.iter().chain(a.includes.iter()) {
+            if b.get(name) != Some(bytes.as_slice()) {
+                names.push(name.as_str());
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(files: &[(&str, &str)]) -> Sources {
+        Sources {
+            files: files
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
+                .collect(),
+            includes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn affected_is_changed_files_and_their_importers() {
+        let old = sources(&[
+            ("a.proto", "syntax = \"proto3\";"),
+            ("b.proto", "import \"a.proto\";"),
+            ("c.proto", "import \"b.proto\";"),
+            ("d.proto", "syntax = \"proto3\";"),
+            ("gone.proto", ""),
+        ]);
+        let new = sources(&[
+            ("a.proto", "syntax = \"proto3\"; message A {}"),
+            ("b.proto", "import \"a.proto\";"),
+            ("c.proto", "import \"b.proto\";"),
+            ("d.proto", "syntax = \"proto3\";"),
+            ("new.proto", ""),
+        ]);
+        let got: Vec<_> = affected(&old, &new, false).into_iter().collect();
+        assert_eq!(
+            got,
+            ["a.proto", "b.proto", "c.proto", "gone.proto", "new.proto"]
+        );
+        assert_eq!(affected(&old, &new, true).len(), 6);
+        assert!(affected(&old, &old, false).is_empty());
+    }
+}

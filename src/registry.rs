@@ -1,0 +1,214 @@
+//! The single table of rules: each ID, its check function and its documentation file under
+//! `rules/`. Metadata (categories, default severity, summary) is read from the documentation's
+//! TOML front matter, so categories are data, not code.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use crate::pairs::{EnumValuePair, FilePair};
+use crate::rules::{breaking, Ctx};
+
+/// A rule's check function, by the kind of pair it reads.
+#[derive(Clone, Copy)]
+pub enum Check {
+    File(fn(&mut Ctx, &FilePair)),
+    Message(fn(&mut Ctx, &MessageDescriptor, &MessageDescriptor)),
+    Field(fn(&mut Ctx, &FieldDescriptor, &FieldDescriptor)),
+    Enum(fn(&mut Ctx, &EnumDescriptor, &EnumDescriptor)),
+    EnumValue(fn(&mut Ctx, &EnumValuePair)),
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    /// The rule's documentation: TOML front matter between `+++` lines, then Markdown.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+macro_rules! breaking {
+    ($($id:ident => $kind:ident($module:ident)),* $(,)?) => {
+        &[$(Rule {
+            id: stringify!($id),
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/breaking/", stringify!($id), ".md")),
+            check: Check::$kind(breaking::$module::check),
+        }),*]
+    };
+}
+
+/// Every breaking rule.
+pub static BREAKING: &[Rule] = breaking![
+    FILE_NO_DELETE => File(file_no_delete),
+    MESSAGE_NO_DELETE => File(message_no_delete),
+    ENUM_NO_DELETE => File(enum_no_delete),
+    FIELD_NO_DELETE => Message(field_no_delete),
+    FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED => Message(field_no_delete_unless_number_reserved),
+    FIELD_NO_DELETE_UNLESS_NAME_RESERVED => Message(field_no_delete_unless_name_reserved),
+    ENUM_VALUE_NO_DELETE => Enum(enum_value_no_delete),
+    ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED => Enum(enum_value_no_delete_unless_number_reserved),
+    ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED => Enum(enum_value_no_delete_unless_name_reserved),
+    RESERVED_MESSAGE_NO_DELETE => Message(reserved_message_no_delete),
+    RESERVED_ENUM_NO_DELETE => Enum(reserved_enum_no_delete),
+    FIELD_SAME_NAME => Field(field_same_name),
+    FIELD_SAME_JSON_NAME => Field(field_same_json_name),
+    ENUM_VALUE_SAME_NAME => EnumValue(enum_value_same_name),
+    FIELD_SAME_TYPE => Field(field_same_type),
+    FIELD_WIRE_COMPATIBLE_TYPE => Field(field_wire_compatible_type),
+    FIELD_WIRE_JSON_COMPATIBLE_TYPE => Field(field_wire_json_compatible_type),
+    FIELD_SAME_CARDINALITY => Field(field_same_cardinality),
+    FIELD_WIRE_COMPATIBLE_CARDINALITY => Field(field_wire_compatible_cardinality),
+    FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY => Field(field_wire_json_compatible_cardinality),
+    FIELD_SAME_ONEOF => Field(field_same_oneof),
+    ONEOF_NO_DELETE => Message(oneof_no_delete),
+    ENUM_DEFAULT_VALUE_SAME => Enum(enum_default_value_same),
+];
+
+/// The categories breaking rules belong to, strictest first.
+pub const BREAKING_CATEGORIES: &[&str] = &["FILE", "PACKAGE", "WIRE_JSON", "WIRE"];
+
+/// What the front matter of a rule's documentation says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub id: String,
+    pub kind: String,
+    pub categories: Vec<String>,
+    pub default: Severity,
+    pub since: String,
+    pub summary: String,
+    #[serde(default)]
+    pub fix: Option<String>,
+    #[serde(default)]
+    pub relaxes: Vec<String>,
+}
+
+impl Rule {
+    /// The parsed front matter. The documentation is embedded and checked by tests, so a parse
+    /// failure here is a build defect.
+    pub fn meta(&self) -> &'static Meta {
+        static METAS: OnceLock<Vec<Meta>> = OnceLock::new();
+        let metas = METAS.get_or_init(|| {
+            BREAKING
+                .iter()
+                .map(|r| {
+                    parse_front_matter(r.doc)
+                        .unwrap_or_else(|e| panic!("rules/breaking/{}.md: {e}", r.id))
+                })
+                .collect()
+        });
+        let index = BREAKING
+            .iter()
+            .position(|r| r.id == self.id)
+            .expect("rule is registered");
+        &metas[index]
+    }
+
+    /// The Markdown body (without front matter).
+    pub fn body(&self) -> &'static str {
+        split_front_matter(self.doc).map_or(self.doc, |(_, body)| body)
+    }
+
+    /// The first paragraph of *How to evolve safely*, unwrapped: the help shown with a finding
+    /// when the rule has nothing more specific to say.
+    pub fn help(&self) -> Option<&'static str> {
+        static HELPS: OnceLock<Vec<Option<String>>> = OnceLock::new();
+        let helps = HELPS.get_or_init(|| {
+            BREAKING
+                .iter()
+                .map(|r| {
+                    r.section("How to evolve safely")
+                        .and_then(|s| s.split("\n\n").next())
+                        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+                })
+                .collect()
+        });
+        let index = BREAKING
+            .iter()
+            .position(|r| r.id == self.id)
+            .expect("rule is registered");
+        helps[index].as_deref()
+    }
+
+    /// The text of a `## Heading` section of the documentation.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        section(self.body(), heading)
+    }
+}
+
+pub fn split_front_matter(doc: &str) -> Option<(&str, &str)> {
+    let rest = doc.strip_prefix("+++\n")?;
+    let end = rest.find("\n+++\n")?;
+    Some((&rest[..end], &rest[end + 5..]))
+}
+
+pub fn parse_front_matter(doc: &str) -> std::result::Result<Meta, String> {
+    let (front, _) = split_front_matter(doc).ok_or("missing +++ front matter")?;
+    toml::from_str(front).map_err(|e| e.to_string())
+}
+
+/// The text under `## heading`, up to the next `## `.
+pub fn section<'a>(body: &'a str, heading: &str) -> Option<&'a str> {
+    let marker = format!("## {heading}\n");
+    let start = body.find(&marker)? + marker.len();
+    let rest = &body[start..];
+    let end = rest.find("\n## ").map_or(rest.len(), |e| e + 1);
+    Some(rest[..end].trim())
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    BREAKING.iter().find(|r| r.id == id)
+}
+
+/// A rule chosen to run, with its effective severity.
+#[derive(Clone, Copy)]
+pub struct Enabled {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub help: Option<&'static str>,
+    pub check: Check,
+}
+
+/// Resolves `use` and `except` lists (rule IDs or categories) into the rules to run. `where_`
+/// names the source of the lists for error messages.
+pub fn select(uses: &[String], except: &[String], where_: &str) -> Result<Vec<Enabled>> {
+    let expand = |names: &[String]| -> Result<BTreeSet<&'static str>> {
+        let mut ids = BTreeSet::new();
+        for name in names {
+            if BREAKING_CATEGORIES.contains(&name.as_str()) {
+                ids.extend(
+                    BREAKING
+                        .iter()
+                        .filter(|r| r.meta().categories.contains(name))
+                        .map(|r| r.id),
+                );
+            } else if let Some(rule) = find(name) {
+                ids.insert(rule.id);
+            } else {
+                return Err(Error::with_help(
+                    format!("{where_}: unknown breaking rule or category '{name}'"),
+                    format!(
+                        "categories are {}; `protoguard rules` lists every rule ID",
+                        BREAKING_CATEGORIES.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(ids)
+    };
+    let used = expand(uses)?;
+    let excepted = expand(except)?;
+    Ok(BREAKING
+        .iter()
+        .filter(|r| used.contains(r.id) && !excepted.contains(r.id))
+        .map(|r| Enabled {
+            id: r.id,
+            severity: r.meta().default,
+            help: r.help(),
+            check: r.check,
+        })
+        .collect())
+}

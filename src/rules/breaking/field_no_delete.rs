@@ -1,0 +1,23 @@
+//! FIELD_NO_DELETE: a field number of a message is gone (a renamed field keeps its number and is
+//! not a deletion).
+
+use prost_reflect::MessageDescriptor;
+
+use super::{at_message, field_phrase, reserve_help};
+use crate::rules::Ctx;
+
+pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
+    for field in old.fields() {
+        if new.get_field(field.number()).is_none() {
+            ctx.deleted(
+                format!(
+                    "Previously present field {} was deleted.",
+                    field_phrase(&field)
+                ),
+                at_message(ctx.new, new),
+                ctx.old.locate(&field),
+            )
+            .help = Some(reserve_help(&field, new));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: PLACEHOLDER — not implemented yet.
+
+use prost_reflect::MessageDescriptor;
+
+use crate::rules::Ctx;
+
+pub fn check(_ctx: &mut Ctx, _old: &MessageDescriptor, _new: &MessageDescriptor) {}

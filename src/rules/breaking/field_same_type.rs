@@ -1,0 +1,30 @@
+//! FIELD_SAME_TYPE: a field keeps its exact type — the same scalar, or the same message or enum
+//! by fully-qualified name — so generated code keeps compiling.
+
+use prost_reflect::FieldDescriptor;
+
+use super::{reuse_help, reused_number, FIELD_TYPE, FIELD_TYPE_NAME};
+use crate::rules::Ctx;
+use crate::schema::resolved::type_name;
+
+pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+    let (old_type, new_type) = (type_name(old), type_name(new));
+    if old_type == new_type {
+        return;
+    }
+    let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
+    let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
+    match reused_number(old, new) {
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        None => {
+            ctx.changed(
+                format!(
+                    "Field \"{}\" changed type from \"{old_type}\" to \"{new_type}\".",
+                    new.full_name()
+                ),
+                at,
+                was,
+            );
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Breaking rules: each compares one pair of elements from the previous and current revisions.
+//! Shared wording and anchoring live here so every rule speaks the same way.
+
+pub mod enum_default_value_same;
+pub mod enum_no_delete;
+pub mod enum_value_no_delete;
+pub mod enum_value_no_delete_unless_name_reserved;
+pub mod enum_value_no_delete_unless_number_reserved;
+pub mod enum_value_same_name;
+pub mod field_no_delete;
+pub mod field_no_delete_unless_name_reserved;
+pub mod field_no_delete_unless_number_reserved;
+pub mod field_same_cardinality;
+pub mod field_same_json_name;
+pub mod field_same_name;
+pub mod field_same_oneof;
+pub mod field_same_type;
+pub mod field_wire_compatible_cardinality;
+pub mod field_wire_compatible_type;
+pub mod field_wire_json_compatible_cardinality;
+pub mod field_wire_json_compatible_type;
+pub mod file_no_delete;
+pub mod message_no_delete;
+pub mod oneof_no_delete;
+pub mod reserved_enum_no_delete;
+pub mod reserved_message_no_delete;
+
+use prost_reflect::{
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
+};
+
+use crate::finding::Location;
+use crate::schema::resolved::type_name;
+use crate::schema::Schema;
+
+// SourceCodeInfo path components (descriptor.proto field numbers) for parts of an element.
+pub(crate) const NAME: i32 = 1;
+pub(crate) const FIELD_NUMBER: i32 = 3;
+pub(crate) const FIELD_LABEL: i32 = 4;
+pub(crate) const FIELD_TYPE: i32 = 5;
+pub(crate) const FIELD_TYPE_NAME: i32 = 6;
+pub(crate) const FIELD_JSON_NAME: i32 = 10;
+pub(crate) const FIELD_ONEOF_INDEX: i32 = 9;
+pub(crate) const ENUM_VALUE_NUMBER: i32 = 2;
+
+/// Where a message's name is in the current revision: the anchor for findings about its contents.
+pub(crate) fn at_message(schema: &Schema, message: &MessageDescriptor) -> Location {
+    schema.locate_part(message, &[NAME])
+}
+
+/// Where an enum's name is: the anchor for findings about its values.
+pub(crate) fn at_enum(schema: &Schema, enum_: &EnumDescriptor) -> Location {
+    schema.locate_part(enum_, &[NAME])
+}
+
+/// Where the nearest surviving ancestor of a deleted nested element is in `file`: the enclosing
+/// message that still exists (by full name), else the file's package statement.
+pub(crate) fn at_surviving_parent(
+    schema: &Schema,
+    file: &FileDescriptor,
+    full_name: &str,
+) -> Location {
+    let mut name = full_name;
+    while let Some((parent, _)) = name.rsplit_once('.') {
+        if let Some(message) = file.parent_pool().get_message_by_name(parent) {
+            if message.parent_file() == *file {
+                return at_message(schema, &message);
+            }
+        }
+        name = parent;
+    }
+    schema.locate(file)
+}
+
+/// `"email" (3) on message "acme.v1.User"`: how a field is named in messages.
+pub(crate) fn field_phrase(field: &FieldDescriptor) -> String {
+    format!(
+        "\"{}\" ({}) on message \"{}\"",
+        field.name(),
+        field.number(),
+        field.parent_message().full_name()
+    )
+}
+
+/// `"STATUS_ACTIVE" (1) on enum "acme.v1.Status"`.
+pub(crate) fn enum_value_phrase(value: &EnumValueDescriptor) -> String {
+    format!(
+        "\"{}\" ({}) on enum \"{}\"",
+        value.name(),
+        value.number(),
+        value.parent_enum().full_name()
+    )
+}
+
+/// The names an enum gives a number, quoted and joined: `"A"` or `"A", "B"`.
+pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{}\"", v.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// When a number now belongs to a different field — deleted and reused in one change — the
+/// sentence that says so. A field counts as different when both its name and type changed.
+pub(crate) fn reused_number(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<String> {
+    let old_type = type_name(old);
+    let new_type = type_name(new);
+    (old.name() != new.name() && old_type != new_type).then(|| {
+        format!(
+            "Field number {} on message \"{}\" was \"{}\" ({}), now \"{}\" ({}): the number was reused by a different field, so data written with the old field is misread.",
+            old.number(),
+            new.parent_message().full_name(),
+            old.name(),
+            old_type,
+            new.name(),
+            new_type,
+        )
+    })
+}
+
+/// Help for a reused number: keep the new field but give it a fresh number.
+pub(crate) fn reuse_help(old: &FieldDescriptor) -> String {
+    format!(
+        "give the new field an unused number, and reserve the old one: reserved {}; reserved \"{}\";",
+        old.number(),
+        old.name()
+    )
+}
+
+/// Help for a deleted field: the `reserved` statements that keep its number and name from being
+/// reused, leaving out what the current message already reserves.
+pub(crate) fn reserve_help(field: &FieldDescriptor, current: &MessageDescriptor) -> String {
+    let number = field.number();
+    let mut missing = Vec::new();
+    if !current.reserved_ranges().any(|r| r.contains(&number)) {
+        missing.push(format!("reserved {number};"));
+    }
+    if !current.reserved_names().any(|n| n == field.name()) {
+        missing.push(format!("reserved \"{}\";", field.name()));
+    }
+    if missing.is_empty() {
+        format!(
+            "the number and name are reserved, so they cannot be reused; if the deletion is intended, check with a category that allows it (FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED in WIRE and WIRE_JSON)"
+        )
+    } else {
+        format!(
+            "if the field is no longer needed, keep its number and name from being reused: add `{}` to message \"{}\"",
+            missing.join(" "),
+            current.name()
+        )
+    }
+}

@@ -1,0 +1,65 @@
+//! Rules, one file each, grouped by kind (`breaking`, later `lint`). A rule is a small `check`
+//! function over one kind of pair; it reports through [`Ctx`], which knows the rule's ID,
+//! severity and help, and both revisions for locating elements.
+
+pub mod breaking;
+
+use crate::finding::{Finding, Location, Severity};
+use crate::schema::Schema;
+
+/// What a breaking rule sees besides its pair: both revisions and where its findings go.
+pub struct Ctx<'a> {
+    pub old: &'a Schema,
+    pub new: &'a Schema,
+    pub(crate) rule: &'static str,
+    pub(crate) severity: Severity,
+    pub(crate) help: Option<&'static str>,
+    pub(crate) findings: &'a mut Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    /// Reports a change to an element that still exists: shown at its current location, with its
+    /// previous location alongside. Returns the finding so a rule can give more specific help.
+    pub fn changed(
+        &mut self,
+        message: String,
+        current: Location,
+        previous: Location,
+    ) -> &mut Finding {
+        self.push(message, current, Some(previous), "changed here")
+    }
+
+    /// Reports an element that is gone: shown at its surviving parent, with where it was.
+    pub fn deleted(
+        &mut self,
+        message: String,
+        parent: Location,
+        previous: Location,
+    ) -> &mut Finding {
+        self.push(message, parent, Some(previous), "deleted from here")
+    }
+
+    /// Reports at a single location (e.g. a deleted file at its old path).
+    pub fn report(&mut self, message: String, at: Location) -> &mut Finding {
+        self.push(message, at, None, "here")
+    }
+
+    fn push(
+        &mut self,
+        message: String,
+        location: Location,
+        previous: Option<Location>,
+        label: &'static str,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            message,
+            location,
+            previous,
+            help: self.help.map(str::to_owned),
+            label,
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}

@@ -1,0 +1,185 @@
+//! The read-only view of one compiled revision that rules see: the descriptor pool, the files
+//! being checked, their source text, and where each element is. Resolved properties (presence,
+//! enum openness, UTF-8 validation, packed encoding) live in [`resolved`]: rules read those, never
+//! the `syntax` of a file, so an editions front end can feed this view without touching a rule.
+
+pub mod resolved;
+mod spans;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use prost_reflect::{
+    DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor,
+    MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
+};
+
+use crate::finding::{Location, Side};
+use crate::input::{Content, Snapshot};
+pub use spans::SpanIndex;
+
+pub struct Schema {
+    pub side: Side,
+    snapshot: Arc<Snapshot>,
+    pool: DescriptorPool,
+    /// The files rules look at, sorted by name.
+    files: Vec<FileDescriptor>,
+    spans: Mutex<HashMap<String, Arc<SpanIndex>>>,
+}
+
+impl Schema {
+    pub fn new(
+        snapshot: Arc<Snapshot>,
+        side: Side,
+        pool: DescriptorPool,
+        names: &[String],
+    ) -> Self {
+        let mut files: Vec<FileDescriptor> = names
+            .iter()
+            .filter_map(|n| pool.get_file_by_name(n))
+            .collect();
+        files.sort_by(|a, b| a.name().cmp(b.name()));
+        Schema {
+            side,
+            snapshot,
+            pool,
+            files,
+            spans: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How the revision is named to the user.
+    pub fn label(&self) -> &str {
+        &self.snapshot.label
+    }
+
+    pub fn snapshot(&self) -> &Arc<Snapshot> {
+        &self.snapshot
+    }
+
+    pub fn pool(&self) -> &DescriptorPool {
+        &self.pool
+    }
+
+    /// The files being checked, sorted by name.
+    pub fn files(&self) -> &[FileDescriptor] {
+        &self.files
+    }
+
+    /// A checked file by name.
+    pub fn file(&self, name: &str) -> Option<&FileDescriptor> {
+        self.files
+            .binary_search_by(|f| f.name().cmp(name))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// The source text of a file of this revision, when it came from source.
+    pub fn source(&self, name: &str) -> Option<&str> {
+        match &self.snapshot.content {
+            Content::Sources(sources) => crate::compile::source_text(sources, name),
+            Content::Descriptors(_) => None,
+        }
+    }
+
+    /// Where an element is: its whole declaration.
+    pub fn locate(&self, element: &impl Element) -> Location {
+        self.locate_part(element, &[])
+    }
+
+    /// Where a part of an element is (e.g. `[1]` its name, `[5, 6]` a field's type), trying each
+    /// part in turn and falling back to the whole element, then to the file.
+    pub fn locate_part(&self, element: &impl Element, parts: &[i32]) -> Location {
+        let file = element.file();
+        let index = self.span_index(&file);
+        let text = self.source(file.name());
+        if element.path().is_empty() {
+            // A file: anchor at its package (or syntax) statement, not the whole text.
+            return Location {
+                side: self.side,
+                path: file.name().to_owned(),
+                span: index.file_anchor(text),
+            };
+        }
+        let mut path = element.path().to_vec();
+        let span = parts
+            .iter()
+            .find_map(|part| {
+                path.push(*part);
+                let found = index.get(&path, text);
+                path.pop();
+                found
+            })
+            .or_else(|| index.get(&path, text))
+            .or_else(|| index.file_anchor(text));
+        Location {
+            side: self.side,
+            path: file.name().to_owned(),
+            span,
+        }
+    }
+
+    fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
+        self.spans
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(file.name().to_owned())
+            .or_insert_with(|| Arc::new(SpanIndex::new(file.file_descriptor_proto())))
+            .clone()
+    }
+}
+
+/// An element of a schema that has a place in a file.
+pub trait Element {
+    fn file(&self) -> FileDescriptor;
+    /// The element's path in its file's `SourceCodeInfo` (empty for the file itself).
+    fn path(&self) -> &[i32];
+}
+
+impl Element for FileDescriptor {
+    fn file(&self) -> FileDescriptor {
+        self.clone()
+    }
+    fn path(&self) -> &[i32] {
+        &[]
+    }
+}
+
+macro_rules! element {
+    ($($ty:ty),*) => {$(
+        impl Element for $ty {
+            fn file(&self) -> FileDescriptor {
+                self.parent_file()
+            }
+            fn path(&self) -> &[i32] {
+                <$ty>::path(self)
+            }
+        }
+    )*};
+}
+
+element!(
+    MessageDescriptor,
+    FieldDescriptor,
+    EnumDescriptor,
+    EnumValueDescriptor,
+    OneofDescriptor,
+    ServiceDescriptor,
+    MethodDescriptor
+);
+
+/// The nearest enclosing element that still exists: used to anchor a deletion.
+pub enum Parent {
+    File(FileDescriptor),
+    Message(MessageDescriptor),
+}
+
+impl Parent {
+    pub fn of_message(message: &MessageDescriptor) -> Parent {
+        match message.parent_message() {
+            Some(parent) => Parent::Message(parent),
+            None => Parent::File(message.parent_file()),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Resolved properties: what a field or enum *does*, whatever syntax declared it. This is the only
+//! place that reads a file's syntax. Under proto2 and proto3 these follow the language guide; an
+//! editions front end would resolve the same properties from features.
+
+use prost_reflect::{
+    Cardinality as Label, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, Kind, Syntax,
+};
+
+/// How many values a field holds and whether presence is tracked, as buf names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// Singular with explicit presence: proto2 `optional`, proto3 `optional`, oneof members,
+    /// singular message fields.
+    Explicit,
+    /// Singular with implicit presence: proto3 scalars without `optional`.
+    Implicit,
+    Required,
+    Repeated,
+    Map,
+}
+
+impl Cardinality {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cardinality::Explicit => "optional with explicit presence",
+            Cardinality::Implicit => "optional with implicit presence",
+            Cardinality::Required => "required",
+            Cardinality::Repeated => "repeated",
+            Cardinality::Map => "map",
+        }
+    }
+
+    /// Returns `true` for a single value (explicit or implicit presence, or required).
+    pub fn is_singular(self) -> bool {
+        matches!(
+            self,
+            Cardinality::Explicit | Cardinality::Implicit | Cardinality::Required
+        )
+    }
+}
+
+pub fn cardinality(field: &FieldDescriptor) -> Cardinality {
+    if field.is_map() {
+        Cardinality::Map
+    } else if field.is_list() {
+        Cardinality::Repeated
+    } else if field.cardinality() == Label::Required {
+        Cardinality::Required
+    } else if field.supports_presence() {
+        Cardinality::Explicit
+    } else {
+        Cardinality::Implicit
+    }
+}
+
+/// How a repeated scalar is written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// One length-delimited record holding all values (proto3 default for numeric types).
+    Packed,
+    /// One record per value.
+    Expanded,
+}
+
+/// The encoding a repeated field's writer uses. Only numeric types can be packed.
+pub fn repeated_encoding(field: &FieldDescriptor) -> Encoding {
+    if field.is_packed() {
+        Encoding::Packed
+    } else {
+        Encoding::Expanded
+    }
+}
+
+/// Returns `true` if an enum is closed: a value it does not declare is kept as an unknown field
+/// instead of being stored in the field (proto2 enums; open enums are proto3's).
+pub fn enum_is_closed(enum_: &EnumDescriptor) -> bool {
+    enum_.parent_file().syntax() == Syntax::Proto2
+}
+
+/// Returns `true` if a parser rejects invalid UTF-8 in this string field (proto3 strings).
+pub fn validates_utf8(field: &FieldDescriptor) -> bool {
+    matches!(field.kind(), Kind::String) && field.parent_file().syntax() == Syntax::Proto3
+}
+
+/// The value an unset field of this enum reads as: the first declared value for closed enums,
+/// the value numbered 0 for open ones.
+pub fn enum_default(enum_: &EnumDescriptor) -> Option<EnumValueDescriptor> {
+    if enum_is_closed(enum_) {
+        enum_.values().next()
+    } else {
+        enum_.values().find(|v| v.number() == 0)
+    }
+}
+
+/// Returns `true` if a field is a group (delimited message encoding).
+pub fn is_delimited(field: &FieldDescriptor) -> bool {
+    field.is_group()
+}
+
+/// The field's type as a user would write it: `int32`, `acme.v1.User`, `group acme.v1.M.G`,
+/// `map<string, int32>`.
+pub fn type_name(field: &FieldDescriptor) -> String {
+    if field.is_map() {
+        if let Kind::Message(entry) = field.kind() {
+            let key = entry.map_entry_key_field();
+            let value = entry.map_entry_value_field();
+            return format!("map<{}, {}>", kind_name(&key), kind_name(&value));
+        }
+    }
+    kind_name(field)
+}
+
+fn kind_name(field: &FieldDescriptor) -> String {
+    match field.kind() {
+        Kind::Message(m) if field.is_group() => format!("group {}", m.full_name()),
+        Kind::Message(m) => m.full_name().to_owned(),
+        Kind::Enum(e) => e.full_name().to_owned(),
+        scalar => format!("{scalar:?}"),
+    }
+}

@@ -1,0 +1,70 @@
+//! Where elements are: an index from `SourceCodeInfo` paths to 1-based spans, with columns counted
+//! in characters when the source text is known (protox records byte columns).
+
+use std::collections::HashMap;
+
+use prost_types::FileDescriptorProto;
+
+use crate::finding::Span;
+
+/// Spans of one file, keyed by descriptor path.
+pub struct SpanIndex {
+    spans: HashMap<Vec<i32>, [i32; 4]>,
+}
+
+// Field numbers in FileDescriptorProto used to anchor file-level findings.
+const FILE_PACKAGE: i32 = 2;
+const FILE_SYNTAX: i32 = 12;
+
+impl SpanIndex {
+    pub fn new(file: &FileDescriptorProto) -> Self {
+        let mut spans = HashMap::new();
+        if let Some(info) = &file.source_code_info {
+            for location in &info.location {
+                let span = match location.span[..] {
+                    [line, col, end_col] => [line, col, line, end_col],
+                    [line, col, end_line, end_col] => [line, col, end_line, end_col],
+                    _ => continue,
+                };
+                // The first location recorded for a path is the whole declaration.
+                spans.entry(location.path.clone()).or_insert(span);
+            }
+        }
+        SpanIndex { spans }
+    }
+
+    pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
+        let raw = self.spans.get(path)?;
+        Some(convert(raw, text))
+    }
+
+    /// Where a file-level finding goes: the `package` statement, else `syntax`, else line 1.
+    pub fn file_anchor(&self, text: Option<&str>) -> Option<Span> {
+        self.get(&[FILE_PACKAGE], text)
+            .or_else(|| self.get(&[FILE_SYNTAX], text))
+            .or(Some(Span {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 1,
+            }))
+    }
+}
+
+fn convert(raw: &[i32; 4], text: Option<&str>) -> Span {
+    let [line, col, end_line, end_col] = *raw;
+    let column = |line: i32, col: i32| -> u32 {
+        let byte_col = col.max(0) as usize;
+        let char_col = text
+            .and_then(|t| t.split('\n').nth(line.max(0) as usize))
+            .and_then(|l| l.get(..byte_col.min(l.len())))
+            .map_or(byte_col, |prefix| prefix.chars().count());
+        char_col as u32 + 1
+    };
+    Span {
+        start_line: line as u32 + 1,
+        start_column: column(line, col),
+        end_line: end_line as u32 + 1,
+        end_column: column(end_line, end_col),
+    }
+}
