@@ -90,7 +90,7 @@ impl FileResolver for SnapshotResolver {
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {
-                let failure = NotUtf8::new(name, bytes, err.valid_up_to(), &self.snapshot.label);
+                let failure = NotUtf8::new(name, bytes, err.valid_up_to());
                 let message = failure.to_string();
                 *self.failure.borrow_mut() = Some(Box::new(failure));
                 return Err(protox::Error::new(message));
@@ -98,7 +98,7 @@ impl FileResolver for SnapshotResolver {
         };
         if let Some((edition, line, column)) = scan::scan(bytes).edition {
             let failure =
-                EditionsUnsupported::new(name, text, &edition, line, column, &self.snapshot.label);
+                EditionsUnsupported::new(name, text, &edition, line, column);
             let message = failure.to_string();
             *self.failure.borrow_mut() = Some(Box::new(failure));
             return Err(protox::Error::new(message));
@@ -113,7 +113,7 @@ pub fn source_text<'a>(sources: &'a Sources, name: &str) -> Option<&'a str> {
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{name}:{line}:{column}: the file is not valid UTF-8 (in {revision})")]
+#[error("{name}:{line}:{column}: the file is not valid UTF-8")]
 #[diagnostic(
     code(protoguard::not_utf8),
     help("protobuf source files must be UTF-8: re-encode the file (for example with iconv -t UTF-8) and commit it")
@@ -122,11 +122,10 @@ struct NotUtf8 {
     name: String,
     line: usize,
     column: usize,
-    revision: String,
 }
 
 impl NotUtf8 {
-    fn new(name: &str, bytes: &[u8], valid_up_to: usize, revision: &str) -> Self {
+    fn new(name: &str, bytes: &[u8], valid_up_to: usize) -> Self {
         let before = &bytes[..valid_up_to];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         let line_start = before
@@ -141,14 +140,13 @@ impl NotUtf8 {
             name: name.to_owned(),
             line,
             column,
-            revision: revision.to_owned(),
         }
     }
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error(
-    "{name}:{line}:{column}: editions are not supported yet (edition \"{edition}\", in {revision})"
+    "{name}:{line}:{column}: editions are not supported yet (edition \"{edition}\")"
 )]
 #[diagnostic(
     code(protoguard::editions_unsupported),
@@ -159,7 +157,6 @@ struct EditionsUnsupported {
     edition: String,
     line: u32,
     column: u32,
-    revision: String,
     #[source_code]
     source_code: NamedSource<String>,
     #[label("edition declared here")]
@@ -167,7 +164,7 @@ struct EditionsUnsupported {
 }
 
 impl EditionsUnsupported {
-    fn new(name: &str, text: &str, edition: &str, line: u32, column: u32, revision: &str) -> Self {
+    fn new(name: &str, text: &str, edition: &str, line: u32, column: u32) -> Self {
         let offset = miette::SourceOffset::from_location(text, line as usize, column as usize);
         let span_len = text[offset.offset()..].find(';').map_or(7, |end| end + 1);
         EditionsUnsupported {
@@ -175,7 +172,6 @@ impl EditionsUnsupported {
             edition: edition.to_owned(),
             line,
             column,
-            revision: revision.to_owned(),
             source_code: NamedSource::new(name, text.to_owned()),
             span: SourceSpan::new(offset, span_len),
         }

@@ -135,7 +135,7 @@ fn open(cwd: &Path, what: &str) -> Result<(Repository, PathBuf)> {
     let repo = Repository::discover(cwd).map_err(|_| {
         Error::with_help(
             format!(
-                "'{what}' was read as a git revision, but {} is not inside a git repository",
+                "'{what}' is not an existing file or directory, and {} is not inside a git repository, so it cannot be a git revision either",
                 cwd.display()
             ),
             "run inside the repository, or pass an existing directory or descriptor set file",
@@ -209,7 +209,8 @@ fn unknown_rev(repo: &Repository, rev: &str, err: &git2::Error) -> Error {
         .unwrap_or_else(|| repo.path())
         .display()
         .to_string();
-    if repo.is_empty().unwrap_or(false) {
+    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+    if unborn || repo.is_empty().unwrap_or(false) {
         return Error::with_help(
             format!("the git repository at {place} has no commits yet, so there is no revision '{rev}' to compare against"),
             "commit a first version of the schema, or compare against a directory",

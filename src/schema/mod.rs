@@ -120,6 +120,24 @@ impl Schema {
         }
     }
 
+    /// Where a part of an element that has no descriptor of its own is, given its sub-path (e.g.
+    /// `[9, 0]` a message's first reserved range), falling back to the whole element.
+    pub fn locate_path(&self, element: &impl Element, sub: &[i32]) -> Location {
+        let file = element.file();
+        let path = [element.path(), sub].concat();
+        match self
+            .span_index(&file)
+            .get(&path, self.source(file.name()))
+        {
+            Some(span) => Location {
+                side: self.side,
+                path: file.name().to_owned(),
+                span: Some(span),
+            },
+            None => self.locate(element),
+        }
+    }
+
     fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
         self.spans
             .lock()

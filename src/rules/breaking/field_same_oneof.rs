@@ -1,7 +1,77 @@
-//! FIELD_SAME_ONEOF: PLACEHOLDER — not implemented yet.
+//! FIELD_SAME_ONEOF: a field stays in the same oneof (by name), or outside every oneof. The
+//! synthetic oneof of a proto3 `optional` field counts as no oneof, as in buf.
 
-use prost_reflect::FieldDescriptor;
+use prost_reflect::{FieldDescriptor, OneofDescriptor};
 
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _old: &FieldDescriptor, _new: &FieldDescriptor) {}
+pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+    let (message, help) = match (real_oneof(old), real_oneof(new)) {
+        (None, None) => return,
+        (Some(a), Some(b)) if a.name() == b.name() => return,
+        (Some(a), Some(b)) => {
+            // A oneof renamed in place has no namesake on the other side.
+            let renamed = !new.parent_message().oneofs().any(|o| o.name() == a.name())
+                && !old.parent_message().oneofs().any(|o| o.name() == b.name());
+            (
+                format!(
+                    "Field \"{}\" moved from oneof \"{}\" to oneof \"{}\".",
+                    new.full_name(),
+                    a.name(),
+                    b.name()
+                ),
+                renamed.then(|| {
+                    format!(
+                        "if the oneof was only renamed, keep its previous name: `oneof {} {{ ... }}`",
+                        a.name()
+                    )
+                }),
+            )
+        }
+        (None, Some(b)) => {
+            let consequence = if b.fields().count() > 1 {
+                format!(
+                    "setting another member of \"{}\" now clears it, and data written with both set is read back with only one of them",
+                    b.name()
+                )
+            } else {
+                "generated code now reaches it through the oneof, so code that used it directly no longer compiles".to_owned()
+            };
+            (
+                format!(
+                    "Field \"{}\" moved into oneof \"{}\": {consequence}.",
+                    new.full_name(),
+                    b.name()
+                ),
+                None,
+            )
+        }
+        (Some(a), None) => {
+            let consequence = if a.fields().count() > 1 {
+                format!(
+                    "it can now be set together with the remaining members of \"{}\", and readers of the previous revision keep only one of them",
+                    a.name()
+                )
+            } else {
+                "generated code no longer reaches it through the oneof, so code that used the oneof no longer compiles".to_owned()
+            };
+            (
+                format!(
+                    "Field \"{}\" moved out of oneof \"{}\": {consequence}.",
+                    new.full_name(),
+                    a.name()
+                ),
+                None,
+            )
+        }
+    };
+    let finding = ctx.changed(message, ctx.new.locate(new), ctx.old.locate(old));
+    if help.is_some() {
+        finding.help = help;
+    }
+}
+
+/// The oneof a field was declared in; a proto3 `optional` field's synthetic oneof is none.
+fn real_oneof(field: &FieldDescriptor) -> Option<OneofDescriptor> {
+    field.containing_oneof().filter(|o| !o.is_synthetic())
+}

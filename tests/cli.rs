@@ -1,0 +1,402 @@
+//! Whole-command tests: the binary, run the way users run it, on fixture trees and on real git
+//! repositories created here with the git command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn protoguard(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("protoguard")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts an exit code and that nothing panicked; returns stdout + stderr for further checks.
+#[track_caller]
+fn expect_code(output: &Output, code: i32) -> String {
+    let all = format!("{}{}", stdout(output), stderr(output));
+    assert_eq!(output.status.code(), Some(code), "unexpected exit code; output:\n{all}");
+    assert!(!all.contains("panicked"), "panic:\n{all}");
+    all
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+#[track_caller]
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+const USER_V1: &str = r#"syntax = "proto3";
+
+package acme.v1;
+
+message User {
+  string id = 1;
+  string email = 2;
+  int32 age = 3;
+}
+"#;
+
+const USER_V2_HARMLESS: &str = r#"syntax = "proto3";
+
+package acme.v1;
+
+// Comments and new fields are not breaking.
+message User {
+  string id = 1;
+  string email = 2;
+  int32 age = 3;
+  string nickname = 4;
+}
+"#;
+
+const USER_V3_BREAKING: &str = r#"syntax = "proto3";
+
+package acme.v1;
+
+message User {
+  string id = 1;
+  int64 age = 3;
+  string nickname = 4;
+}
+"#;
+
+/// A repository with `main` at three commits (v1, tagged v1.0.0; a harmless change; a breaking
+/// change), module files under `root`.
+fn repo_with_history(root_dir: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q", "-b", "main"]);
+    let file = path.join(root_dir).join("acme/v1/user.proto");
+    write(&file, USER_V1);
+    commit_all(path, "v1");
+    git(path, &["tag", "v1.0.0"]);
+    write(&file, USER_V2_HARMLESS);
+    commit_all(path, "harmless");
+    write(&file, USER_V3_BREAKING);
+    commit_all(path, "breaking");
+    dir
+}
+
+#[test]
+fn bundled_example_reports_findings_and_exits_1() {
+    let output = protoguard(&root(), &["breaking", "testdata/example/current", "--against", "testdata/example/previous"]);
+    let all = expect_code(&output, 1);
+    for rule in ["FILE_NO_DELETE", "FIELD_NO_DELETE", "FIELD_SAME_TYPE"] {
+        assert!(all.contains(rule), "{rule} missing from:\n{all}");
+    }
+    assert!(all.contains("reused by a different field"), "{all}");
+}
+
+#[test]
+fn identical_revisions_exit_0() {
+    let dir = root().join("testdata/example");
+    let output = protoguard(&dir, &["breaking", "previous", "--against", "previous"]);
+    let all = expect_code(&output, 0);
+    assert!(all.contains("No breaking changes"), "{all}");
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let output = protoguard(
+        &root(),
+        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--format", "json"],
+    );
+    expect_code(&output, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["current_revision"], "testdata/example/current");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(doc["summary"]["errors"].as_u64().unwrap() as usize, findings.len());
+    for finding in findings {
+        for key in ["rule", "severity", "message", "path", "revision", "start_line", "start_column", "end_line", "end_column"] {
+            assert!(!finding[key].is_null(), "{key} missing in {finding}");
+        }
+    }
+    let deleted_file = findings.iter().find(|f| f["rule"] == "FILE_NO_DELETE").unwrap();
+    assert_eq!(deleted_file["path"], "acme/billing/v1/legacy_export.proto");
+    assert_eq!(deleted_file["revision"], "previous");
+    let deleted_field = findings.iter().find(|f| f["rule"] == "FIELD_NO_DELETE").unwrap();
+    assert_eq!(deleted_field["revision"], "current");
+    assert_eq!(deleted_field["previous"]["revision"], "previous");
+    assert_eq!(deleted_field["previous"]["start_line"], 14);
+}
+
+#[test]
+fn text_format_is_one_line_per_finding() {
+    let output = protoguard(
+        &root(),
+        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--format", "text"],
+    );
+    let out = stdout(&output);
+    expect_code(&output, 1);
+    assert!(out.lines().all(|l| l.split(':').count() >= 4), "{out}");
+    assert!(out.contains("acme/user/v1/user.proto:10:9: FIELD_NO_DELETE Previously present field \"email\" (3)"), "{out}");
+}
+
+#[test]
+fn category_selects_rules() {
+    // FIELD_SAME_TYPE is not in WIRE; FILE_NO_DELETE is FILE-only.
+    let output = protoguard(
+        &root(),
+        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--category", "WIRE", "--format", "text"],
+    );
+    let out = stdout(&output);
+    assert!(!out.contains("FILE_NO_DELETE") && !out.contains("FIELD_SAME_TYPE "), "{out}");
+    let output = protoguard(
+        &root(),
+        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--category", "NOPE"],
+    );
+    assert!(expect_code(&output, 2).contains("unknown category"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let output = protoguard(&root(), &["rules"]);
+    let out = expect_code(&output, 0);
+    for rule in protoguard::registry::BREAKING {
+        assert!(out.contains(rule.id), "{} missing from `rules`", rule.id);
+    }
+    let output = protoguard(&root(), &["explain", "FIELD_NO_DELETE"]);
+    let out = expect_code(&output, 0);
+    assert!(out.contains("## Why is this breaking?") && out.contains("categories: FILE, PACKAGE"), "{out}");
+    let output = protoguard(&root(), &["explain", "FIELD_NO_DELET"]);
+    assert!(expect_code(&output, 2).contains("did you mean FIELD_NO_DELETE"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let output = protoguard(&root(), &["breaking", "--help"]);
+    let out = expect_code(&output, 0);
+    assert!(out.contains("Exit codes") && out.contains("could not run"), "{out}");
+}
+
+#[test]
+fn git_revisions_branch_tag_sha_and_relative() {
+    let repo = repo_with_history("");
+    let dir = repo.path();
+    let sha_v1 = git(dir, &["rev-parse", "v1.0.0"]);
+    for against in ["v1.0.0", sha_v1.as_str(), "HEAD~2", "git:HEAD~1"] {
+        let output = protoguard(dir, &["breaking", "--against", against, "--format", "text"]);
+        let out = expect_code(&output, 1);
+        assert!(out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"), "{against}: {out}");
+        assert!(out.contains("FIELD_SAME_TYPE Field \"acme.v1.User.age\" changed type"), "{against}: {out}");
+    }
+    let output = protoguard(dir, &["breaking", "--against", "HEAD"]);
+    expect_code(&output, 0);
+    // The working tree is what is checked: an uncommitted fix clears the findings.
+    write(&dir.join("acme/v1/user.proto"), USER_V2_HARMLESS);
+    let output = protoguard(dir, &["breaking", "--against", "v1.0.0"]);
+    expect_code(&output, 0);
+}
+
+#[test]
+fn merge_base_compares_with_where_the_branch_started() {
+    let repo = repo_with_history("");
+    let dir = repo.path();
+    git(dir, &["checkout", "-q", "-b", "feature", "HEAD~1"]);
+    write(&dir.join("acme/v1/order.proto"), "syntax = \"proto3\";\npackage acme.v1;\nmessage Order { string id = 1; }\n");
+    commit_all(dir, "feature: add order");
+    // Against the tip of main, the branch lacks main's later change: that looks like a break.
+    let output = protoguard(dir, &["breaking", "--against", "main"]);
+    expect_code(&output, 1);
+    // Against the merge base, only the branch's own change counts.
+    let output = protoguard(dir, &["breaking", "--against", "main", "--merge-base"]);
+    let out = expect_code(&output, 0);
+    assert!(out.contains("merge base of HEAD and main"), "{out}");
+}
+
+#[test]
+fn staged_index_is_compared_not_the_working_tree() {
+    let repo = repo_with_history("");
+    let dir = repo.path();
+    let file = dir.join("acme/v1/user.proto");
+    write(&file, USER_V3_BREAKING.replace("  string nickname = 4;\n", "").as_str());
+    git(dir, &["add", "acme/v1/user.proto"]);
+    // Unstaged: the working tree goes back to HEAD's content.
+    write(&file, USER_V3_BREAKING);
+    let output = protoguard(dir, &["breaking", "--staged", "--against", "HEAD"]);
+    let out = expect_code(&output, 1);
+    assert!(out.contains("Previously present field \"nickname\" (4)"), "{out}");
+    let output = protoguard(dir, &["breaking", "--against", "HEAD"]);
+    expect_code(&output, 0);
+}
+
+#[test]
+fn subdirectory_module_root_and_running_from_inside_it() {
+    let repo = repo_with_history("proto");
+    let dir = repo.path();
+    write(
+        &dir.join("proto/acme/v1/account.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/user.proto\";\nmessage Account { User owner = 1; }\n",
+    );
+    commit_all(dir, "account imports user");
+    let output = protoguard(dir, &["breaking", "--root", "proto", "--against", "v1.0.0", "--format", "json"]);
+    expect_code(&output, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(doc["findings"].as_array().unwrap().iter().all(|f| f["path"] == "acme/v1/user.proto"));
+    let output = protoguard(&dir.join("proto"), &["breaking", "--against", "v1.0.0"]);
+    expect_code(&output, 1);
+    let output = protoguard(dir, &["breaking", "--root", "proto", "--against", "HEAD"]);
+    expect_code(&output, 0);
+}
+
+#[test]
+fn full_mode_and_change_mode_agree() {
+    let repo = repo_with_history("");
+    let dir = repo.path();
+    let a = protoguard(dir, &["breaking", "--against", "v1.0.0", "--format", "json"]);
+    let b = protoguard(dir, &["breaking", "--against", "v1.0.0", "--format", "json", "--full"]);
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
+#[test]
+fn descriptor_set_against() {
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("old/acme/v1/user.proto"), USER_V1);
+    write(&dir.path().join("new/acme/v1/user.proto"), USER_V3_BREAKING);
+    let mut compiler = protox::Compiler::new([dir.path().join("old")]).unwrap();
+    compiler.include_source_info(true).include_imports(true);
+    compiler.open_file("acme/v1/user.proto").unwrap();
+    fs::write(dir.path().join("image.binpb"), compiler.encode_file_descriptor_set()).unwrap();
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "image.binpb", "--format", "text"]);
+    let out = expect_code(&output, 1);
+    assert!(out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"), "{out}");
+    fs::write(dir.path().join("garbage.binpb"), b"\xff\xff\xff not a descriptor set").unwrap();
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "garbage.binpb"]);
+    assert!(expect_code(&output, 2).contains("not a binary FileDescriptorSet"));
+}
+
+fn two_dirs(old: &str, new: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("old/acme/v1/user.proto"), old);
+    write(&dir.path().join("new/acme/v1/user.proto"), new);
+    dir
+}
+
+#[test]
+fn syntax_error_is_reported_with_location_and_exit_2() {
+    let dir = two_dirs(USER_V1, "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = ;\n}\n");
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("new does not compile"), "{all}");
+    assert!(all.contains("acme/v1/user.proto:4:"), "{all}");
+}
+
+#[test]
+fn missing_import_is_reported() {
+    let dir = two_dirs(USER_V1, "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/missing.proto\";\nmessage User {}\n");
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("acme/v1/missing.proto") && all.contains("acme/v1/user.proto:3:"), "{all}");
+}
+
+#[test]
+fn non_utf8_file_is_reported_with_its_line() {
+    let dir = two_dirs(USER_V1, USER_V1);
+    let mut bytes = USER_V1.as_bytes().to_vec();
+    bytes.extend_from_slice(b"// caf\xe9\n");
+    fs::write(dir.path().join("new/acme/v1/user.proto"), bytes).unwrap();
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("acme/v1/user.proto:10:7: the file is not valid UTF-8"), "{all}");
+}
+
+#[test]
+fn editions_file_is_refused_clearly() {
+    let dir = two_dirs(USER_V1, "// header\nedition = \"2023\";\npackage acme.v1;\nmessage User {}\n");
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("acme/v1/user.proto:2:1: editions are not supported yet"), "{all}");
+}
+
+#[test]
+fn unknown_revision_and_missing_path() {
+    let repo = repo_with_history("");
+    let output = protoguard(repo.path(), &["breaking", "--against", "no-such-branch"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("unknown git revision 'no-such-branch'"), "{all}");
+    let outside = TempDir::new().unwrap();
+    let output = protoguard(outside.path(), &["breaking", "--against", "does/not/exist"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("is not an existing file or directory"), "{all}");
+    let output = protoguard(repo.path(), &["breaking", "does-not-exist/", "--against", "HEAD"]);
+    expect_code(&output, 2);
+}
+
+#[test]
+fn empty_repository() {
+    let dir = TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(&dir.path().join("acme/v1/user.proto"), USER_V1);
+    let output = protoguard(dir.path(), &["breaking", "--against", "main"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("has no commits yet"), "{all}");
+}
+
+#[test]
+fn invalid_config_names_file_and_line() {
+    let dir = two_dirs(USER_V1, USER_V1);
+    write(&dir.path().join("protoguard.toml"), "[breaking]\nuse = [\"FILE\"]\nnot_a_key = 1\n");
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("protoguard.toml:3:1: invalid configuration"), "{all}");
+    write(&dir.path().join("protoguard.toml"), "[breaking]\nuse = [\"NOT_A_RULE\"]\n");
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    assert!(expect_code(&output, 2).contains("unknown breaking rule or category 'NOT_A_RULE'"));
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} breaking testdata/example/current --against testdata/example/previous | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]:-}}",
+            assert_cmd::cargo::cargo_bin("protoguard").display()
+        ))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
