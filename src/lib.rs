@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod docs;
 pub mod error;
 pub mod finding;
 pub mod input;

@@ -20,6 +20,10 @@ fn testdata() -> PathBuf {
 }
 
 fn run_case(dir: &Path, format: Format) -> (String, usize) {
+    run_case_mode(dir, format, false)
+}
+
+fn run_case_mode(dir: &Path, format: Format, full: bool) -> (String, usize) {
     let config = Config::load(&dir.join("protoguard.toml")).expect("case config loads");
     let rules = registry::select(&config.breaking.use_, &config.breaking.except, "case")
         .expect("rules resolve");
@@ -32,7 +36,7 @@ fn run_case(dir: &Path, format: Format) -> (String, usize) {
             includes: config.module.includes.clone(),
         },
         rules,
-        full: false,
+        full,
     };
     let outcome = match check::breaking(&settings) {
         Ok(outcome) => outcome,
@@ -296,6 +300,36 @@ fn messages_follow_one_punctuation_convention() {
                 "{}: single quotes in {message}",
                 case.display()
             );
+        }
+    }
+}
+
+/// Comparing only the files a change can affect gives exactly the findings of comparing every
+/// file, on every fixture pair, with every rule enabled.
+#[test]
+fn change_based_and_full_comparison_agree_on_every_case() {
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        for side in ["previous", "current"] {
+            copy_tree(&case.join(side), &dir.path().join(side));
+        }
+        let all: Vec<String> = BREAKING.iter().map(|r| format!("\"{}\"", r.id)).collect();
+        fs::write(dir.path().join("protoguard.toml"), format!("[breaking]\nuse = [{}]\n", all.join(", "))).unwrap();
+        let (changed, _) = run_case_mode(dir.path(), Format::Text, false);
+        let (full, _) = run_case_mode(dir.path(), Format::Text, true);
+        assert_eq!(changed, full, "{}", case.display());
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
         }
     }
 }
