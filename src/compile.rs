@@ -97,8 +97,7 @@ impl FileResolver for SnapshotResolver {
             }
         };
         if let Some((edition, line, column)) = scan::scan(bytes).edition {
-            let failure =
-                EditionsUnsupported::new(name, text, &edition, line, column);
+            let failure = EditionsUnsupported::new(name, text, &edition, line, column);
             let message = failure.to_string();
             *self.failure.borrow_mut() = Some(Box::new(failure));
             return Err(protox::Error::new(message));
@@ -145,9 +144,7 @@ impl NotUtf8 {
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error(
-    "{name}:{line}:{column}: editions are not supported yet (edition \"{edition}\")"
-)]
+#[error("{name}:{line}:{column}: editions are not supported yet (edition \"{edition}\")")]
 #[diagnostic(
     code(protoguard::editions_unsupported),
     help("protoguard compiles with protox, which cannot parse editions files yet; check files that use syntax = \"proto2\" or \"proto3\", or exclude this file")

@@ -23,7 +23,11 @@ pub fn rules_index() -> String {
         let meta = rule.meta();
         out.push_str(&format!("| [{id}]({id}.md) |", id = rule.id));
         for category in BREAKING_CATEGORIES {
-            let mark = if meta.categories.iter().any(|c| c == category) { " ✓ |" } else { " |" };
+            let mark = if meta.categories.iter().any(|c| c == category) {
+                " ✓ |"
+            } else {
+                " |"
+            };
             out.push_str(mark);
         }
         out.push_str(&format!(" {} |\n", meta.summary));

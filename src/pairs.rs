@@ -156,11 +156,14 @@ fn enums(
     out
 }
 
-/// An enum's values grouped by number, in declaration order.
+/// An enum's values grouped by number, each group in declaration order. (prost-reflect's
+/// `values()` is sorted by number, so the order comes from the descriptor proto.)
 pub fn values_by_number(enum_: &EnumDescriptor) -> BTreeMap<i32, Vec<EnumValueDescriptor>> {
     let mut out: BTreeMap<i32, Vec<EnumValueDescriptor>> = BTreeMap::new();
-    for value in enum_.values() {
-        out.entry(value.number()).or_default().push(value);
+    for proto in &enum_.enum_descriptor_proto().value {
+        if let Some(value) = enum_.get_value_by_name(proto.name()) {
+            out.entry(value.number()).or_default().push(value);
+        }
     }
     out
 }

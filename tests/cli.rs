@@ -31,7 +31,11 @@ fn stderr(output: &Output) -> String {
 #[track_caller]
 fn expect_code(output: &Output, code: i32) -> String {
     let all = format!("{}{}", stdout(output), stderr(output));
-    assert_eq!(output.status.code(), Some(code), "unexpected exit code; output:\n{all}");
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "unexpected exit code; output:\n{all}"
+    );
     assert!(!all.contains("panicked"), "panic:\n{all}");
     all
 }
@@ -58,7 +62,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("HOME", dir)
         .output()
         .expect("git runs");
-    assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
@@ -121,7 +129,15 @@ fn repo_with_history(root_dir: &str) -> TempDir {
 
 #[test]
 fn bundled_example_reports_findings_and_exits_1() {
-    let output = protoguard(&root(), &["breaking", "testdata/example/current", "--against", "testdata/example/previous"]);
+    let output = protoguard(
+        &root(),
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+        ],
+    );
     let all = expect_code(&output, 1);
     for rule in ["FILE_NO_DELETE", "FIELD_NO_DELETE", "FIELD_SAME_TYPE"] {
         assert!(all.contains(rule), "{rule} missing from:\n{all}");
@@ -141,23 +157,49 @@ fn identical_revisions_exit_0() {
 fn json_output_follows_the_documented_schema() {
     let output = protoguard(
         &root(),
-        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--format", "json"],
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+            "--format",
+            "json",
+        ],
     );
     expect_code(&output, 1);
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["current_revision"], "testdata/example/current");
     let findings = doc["findings"].as_array().unwrap();
-    assert_eq!(doc["summary"]["errors"].as_u64().unwrap() as usize, findings.len());
+    assert_eq!(
+        doc["summary"]["errors"].as_u64().unwrap() as usize,
+        findings.len()
+    );
     for finding in findings {
-        for key in ["rule", "severity", "message", "path", "revision", "start_line", "start_column", "end_line", "end_column"] {
+        for key in [
+            "rule",
+            "severity",
+            "message",
+            "path",
+            "revision",
+            "start_line",
+            "start_column",
+            "end_line",
+            "end_column",
+        ] {
             assert!(!finding[key].is_null(), "{key} missing in {finding}");
         }
     }
-    let deleted_file = findings.iter().find(|f| f["rule"] == "FILE_NO_DELETE").unwrap();
+    let deleted_file = findings
+        .iter()
+        .find(|f| f["rule"] == "FILE_NO_DELETE")
+        .unwrap();
     assert_eq!(deleted_file["path"], "acme/billing/v1/legacy_export.proto");
     assert_eq!(deleted_file["revision"], "previous");
-    let deleted_field = findings.iter().find(|f| f["rule"] == "FIELD_NO_DELETE").unwrap();
+    let deleted_field = findings
+        .iter()
+        .find(|f| f["rule"] == "FIELD_NO_DELETE")
+        .unwrap();
     assert_eq!(deleted_field["revision"], "current");
     assert_eq!(deleted_field["previous"]["revision"], "previous");
     assert_eq!(deleted_field["previous"]["start_line"], 14);
@@ -167,12 +209,24 @@ fn json_output_follows_the_documented_schema() {
 fn text_format_is_one_line_per_finding() {
     let output = protoguard(
         &root(),
-        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--format", "text"],
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+            "--format",
+            "text",
+        ],
     );
     let out = stdout(&output);
     expect_code(&output, 1);
     assert!(out.lines().all(|l| l.split(':').count() >= 4), "{out}");
-    assert!(out.contains("acme/user/v1/user.proto:10:9: FIELD_NO_DELETE Previously present field \"email\" (3)"), "{out}");
+    assert!(
+        out.contains(
+            "acme/user/v1/user.proto:10:9: FIELD_NO_DELETE Previously present field \"email\" (3)"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -180,13 +234,32 @@ fn category_selects_rules() {
     // FIELD_SAME_TYPE is not in WIRE; FILE_NO_DELETE is FILE-only.
     let output = protoguard(
         &root(),
-        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--category", "WIRE", "--format", "text"],
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+            "--category",
+            "WIRE",
+            "--format",
+            "text",
+        ],
     );
     let out = stdout(&output);
-    assert!(!out.contains("FILE_NO_DELETE") && !out.contains("FIELD_SAME_TYPE "), "{out}");
+    assert!(
+        !out.contains("FILE_NO_DELETE") && !out.contains("FIELD_SAME_TYPE "),
+        "{out}"
+    );
     let output = protoguard(
         &root(),
-        &["breaking", "testdata/example/current", "--against", "testdata/example/previous", "--category", "NOPE"],
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+            "--category",
+            "NOPE",
+        ],
     );
     assert!(expect_code(&output, 2).contains("unknown category"));
 }
@@ -200,7 +273,10 @@ fn rules_and_explain() {
     }
     let output = protoguard(&root(), &["explain", "FIELD_NO_DELETE"]);
     let out = expect_code(&output, 0);
-    assert!(out.contains("## Why is this breaking?") && out.contains("categories: FILE, PACKAGE"), "{out}");
+    assert!(
+        out.contains("## Why is this breaking?") && out.contains("categories: FILE, PACKAGE"),
+        "{out}"
+    );
     let output = protoguard(&root(), &["explain", "FIELD_NO_DELET"]);
     assert!(expect_code(&output, 2).contains("did you mean FIELD_NO_DELETE"));
 }
@@ -209,7 +285,10 @@ fn rules_and_explain() {
 fn help_documents_exit_codes() {
     let output = protoguard(&root(), &["breaking", "--help"]);
     let out = expect_code(&output, 0);
-    assert!(out.contains("Exit codes") && out.contains("could not run"), "{out}");
+    assert!(
+        out.contains("Exit codes") && out.contains("could not run"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -220,8 +299,14 @@ fn git_revisions_branch_tag_sha_and_relative() {
     for against in ["v1.0.0", sha_v1.as_str(), "HEAD~2", "git:HEAD~1"] {
         let output = protoguard(dir, &["breaking", "--against", against, "--format", "text"]);
         let out = expect_code(&output, 1);
-        assert!(out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"), "{against}: {out}");
-        assert!(out.contains("FIELD_SAME_TYPE Field \"acme.v1.User.age\" changed type"), "{against}: {out}");
+        assert!(
+            out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"),
+            "{against}: {out}"
+        );
+        assert!(
+            out.contains("FIELD_SAME_TYPE Field \"acme.v1.User.age\" changed type"),
+            "{against}: {out}"
+        );
     }
     let output = protoguard(dir, &["breaking", "--against", "HEAD"]);
     expect_code(&output, 0);
@@ -236,7 +321,10 @@ fn merge_base_compares_with_where_the_branch_started() {
     let repo = repo_with_history("");
     let dir = repo.path();
     git(dir, &["checkout", "-q", "-b", "feature", "HEAD~1"]);
-    write(&dir.join("acme/v1/order.proto"), "syntax = \"proto3\";\npackage acme.v1;\nmessage Order { string id = 1; }\n");
+    write(
+        &dir.join("acme/v1/order.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage Order { string id = 1; }\n",
+    );
     commit_all(dir, "feature: add order");
     // Against the tip of main, the branch lacks main's later change: that looks like a break.
     let output = protoguard(dir, &["breaking", "--against", "main"]);
@@ -252,13 +340,21 @@ fn staged_index_is_compared_not_the_working_tree() {
     let repo = repo_with_history("");
     let dir = repo.path();
     let file = dir.join("acme/v1/user.proto");
-    write(&file, USER_V3_BREAKING.replace("  string nickname = 4;\n", "").as_str());
+    write(
+        &file,
+        USER_V3_BREAKING
+            .replace("  string nickname = 4;\n", "")
+            .as_str(),
+    );
     git(dir, &["add", "acme/v1/user.proto"]);
     // Unstaged: the working tree goes back to HEAD's content.
     write(&file, USER_V3_BREAKING);
     let output = protoguard(dir, &["breaking", "--staged", "--against", "HEAD"]);
     let out = expect_code(&output, 1);
-    assert!(out.contains("Previously present field \"nickname\" (4)"), "{out}");
+    assert!(
+        out.contains("Previously present field \"nickname\" (4)"),
+        "{out}"
+    );
     let output = protoguard(dir, &["breaking", "--against", "HEAD"]);
     expect_code(&output, 0);
 }
@@ -272,10 +368,25 @@ fn subdirectory_module_root_and_running_from_inside_it() {
         "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/user.proto\";\nmessage Account { User owner = 1; }\n",
     );
     commit_all(dir, "account imports user");
-    let output = protoguard(dir, &["breaking", "--root", "proto", "--against", "v1.0.0", "--format", "json"]);
+    let output = protoguard(
+        dir,
+        &[
+            "breaking",
+            "--root",
+            "proto",
+            "--against",
+            "v1.0.0",
+            "--format",
+            "json",
+        ],
+    );
     expect_code(&output, 1);
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(doc["findings"].as_array().unwrap().iter().all(|f| f["path"] == "acme/v1/user.proto"));
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["path"] == "acme/v1/user.proto"));
     let output = protoguard(&dir.join("proto"), &["breaking", "--against", "v1.0.0"]);
     expect_code(&output, 1);
     let output = protoguard(dir, &["breaking", "--root", "proto", "--against", "HEAD"]);
@@ -286,8 +397,21 @@ fn subdirectory_module_root_and_running_from_inside_it() {
 fn full_mode_and_change_mode_agree() {
     let repo = repo_with_history("");
     let dir = repo.path();
-    let a = protoguard(dir, &["breaking", "--against", "v1.0.0", "--format", "json"]);
-    let b = protoguard(dir, &["breaking", "--against", "v1.0.0", "--format", "json", "--full"]);
+    let a = protoguard(
+        dir,
+        &["breaking", "--against", "v1.0.0", "--format", "json"],
+    );
+    let b = protoguard(
+        dir,
+        &[
+            "breaking",
+            "--against",
+            "v1.0.0",
+            "--format",
+            "json",
+            "--full",
+        ],
+    );
     assert_eq!(stdout(&a), stdout(&b));
 }
 
@@ -299,12 +423,36 @@ fn descriptor_set_against() {
     let mut compiler = protox::Compiler::new([dir.path().join("old")]).unwrap();
     compiler.include_source_info(true).include_imports(true);
     compiler.open_file("acme/v1/user.proto").unwrap();
-    fs::write(dir.path().join("image.binpb"), compiler.encode_file_descriptor_set()).unwrap();
-    let output = protoguard(dir.path(), &["breaking", "new", "--against", "image.binpb", "--format", "text"]);
+    fs::write(
+        dir.path().join("image.binpb"),
+        compiler.encode_file_descriptor_set(),
+    )
+    .unwrap();
+    let output = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "new",
+            "--against",
+            "image.binpb",
+            "--format",
+            "text",
+        ],
+    );
     let out = expect_code(&output, 1);
-    assert!(out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"), "{out}");
-    fs::write(dir.path().join("garbage.binpb"), b"\xff\xff\xff not a descriptor set").unwrap();
-    let output = protoguard(dir.path(), &["breaking", "new", "--against", "garbage.binpb"]);
+    assert!(
+        out.contains("FIELD_NO_DELETE Previously present field \"email\" (2)"),
+        "{out}"
+    );
+    fs::write(
+        dir.path().join("garbage.binpb"),
+        b"\xff\xff\xff not a descriptor set",
+    )
+    .unwrap();
+    let output = protoguard(
+        dir.path(),
+        &["breaking", "new", "--against", "garbage.binpb"],
+    );
     assert!(expect_code(&output, 2).contains("not a binary FileDescriptorSet"));
 }
 
@@ -317,7 +465,10 @@ fn two_dirs(old: &str, new: &str) -> TempDir {
 
 #[test]
 fn syntax_error_is_reported_with_location_and_exit_2() {
-    let dir = two_dirs(USER_V1, "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = ;\n}\n");
+    let dir = two_dirs(
+        USER_V1,
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = ;\n}\n",
+    );
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
     assert!(all.contains("new does not compile"), "{all}");
@@ -329,7 +480,10 @@ fn missing_import_is_reported() {
     let dir = two_dirs(USER_V1, "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/missing.proto\";\nmessage User {}\n");
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("acme/v1/missing.proto") && all.contains("acme/v1/user.proto:3:"), "{all}");
+    assert!(
+        all.contains("acme/v1/missing.proto") && all.contains("acme/v1/user.proto:3:"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -340,15 +494,24 @@ fn non_utf8_file_is_reported_with_its_line() {
     fs::write(dir.path().join("new/acme/v1/user.proto"), bytes).unwrap();
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("acme/v1/user.proto:10:7: the file is not valid UTF-8"), "{all}");
+    assert!(
+        all.contains("acme/v1/user.proto:10:7: the file is not valid UTF-8"),
+        "{all}"
+    );
 }
 
 #[test]
 fn editions_file_is_refused_clearly() {
-    let dir = two_dirs(USER_V1, "// header\nedition = \"2023\";\npackage acme.v1;\nmessage User {}\n");
+    let dir = two_dirs(
+        USER_V1,
+        "// header\nedition = \"2023\";\npackage acme.v1;\nmessage User {}\n",
+    );
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("acme/v1/user.proto:2:1: editions are not supported yet"), "{all}");
+    assert!(
+        all.contains("acme/v1/user.proto:2:1: editions are not supported yet"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -356,12 +519,21 @@ fn unknown_revision_and_missing_path() {
     let repo = repo_with_history("");
     let output = protoguard(repo.path(), &["breaking", "--against", "no-such-branch"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("unknown git revision 'no-such-branch'"), "{all}");
+    assert!(
+        all.contains("unknown git revision 'no-such-branch'"),
+        "{all}"
+    );
     let outside = TempDir::new().unwrap();
     let output = protoguard(outside.path(), &["breaking", "--against", "does/not/exist"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("is not an existing file or directory"), "{all}");
-    let output = protoguard(repo.path(), &["breaking", "does-not-exist/", "--against", "HEAD"]);
+    assert!(
+        all.contains("is not an existing file or directory"),
+        "{all}"
+    );
+    let output = protoguard(
+        repo.path(),
+        &["breaking", "does-not-exist/", "--against", "HEAD"],
+    );
     expect_code(&output, 2);
 }
 
@@ -378,11 +550,20 @@ fn empty_repository() {
 #[test]
 fn invalid_config_names_file_and_line() {
     let dir = two_dirs(USER_V1, USER_V1);
-    write(&dir.path().join("protoguard.toml"), "[breaking]\nuse = [\"FILE\"]\nnot_a_key = 1\n");
+    write(
+        &dir.path().join("protoguard.toml"),
+        "[breaking]\nuse = [\"FILE\"]\nnot_a_key = 1\n",
+    );
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
-    assert!(all.contains("protoguard.toml:3:1: invalid configuration"), "{all}");
-    write(&dir.path().join("protoguard.toml"), "[breaking]\nuse = [\"NOT_A_RULE\"]\n");
+    assert!(
+        all.contains("protoguard.toml:3:1: invalid configuration"),
+        "{all}"
+    );
+    write(
+        &dir.path().join("protoguard.toml"),
+        "[breaking]\nuse = [\"NOT_A_RULE\"]\n",
+    );
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     assert!(expect_code(&output, 2).contains("unknown breaking rule or category 'NOT_A_RULE'"));
 }

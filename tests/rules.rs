@@ -134,7 +134,12 @@ fn every_case_checks_only_its_rule() {
             .unwrap()
             .to_ascii_uppercase();
         let config = Config::load(&case.join("protoguard.toml")).unwrap();
-        assert_eq!(config.breaking.use_, [rule.clone()], "{}", case.display());
+        assert_eq!(
+            config.breaking.use_,
+            std::slice::from_ref(&rule),
+            "{}",
+            case.display()
+        );
         let (text, _) = run_case(&case, Format::Text);
         for line in text.lines() {
             assert!(
@@ -282,13 +287,7 @@ fn messages_follow_one_punctuation_convention() {
     for case in cases() {
         let (text, _) = run_case(&case, Format::Text);
         for line in text.lines() {
-            let message = line
-                .splitn(2, ": ")
-                .nth(1)
-                .unwrap()
-                .split_once(' ')
-                .unwrap()
-                .1;
+            let message = line.split_once(": ").unwrap().1.split_once(' ').unwrap().1;
             assert!(message.ends_with('.'), "{}: {message}", case.display());
             assert!(
                 message.starts_with(|c: char| c.is_ascii_uppercase()),
@@ -314,7 +313,11 @@ fn change_based_and_full_comparison_agree_on_every_case() {
             copy_tree(&case.join(side), &dir.path().join(side));
         }
         let all: Vec<String> = BREAKING.iter().map(|r| format!("\"{}\"", r.id)).collect();
-        fs::write(dir.path().join("protoguard.toml"), format!("[breaking]\nuse = [{}]\n", all.join(", "))).unwrap();
+        fs::write(
+            dir.path().join("protoguard.toml"),
+            format!("[breaking]\nuse = [{}]\n", all.join(", ")),
+        )
+        .unwrap();
         let (changed, _) = run_case_mode(dir.path(), Format::Text, false);
         let (full, _) = run_case_mode(dir.path(), Format::Text, true);
         assert_eq!(changed, full, "{}", case.display());

@@ -125,10 +125,7 @@ impl Schema {
     pub fn locate_path(&self, element: &impl Element, sub: &[i32]) -> Location {
         let file = element.file();
         let path = [element.path(), sub].concat();
-        match self
-            .span_index(&file)
-            .get(&path, self.source(file.name()))
-        {
+        match self.span_index(&file).get(&path, self.source(file.name())) {
             Some(span) => Location {
                 side: self.side,
                 path: file.name().to_owned(),

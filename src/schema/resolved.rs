@@ -64,7 +64,18 @@ pub enum Encoding {
 
 /// The encoding a repeated field's writer uses. Only numeric types can be packed.
 pub fn repeated_encoding(field: &FieldDescriptor) -> Encoding {
-    if field.is_packed() {
+    // prost-reflect's `is_packed` misses an explicit `[packed = ...]` on protox-compiled files
+    // (it sees only the syntax default), so the option is read from the descriptor itself.
+    let explicit = field.field_descriptor_proto().options.as_ref();
+    let packed = match explicit.and_then(|o| o.packed) {
+        Some(packed) => {
+            packed
+                && field.is_list()
+                && !matches!(field.kind(), Kind::String | Kind::Bytes | Kind::Message(_))
+        }
+        None => field.is_packed(),
+    };
+    if packed {
         Encoding::Packed
     } else {
         Encoding::Expanded
@@ -86,7 +97,9 @@ pub fn validates_utf8(field: &FieldDescriptor) -> bool {
 /// the value numbered 0 for open ones.
 pub fn enum_default(enum_: &EnumDescriptor) -> Option<EnumValueDescriptor> {
     if enum_is_closed(enum_) {
-        enum_.values().next()
+        // `values()` is ordered by number; the default is the first value in declaration order.
+        let first = enum_.enum_descriptor_proto().value.first()?;
+        enum_.get_value_by_name(first.name())
     } else {
         enum_.values().find(|v| v.number() == 0)
     }

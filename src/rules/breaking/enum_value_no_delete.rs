@@ -1,7 +1,107 @@
-//! ENUM_VALUE_NO_DELETE: PLACEHOLDER — not implemented yet.
+//! ENUM_VALUE_NO_DELETE: every number an enum gave a value still has a value (a renamed value,
+//! or one alias of several removed, keeps its number and is not a deletion). The relaxed
+//! `_UNLESS_NUMBER_RESERVED` and `_UNLESS_NAME_RESERVED` variants share [`deleted_values`].
 
-use prost_reflect::EnumDescriptor;
+use prost_reflect::{EnumDescriptor, EnumValueDescriptor};
 
+use super::{at_enum, enum_value_phrase, quoted_names};
+use crate::pairs::values_by_number;
 use crate::rules::Ctx;
+use crate::schema::resolved::enum_default;
 
-pub fn check(_ctx: &mut Ctx, _old: &EnumDescriptor, _new: &EnumDescriptor) {}
+pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
+    deleted_values(ctx, old, new, |_, _| Some(String::new()));
+}
+
+/// Reports each number of `old` that `new` has no value for. `unreserved` gets the number and its
+/// previous names and returns what the deletion left unreserved, as a phrase appended to the
+/// message (` without reserving the number 2`; empty when the rule does not care), or `None` if
+/// the deletion is allowed.
+pub(crate) fn deleted_values(
+    ctx: &mut Ctx,
+    old: &EnumDescriptor,
+    new: &EnumDescriptor,
+    unreserved: impl Fn(i32, &[EnumValueDescriptor]) -> Option<String>,
+) {
+    let default = enum_default(old).map(|v| v.number());
+    for (number, mut values) in values_by_number(old) {
+        if new.get_value(number).is_some() {
+            continue;
+        }
+        // prost-reflect lists aliases of a number latest first; name them as declared (the last
+        // path component is the declaration index).
+        values.sort_by_key(|v| v.path().last().copied());
+        let Some(unreserved) = unreserved(number, &values) else {
+            continue;
+        };
+        let mut message = format!(
+            "Previously present enum value {} was deleted{unreserved}",
+            values_phrase(number, &values)
+        );
+        if default == Some(number) {
+            // Deleting the default changes what every unset field of this enum reads as.
+            message
+                .push_str("; it was the default of the enum, the value every unset field reads as");
+        }
+        message.push('.');
+        ctx.deleted(message, at_enum(ctx.new, new), ctx.old.locate(&values[0]))
+            .help = Some(reserve_help(number, &values, new));
+    }
+}
+
+/// `"STATUS_DONE" (2) on enum "acme.v1.Status"`, with aliases:
+/// `"STATUS_DONE" (2, also named "STATUS_FINISHED") on enum "acme.v1.Status"`.
+fn values_phrase(number: i32, values: &[EnumValueDescriptor]) -> String {
+    match values {
+        [value] => enum_value_phrase(value),
+        [value, aliases @ ..] => format!(
+            "\"{}\" ({number}, also named {}) on enum \"{}\"",
+            value.name(),
+            quoted_names(aliases),
+            value.parent_enum().full_name()
+        ),
+        [] => unreachable!("a number is grouped with at least one value"),
+    }
+}
+
+/// Names among `values` that `current` does not reserve.
+pub(crate) fn unreserved_names(
+    values: &[EnumValueDescriptor],
+    current: &EnumDescriptor,
+) -> Vec<EnumValueDescriptor> {
+    values
+        .iter()
+        .filter(|v| !current.reserved_names().any(|n| n == v.name()))
+        .cloned()
+        .collect()
+}
+
+/// Returns `true` if `current` reserves `number`.
+pub(crate) fn reserves_number(current: &EnumDescriptor, number: i32) -> bool {
+    current.reserved_ranges().any(|r| r.contains(&number))
+}
+
+/// Help for a deleted value: the `reserved` statements that keep its number and names from being
+/// reused, leaving out what the current enum already reserves.
+fn reserve_help(number: i32, values: &[EnumValueDescriptor], current: &EnumDescriptor) -> String {
+    let mut missing = Vec::new();
+    if !reserves_number(current, number) {
+        missing.push(format!("reserved {number};"));
+    }
+    let names = unreserved_names(values, current);
+    if !names.is_empty() {
+        missing.push(format!("reserved {};", quoted_names(&names)));
+    }
+    if missing.is_empty() {
+        format!(
+            "the number and {} reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved values",
+            if values.len() > 1 { "names are" } else { "name are" }
+        )
+    } else {
+        format!(
+            "if the value is no longer needed, keep its number and name from being reused: add `{}` to enum \"{}\"",
+            missing.join(" "),
+            current.name()
+        )
+    }
+}

@@ -9,20 +9,21 @@ use crate::rules::Ctx;
 use crate::schema::resolved::enum_default;
 
 pub fn check(ctx: &mut Ctx, pair: &EnumValuePair) {
+    let (old, new) = (declared(&pair.old), declared(&pair.new));
     let has = |values: &[EnumValueDescriptor], name: &str| values.iter().any(|v| v.name() == name);
-    let Some(lost) = pair.old.iter().find(|v| !has(&pair.new, v.name())) else {
+    let Some(lost) = old.iter().find(|v| !has(&new, v.name())) else {
         return;
     };
     // Anchor at the name that replaced the lost one; when names were only removed, at the
     // number's remaining name.
-    let added = pair.new.iter().find(|v| !has(&pair.old, v.name()));
-    let shown = added.unwrap_or(&pair.new[0]);
-    let names = if pair.old.len() > 1 || pair.new.len() > 1 {
+    let added = new.iter().find(|v| !has(&old, v.name()));
+    let shown = added.unwrap_or(&new[0]);
+    let names = if old.len() > 1 || new.len() > 1 {
         "names"
     } else {
         "name"
     };
-    let (old_names, new_names) = (quoted_names(&pair.old), quoted_names(&pair.new));
+    let (old_names, new_names) = (quoted_names(&old), quoted_names(&new));
     let is_default = |enum_| enum_default(enum_).is_some_and(|d| d.number() == pair.number);
     let message = if is_default(pair.old_enum) && is_default(pair.new_enum) {
         // An unset field reads as this value, so the rename reaches every message that leaves the
@@ -35,7 +36,7 @@ pub fn check(ctx: &mut Ctx, pair: &EnumValuePair) {
         format!(
             "The {which} of enum \"{}\" changed {names} from {old_names} to {new_names}: every field left unset now reads as \"{}\".",
             pair.new_enum.full_name(),
-            pair.new[0].name()
+            new[0].name()
         )
     } else {
         format!(
@@ -60,4 +61,12 @@ pub fn check(ctx: &mut Ctx, pair: &EnumValuePair) {
         ctx.old.locate_part(lost, &[NAME]),
     )
     .help = Some(help);
+}
+
+/// Aliases in declaration order (descriptors list them by number), since JSON writers use the
+/// first one declared.
+fn declared(values: &[EnumValueDescriptor]) -> Vec<EnumValueDescriptor> {
+    let mut values = values.to_vec();
+    values.sort_by_key(|v| v.path().last().copied());
+    values
 }

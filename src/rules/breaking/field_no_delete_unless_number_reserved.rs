@@ -1,7 +1,25 @@
-//! FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: PLACEHOLDER — not implemented yet.
+//! FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: a field number that is gone from a message is reserved
+//! there, so no later field can reuse it and misread old data.
 
 use prost_reflect::MessageDescriptor;
 
+use super::{at_message, field_phrase, reserve_help};
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _old: &MessageDescriptor, _new: &MessageDescriptor) {}
+pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
+    for field in old.fields() {
+        let number = field.number();
+        if new.get_field(number).is_some() || new.reserved_ranges().any(|r| r.contains(&number)) {
+            continue;
+        }
+        ctx.deleted(
+            format!(
+                "Previously present field {} was deleted without reserving the number {number}.",
+                field_phrase(&field)
+            ),
+            at_message(ctx.new, new),
+            ctx.old.locate(&field),
+        )
+        .help = Some(reserve_help(&field, new));
+    }
+}

@@ -4,7 +4,7 @@
 
 use prost_reflect::{FileDescriptor, MessageDescriptor};
 
-use super::at_surviving_parent;
+use super::{at_surviving_parent, NAME};
 use crate::pairs::FilePair;
 use crate::rules::Ctx;
 use crate::schema::Element;
@@ -25,7 +25,15 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
             .parent_pool()
             .get_message_by_name(&name)
             .map(|m| m.parent_file());
-        deleted_from_file(ctx, "message", &message, message.full_name(), now_in, new, &name);
+        deleted_from_file(
+            ctx,
+            "message",
+            &message,
+            message.full_name(),
+            now_in,
+            new,
+            &name,
+        );
     }
 }
 
@@ -62,7 +70,7 @@ pub(crate) fn deleted_from_file(
         None => None,
     };
     let at = at_surviving_parent(ctx.new, new, new_name);
-    let was = ctx.old.locate(element);
+    let was = ctx.old.locate_part(element, &[NAME]);
     match moved_to {
         None => {
             ctx.deleted(

@@ -1,6 +1,7 @@
 //! Breaking rules: each compares one pair of elements from the previous and current revisions.
 //! Shared wording and anchoring live here so every rule speaks the same way.
 
+pub(crate) mod compat;
 pub mod enum_default_value_same;
 pub mod enum_no_delete;
 pub mod enum_value_no_delete;
@@ -35,13 +36,10 @@ use crate::schema::Schema;
 
 // SourceCodeInfo path components (descriptor.proto field numbers) for parts of an element.
 pub(crate) const NAME: i32 = 1;
-pub(crate) const FIELD_NUMBER: i32 = 3;
 pub(crate) const FIELD_LABEL: i32 = 4;
 pub(crate) const FIELD_TYPE: i32 = 5;
 pub(crate) const FIELD_TYPE_NAME: i32 = 6;
 pub(crate) const FIELD_JSON_NAME: i32 = 10;
-pub(crate) const FIELD_ONEOF_INDEX: i32 = 9;
-pub(crate) const ENUM_VALUE_NUMBER: i32 = 2;
 
 /// Where a message's name is in the current revision: the anchor for findings about its contents.
 pub(crate) fn at_message(schema: &Schema, message: &MessageDescriptor) -> Location {
@@ -106,7 +104,9 @@ pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
 pub(crate) fn reused_number(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<String> {
     let old_type = type_name(old);
     let new_type = type_name(new);
-    (old.name() != new.name() && old_type != new_type).then(|| {
+    // A group's type is named after the group, so renaming a group renames its type too.
+    let renamed_group = old.is_group() && new.is_group();
+    (old.name() != new.name() && old_type != new_type && !renamed_group).then(|| {
         format!(
             "Field number {} on message \"{}\" was \"{}\" ({}), now \"{}\" ({}): the number was reused by a different field, so data written with the old field is misread.",
             old.number(),
@@ -140,9 +140,7 @@ pub(crate) fn reserve_help(field: &FieldDescriptor, current: &MessageDescriptor)
         missing.push(format!("reserved \"{}\";", field.name()));
     }
     if missing.is_empty() {
-        format!(
-            "the number and name are reserved, so they cannot be reused; if the deletion is intended, check with a category that allows it (FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED in WIRE and WIRE_JSON)"
-        )
+        "the number and name are reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved fields".to_owned()
     } else {
         format!(
             "if the field is no longer needed, keep its number and name from being reused: add `{}` to message \"{}\"",
