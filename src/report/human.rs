@@ -40,8 +40,9 @@ impl Human {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let handler = self.handler();
-        for finding in findings {
-            let report = FindingReport::new(finding, revisions);
+        for (finding, rules) in one_per_event(findings) {
+            let mut report = FindingReport::new(finding, revisions);
+            report.rules = rules;
             let mut text = String::new();
             handler
                 .render_report(&mut text, &report)
@@ -264,8 +265,37 @@ fn offset(text: &str, line: u32, column: u32) -> usize {
     start + within
 }
 
+/// Groups findings that describe one event — the same message about the same line, as when a
+/// reused number trips FIELD_SAME_NAME, FIELD_SAME_JSON_NAME and FIELD_SAME_TYPE — so a person
+/// reads it once, headed by every rule ID. Machine formats keep one finding per rule.
+fn one_per_event(findings: &[Finding]) -> Vec<(&Finding, String)> {
+    let mut groups: Vec<(&Finding, String)> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Option<u32>, &str), usize> =
+        std::collections::HashMap::new();
+    for finding in findings {
+        let key = (
+            finding.location.path.as_str(),
+            finding.location.span.map(|s| s.start_line),
+            finding.message.as_str(),
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                groups[i].1.push_str(", ");
+                groups[i].1.push_str(finding.rule);
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push((finding, finding.rule.to_owned()));
+            }
+        }
+    }
+    groups
+}
+
 struct FindingReport<'a> {
     finding: &'a Finding,
+    /// The rule IDs shown in the heading: this finding's, and those of findings of the same event.
+    rules: String,
     primary: Frame<'a>,
     /// The element's location in the previous revision (or, with no source, the location as text).
     previous: Option<PreviousFrame<'a>>,
@@ -299,6 +329,7 @@ impl<'a> FindingReport<'a> {
         };
         FindingReport {
             finding,
+            rules: finding.rule.to_owned(),
             primary: Frame::new(&finding.location, revisions, primary_label),
             previous,
             where_,
@@ -327,7 +358,7 @@ impl std::error::Error for FindingReport<'_> {}
 
 impl Diagnostic for FindingReport<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.finding.rule))
+        Some(Box::new(&self.rules))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {

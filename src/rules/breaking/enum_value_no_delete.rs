@@ -88,7 +88,11 @@ fn reserve_help(number: i32, values: &[EnumValueDescriptor], current: &EnumDescr
     if !reserves_number(current, number) {
         missing.push(format!("reserved {number};"));
     }
-    let names = unreserved_names(values, current);
+    // A name another value now has cannot be reserved (protoc rejects the conflict).
+    let names: Vec<_> = unreserved_names(values, current)
+        .into_iter()
+        .filter(|v| current.get_value_by_name(v.name()).is_none())
+        .collect();
     if !names.is_empty() {
         missing.push(format!("reserved {};", quoted_names(&names)));
     }
@@ -99,7 +103,7 @@ fn reserve_help(number: i32, values: &[EnumValueDescriptor], current: &EnumDescr
         )
     } else {
         format!(
-            "if the value is no longer needed, keep its number and name from being reused: add `{}` to enum \"{}\"",
+            "if the value is no longer needed, reserve what it used so that nothing can reuse it: add `{}` to enum \"{}\"",
             missing.join(" "),
             current.name()
         )

@@ -136,14 +136,17 @@ pub(crate) fn reserve_help(field: &FieldDescriptor, current: &MessageDescriptor)
     if !current.reserved_ranges().any(|r| r.contains(&number)) {
         missing.push(format!("reserved {number};"));
     }
-    if !current.reserved_names().any(|n| n == field.name()) {
+    // A name another field now has cannot be reserved (protoc rejects the conflict).
+    if !current.reserved_names().any(|n| n == field.name())
+        && current.get_field_by_name(field.name()).is_none()
+    {
         missing.push(format!("reserved \"{}\";", field.name()));
     }
     if missing.is_empty() {
         "the number and name are reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved fields".to_owned()
     } else {
         format!(
-            "if the field is no longer needed, keep its number and name from being reused: add `{}` to message \"{}\"",
+            "if the field is no longer needed, reserve what it used so that nothing can reuse it: add `{}` to message \"{}\"",
             missing.join(" "),
             current.name()
         )
