@@ -581,3 +581,70 @@ fn closed_pipe_is_not_an_error() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+#[test]
+fn include_paths_resolve_imports_for_every_input_kind() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q", "-b", "main"]);
+    write(
+        &path.join("third_party/vendor/money.proto"),
+        "syntax = \"proto3\";\npackage vendor;\nmessage Money { int64 units = 1; }\n",
+    );
+    let invoice = |amount_type: &str| {
+        format!(
+            "syntax = \"proto3\";\npackage acme.v1;\nimport \"vendor/money.proto\";\nmessage Invoice {{ {amount_type} amount = 1; }}\n"
+        )
+    };
+    write(
+        &path.join("proto/acme/v1/invoice.proto"),
+        &invoice("vendor.Money"),
+    );
+    commit_all(path, "v1");
+    write(&path.join("proto/acme/v1/invoice.proto"), &invoice("int64"));
+    let args = [
+        "breaking",
+        "--root",
+        "proto",
+        "-I",
+        "third_party",
+        "--against",
+        "HEAD",
+        "--format",
+        "text",
+    ];
+    let output = protoguard(path, &args);
+    let out = expect_code(&output, 1);
+    assert!(
+        out.contains("changed type from \"vendor.Money\" to \"int64\""),
+        "{out}"
+    );
+    // Files under an include path are importable but never checked themselves.
+    assert!(
+        !out.contains("third_party") && !out.contains("vendor/money.proto:"),
+        "{out}"
+    );
+    git(path, &["add", "-A"]);
+    let mut staged = args.to_vec();
+    staged.insert(1, "--staged");
+    expect_code(&protoguard(path, &staged), 1);
+    // Without the include path the import cannot be resolved: a clear compile error.
+    let output = protoguard(path, &["breaking", "--root", "proto", "--against", "HEAD"]);
+    let all = expect_code(&output, 2);
+    assert!(all.contains("vendor/money.proto"), "{all}");
+}
+
+/// Rules read resolved properties (presence, openness, UTF-8 validation, encoding), never the
+/// syntax, so that an editions front end can feed the same schema view.
+#[test]
+fn rules_never_read_the_syntax() {
+    for entry in fs::read_dir(root().join("src/rules/breaking")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains(".syntax()") && !text.contains("Syntax::"),
+            "{} reads the syntax",
+            path.display()
+        );
+    }
+}
