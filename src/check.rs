@@ -56,7 +56,11 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
                     "pass --root with the directory that holds your .proto files",
                 ));
             }
-            plan::affected(old, new, settings.full)
+            let whole_packages = settings
+                .rules
+                .iter()
+                .any(|r| matches!(r.check, crate::registry::Check::Package(_)));
+            plan::affected(old, new, settings.full, whole_packages)
         }
         // A descriptor set has no bytes to compare: everything is compared.
         (old, new) => [old, new]

@@ -1,10 +1,13 @@
-//! Pairing, done once per check: files by path; messages and enums by fully-qualified name; fields
-//! by number within a paired message; enum values by number within a paired enum. Each pair kind
-//! is walked once and every enabled rule of that kind is called on it. Rules never re-pair.
+//! Pairing, done once per check: files by path; packages by name; messages, enums and services by
+//! fully-qualified name; fields by number within a paired message; enum values by number within a
+//! paired enum; methods by name within a paired service. Each pair kind is walked once and every
+//! enabled rule of that kind is called on it. Rules never re-pair.
 
 use std::collections::BTreeMap;
 
-use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor};
+use prost_reflect::{
+    EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor, ServiceDescriptor,
+};
 
 use crate::finding::Finding;
 use crate::registry::{Check, Enabled};
@@ -16,6 +19,14 @@ pub struct FilePair<'a> {
     pub name: &'a str,
     pub old: Option<&'a FileDescriptor>,
     pub new: Option<&'a FileDescriptor>,
+}
+
+/// A package name present in at least one revision, with its files on each side (sorted by
+/// name; empty where the package does not exist).
+pub struct PackagePair<'a> {
+    pub name: &'a str,
+    pub old: Vec<&'a FileDescriptor>,
+    pub new: Vec<&'a FileDescriptor>,
 }
 
 /// The values an enum gives one number in each revision (several with `allow_alias`).
@@ -63,6 +74,57 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
                 f(ctx, &pair)
             }
         });
+    }
+
+    let mut packages: BTreeMap<&str, PackagePair> = BTreeMap::new();
+    for (side, schema) in [(false, old), (true, new)] {
+        for file in schema.files() {
+            let pair = packages
+                .entry(file.package_name())
+                .or_insert_with(|| PackagePair {
+                    name: file.package_name(),
+                    old: Vec::new(),
+                    new: Vec::new(),
+                });
+            if side {
+                pair.new.push(file);
+            } else {
+                pair.old.push(file);
+            }
+        }
+    }
+    for pair in packages.values() {
+        each(&|check, ctx| {
+            if let Check::Package(f) = check {
+                f(ctx, pair)
+            }
+        });
+    }
+
+    let old_services = services(old);
+    let new_services = services(new);
+    for (name, old_service) in &old_services {
+        let Some(new_service) = new_services.get(name) else {
+            continue;
+        };
+        each(&|check, ctx| {
+            if let Check::Service(f) = check {
+                f(ctx, old_service, new_service)
+            }
+        });
+        for old_method in old_service.methods() {
+            let Some(new_method) = new_service
+                .methods()
+                .find(|m| m.name() == old_method.name())
+            else {
+                continue;
+            };
+            each(&|check, ctx| {
+                if let Check::Method(f) = check {
+                    f(ctx, &old_method, &new_method)
+                }
+            });
+        }
     }
 
     let old_messages = messages(old);
@@ -139,6 +201,16 @@ pub fn messages(schema: &Schema) -> BTreeMap<String, MessageDescriptor> {
         out.insert(message.full_name().to_owned(), message);
     }
     out
+}
+
+/// Every service of the checked files, by full name.
+fn services(schema: &Schema) -> BTreeMap<String, ServiceDescriptor> {
+    schema
+        .files()
+        .iter()
+        .flat_map(|f| f.services())
+        .map(|s| (s.full_name().to_owned(), s))
+        .collect()
 }
 
 /// Every enum (nested ones too) of the checked files, by full name.

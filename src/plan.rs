@@ -1,7 +1,9 @@
 //! Which files a change can affect. A file whose bytes are identical in both revisions, and all of
 //! whose transitive imports are identical too, compiles to identical descriptors, so no rule can
 //! find anything in it: only changed, added and deleted files and the files that (transitively)
-//! import them are compiled and compared. `--full` compares everything.
+//! import them are compiled and compared. Rules that compare whole packages (the PACKAGE
+//! category's deletion rules) also need the rest of every touched package. `--full` compares
+//! everything.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -9,7 +11,12 @@ use crate::input::Sources;
 use crate::scan;
 
 /// The module files to compile and compare, by import name (present on either side).
-pub fn affected(old: &Sources, new: &Sources, full: bool) -> BTreeSet<String> {
+pub fn affected(
+    old: &Sources,
+    new: &Sources,
+    full: bool,
+    whole_packages: bool,
+) -> BTreeSet<String> {
     let module: BTreeSet<&str> = old
         .files
         .keys()
@@ -26,14 +33,22 @@ pub fn affected(old: &Sources, new: &Sources, full: bool) -> BTreeSet<String> {
     // Reverse import edges from both revisions: importers of a changed file are affected whether
     // the import is old or new.
     let mut importers: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut packages: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut package_of: HashMap<&str, Vec<String>> = HashMap::new();
     for (side, other) in [(new, None), (old, Some(new))] {
         for (name, bytes) in side.files.iter().chain(side.includes.iter()) {
-            // An unchanged file has the same imports on both sides: scan it once.
+            // An unchanged file has the same header on both sides: scan it once.
             if other.is_some_and(|o| o.get(name) == Some(bytes.as_slice())) {
                 continue;
             }
-            for import in scan::scan(bytes).imports {
+            let header = scan::scan(bytes);
+            for import in header.imports {
                 importers.entry(import).or_default().push(name);
+            }
+            if whole_packages && side.files.contains_key(name) {
+                let package = header.package.unwrap_or_default();
+                packages.entry(package.clone()).or_default().push(name);
+                package_of.entry(name).or_default().push(package);
             }
         }
     }
@@ -45,6 +60,16 @@ pub fn affected(old: &Sources, new: &Sources, full: bool) -> BTreeSet<String> {
         }
         if let Some(list) = importers.get(name) {
             stack.extend(list.iter().copied().filter(|n| !affected.contains(n)));
+        }
+    }
+    if whole_packages {
+        let touched: BTreeSet<&String> = affected
+            .iter()
+            .filter_map(|name| package_of.get(name))
+            .flatten()
+            .collect();
+        for package in touched {
+            affected.extend(packages[package].iter().copied());
         }
     }
     affected
@@ -97,12 +122,30 @@ mod tests {
             ("d.proto", "syntax = \"proto3\";"),
             ("new.proto", ""),
         ]);
-        let got: Vec<_> = affected(&old, &new, false).into_iter().collect();
+        let got: Vec<_> = affected(&old, &new, false, false).into_iter().collect();
         assert_eq!(
             got,
             ["a.proto", "b.proto", "c.proto", "gone.proto", "new.proto"]
         );
-        assert_eq!(affected(&old, &new, true).len(), 6);
-        assert!(affected(&old, &old, false).is_empty());
+        assert_eq!(affected(&old, &new, true, false).len(), 6);
+        assert!(affected(&old, &old, false, false).is_empty());
+    }
+
+    #[test]
+    fn package_rules_widen_to_whole_packages() {
+        let old = sources(&[
+            ("p/a.proto", "package p;"),
+            ("p/b.proto", "package p;"),
+            ("q/c.proto", "package q;"),
+        ]);
+        let new = sources(&[
+            ("p/a.proto", "package p; message A {}"),
+            ("p/b.proto", "package p;"),
+            ("q/c.proto", "package q;"),
+        ]);
+        let got: Vec<_> = affected(&old, &new, false, false).into_iter().collect();
+        assert_eq!(got, ["p/a.proto"]);
+        let got: Vec<_> = affected(&old, &new, false, true).into_iter().collect();
+        assert_eq!(got, ["p/a.proto", "p/b.proto"]);
     }
 }

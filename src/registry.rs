@@ -5,18 +5,23 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
+use prost_reflect::{
+    EnumDescriptor, FieldDescriptor, MessageDescriptor, MethodDescriptor, ServiceDescriptor,
+};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::finding::Severity;
-use crate::pairs::{EnumValuePair, FilePair};
+use crate::pairs::{EnumValuePair, FilePair, PackagePair};
 use crate::rules::{breaking, Ctx};
 
 /// A rule's check function, by the kind of pair it reads.
 #[derive(Clone, Copy)]
 pub enum Check {
     File(fn(&mut Ctx, &FilePair)),
+    Package(fn(&mut Ctx, &PackagePair)),
+    Service(fn(&mut Ctx, &ServiceDescriptor, &ServiceDescriptor)),
+    Method(fn(&mut Ctx, &MethodDescriptor, &MethodDescriptor)),
     Message(fn(&mut Ctx, &MessageDescriptor, &MessageDescriptor)),
     Field(fn(&mut Ctx, &FieldDescriptor, &FieldDescriptor)),
     Enum(fn(&mut Ctx, &EnumDescriptor, &EnumDescriptor)),
@@ -65,10 +70,72 @@ pub static BREAKING: &[Rule] = breaking![
     FIELD_SAME_ONEOF => Field(field_same_oneof),
     ONEOF_NO_DELETE => Message(oneof_no_delete),
     ENUM_DEFAULT_VALUE_SAME => Enum(enum_default_value_same),
+    SERVICE_NO_DELETE => File(service_no_delete),
+    EXTENSION_NO_DELETE => File(extension_no_delete),
+    FILE_SAME_PACKAGE => File(file_same_package),
+    FILE_SAME_SYNTAX => File(file_same_syntax),
+    FILE_SAME_GO_PACKAGE => File(file_same_go_package),
+    FILE_SAME_JAVA_PACKAGE => File(file_same_java_package),
+    FILE_SAME_JAVA_MULTIPLE_FILES => File(file_same_java_multiple_files),
+    FILE_SAME_JAVA_OUTER_CLASSNAME => File(file_same_java_outer_classname),
+    FILE_SAME_CSHARP_NAMESPACE => File(file_same_csharp_namespace),
+    FILE_SAME_OBJC_CLASS_PREFIX => File(file_same_objc_class_prefix),
+    FILE_SAME_PHP_CLASS_PREFIX => File(file_same_php_class_prefix),
+    FILE_SAME_PHP_METADATA_NAMESPACE => File(file_same_php_metadata_namespace),
+    FILE_SAME_PHP_NAMESPACE => File(file_same_php_namespace),
+    FILE_SAME_RUBY_PACKAGE => File(file_same_ruby_package),
+    FILE_SAME_SWIFT_PREFIX => File(file_same_swift_prefix),
+    FILE_SAME_OPTIMIZE_FOR => File(file_same_optimize_for),
+    FILE_SAME_CC_ENABLE_ARENAS => File(file_same_cc_enable_arenas),
+    FILE_SAME_CC_GENERIC_SERVICES => File(file_same_cc_generic_services),
+    FILE_SAME_JAVA_GENERIC_SERVICES => File(file_same_java_generic_services),
+    FILE_SAME_PY_GENERIC_SERVICES => File(file_same_py_generic_services),
+    PACKAGE_NO_DELETE => Package(package_no_delete),
+    PACKAGE_MESSAGE_NO_DELETE => Package(package_message_no_delete),
+    PACKAGE_ENUM_NO_DELETE => Package(package_enum_no_delete),
+    PACKAGE_SERVICE_NO_DELETE => Package(package_service_no_delete),
+    PACKAGE_EXTENSION_NO_DELETE => Package(package_extension_no_delete),
+    RPC_NO_DELETE => Service(rpc_no_delete),
+    RPC_SAME_REQUEST_TYPE => Method(rpc_same_request_type),
+    RPC_SAME_RESPONSE_TYPE => Method(rpc_same_response_type),
+    RPC_SAME_CLIENT_STREAMING => Method(rpc_same_client_streaming),
+    RPC_SAME_SERVER_STREAMING => Method(rpc_same_server_streaming),
+    RPC_SAME_IDEMPOTENCY_LEVEL => Method(rpc_same_idempotency_level),
+    MESSAGE_SAME_REQUIRED_FIELDS => Message(message_same_required_fields),
+    MESSAGE_SAME_JSON_FORMAT => Message(message_same_json_format),
+    MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR => Message(message_no_remove_standard_descriptor_accessor),
+    MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT => Message(message_same_message_set_wire_format),
+    EXTENSION_MESSAGE_NO_DELETE => Message(extension_message_no_delete),
+    ENUM_SAME_TYPE => Enum(enum_same_type),
+    ENUM_SAME_JSON_FORMAT => Enum(enum_same_json_format),
+    FIELD_SAME_DEFAULT => Field(field_same_default),
+    FIELD_SAME_CPP_STRING_TYPE => Field(field_same_cpp_string_type),
+    FIELD_SAME_JSTYPE => Field(field_same_jstype),
+    FIELD_SAME_UTF8_VALIDATION => Field(field_same_utf8_validation),
+    FIELD_SAME_JAVA_UTF8_VALIDATION => Field(field_same_java_utf8_validation),
+];
+
+/// Rule IDs buf has retired, and the rules that replaced them: accepted wherever an ID is, so an
+/// existing configuration keeps working.
+pub static DEPRECATED: &[(&str, &[&str])] = &[
+    ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
+    (
+        "FIELD_SAME_LABEL",
+        &[
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        ],
+    ),
+    (
+        "FILE_SAME_JAVA_STRING_CHECK_UTF8",
+        &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
+    ),
+    ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
 ];
 
 /// The categories breaking rules belong to, strictest first.
-pub const BREAKING_CATEGORIES: &[&str] = &["FILE", "PACKAGE", "WIRE_JSON", "WIRE"];
+pub const BREAKING_CATEGORIES: &[&str] = &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"];
 
 /// What the front matter of a rule's documentation says.
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +254,8 @@ pub fn select(uses: &[String], except: &[String], where_: &str) -> Result<Vec<En
                 );
             } else if let Some(rule) = find(name) {
                 ids.insert(rule.id);
+            } else if let Some((_, replacements)) = DEPRECATED.iter().find(|(id, _)| id == name) {
+                ids.extend(replacements.iter().filter_map(|r| find(r)).map(|r| r.id));
             } else {
                 return Err(Error::with_help(
                     format!("{where_}: unknown breaking rule or category '{name}'"),

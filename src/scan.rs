@@ -10,6 +10,8 @@ pub struct Header {
     pub imports: Vec<String>,
     /// `edition = "…"`: the edition and its 1-based line and column.
     pub edition: Option<(String, u32, u32)>,
+    /// The `package` name, if declared.
+    pub package: Option<String>,
 }
 
 /// Scans `source` for top-level `import` and `edition` statements.
@@ -48,6 +50,19 @@ pub fn scan(source: &[u8]) -> Header {
                         if let Some(name) = lexer.string_value(next) {
                             header.imports.push(name);
                         }
+                    }
+                    b"package" => {
+                        let mut name = String::new();
+                        while let Some(t) = lexer.next() {
+                            match t.kind {
+                                Kind::Ident | Kind::Other => {
+                                    name.push_str(&String::from_utf8_lossy(&source[t.start..t.end]))
+                                }
+                                _ => break,
+                            }
+                        }
+                        header.package = Some(name);
+                        at_statement_start = true;
                     }
                     b"edition" => {
                         let (line, column) = (token.line, token.column);
@@ -239,13 +254,16 @@ message M { string import = 1; option (x) = "import \"e.proto\";"; }
 "#;
         let header = scan(src);
         assert_eq!(header.imports, ["a/b.proto", "c.proto", "d.proto"]);
+        assert_eq!(header.package, None);
         assert_eq!(header.edition, None);
     }
 
     #[test]
     fn finds_edition_with_its_position() {
-        let header = scan(b"// header\n  edition = \"2023\";\nimport \"x.proto\";");
+        let header =
+            scan(b"// header\n  edition = \"2023\";\npackage acme . v1;\nimport \"x.proto\";");
         assert_eq!(header.edition, Some(("2023".to_owned(), 2, 3)));
+        assert_eq!(header.package.as_deref(), Some("acme.v1"));
         assert_eq!(header.imports, ["x.proto"]);
     }
 }

@@ -131,3 +131,12 @@ fn kind_name(field: &FieldDescriptor) -> String {
         scalar => format!("{scalar:?}"),
     }
 }
+
+/// The syntax a file declares, as written: `proto2` (also when `syntax` is omitted) or `proto3`.
+/// Only FILE_SAME_SYNTAX needs this; every other rule reads the resolved properties above.
+pub fn declared_syntax(file: &prost_reflect::FileDescriptor) -> &'static str {
+    match file.syntax() {
+        Syntax::Proto2 => "proto2",
+        Syntax::Proto3 => "proto3",
+    }
+}

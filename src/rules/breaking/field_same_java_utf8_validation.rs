@@ -1,0 +1,7 @@
+//! FIELD_SAME_JAVA_UTF8_VALIDATION: PLACEHOLDER — not implemented yet.
+
+use prost_reflect::FieldDescriptor;
+
+use crate::rules::Ctx;
+
+pub fn check(_ctx: &mut Ctx, _old: &FieldDescriptor, _new: &FieldDescriptor) {}

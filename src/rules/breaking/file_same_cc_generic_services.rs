@@ -1,0 +1,7 @@
+//! FILE_SAME_CC_GENERIC_SERVICES: PLACEHOLDER — not implemented yet.
+
+use crate::pairs::FilePair;
+
+use crate::rules::Ctx;
+
+pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}

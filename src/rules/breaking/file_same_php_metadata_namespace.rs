@@ -1,0 +1,7 @@
+//! FILE_SAME_PHP_METADATA_NAMESPACE: PLACEHOLDER — not implemented yet.
+
+use crate::pairs::FilePair;
+
+use crate::rules::Ctx;
+
+pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}

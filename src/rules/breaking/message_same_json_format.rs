@@ -1,0 +1,7 @@
+//! MESSAGE_SAME_JSON_FORMAT: PLACEHOLDER — not implemented yet.
+
+use prost_reflect::MessageDescriptor;
+
+use crate::rules::Ctx;
+
+pub fn check(_ctx: &mut Ctx, _old: &MessageDescriptor, _new: &MessageDescriptor) {}
