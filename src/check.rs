@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::compile;
 use crate::error::{Error, Result};
+use crate::filter::{self, FilterSettings};
 use crate::finding::{Finding, Side};
 use crate::input::{Content, Layout, Snapshot, Source};
 use crate::pairs;
@@ -15,14 +16,19 @@ use crate::registry::Enabled;
 
 /// Everything a breaking check needs, resolved from arguments and configuration.
 pub struct Settings {
-    /// Where relative paths are anchored and the git repository is found.
+    /// Where the paths the user typed are anchored and the git repository is found.
     pub cwd: PathBuf,
+    /// Where the layout's paths start for the working tree and, at the same place in each
+    /// revision, for git revisions: the configuration file's directory, else `cwd`.
+    pub top: PathBuf,
     pub current: Source,
     pub against: Source,
     pub layout: Layout,
     pub rules: Vec<Enabled>,
     /// Compare every file, not only those the change can affect.
     pub full: bool,
+    /// What not to report.
+    pub filter: FilterSettings,
 }
 
 /// The outcome of a check: findings plus both revisions (for rendering source frames).
@@ -36,8 +42,14 @@ pub struct Outcome {
 
 pub fn breaking(settings: &Settings) -> Result<Outcome> {
     let (previous, current) = std::thread::scope(|s| {
-        let previous = s.spawn(|| settings.against.read(&settings.cwd, &settings.layout));
-        let current = settings.current.read(&settings.cwd, &settings.layout);
+        let previous = s.spawn(|| {
+            settings
+                .against
+                .read(&settings.cwd, &settings.top, &settings.layout)
+        });
+        let current = settings
+            .current
+            .read(&settings.cwd, &settings.top, &settings.layout);
         (join(previous), current)
     });
     let previous = Arc::new(previous?);
@@ -48,12 +60,12 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
             if old.files.is_empty() && new.files.is_empty() {
                 return Err(Error::with_help(
                     format!(
-                        "no .proto files in either revision ({} and {}) under the module root '{}'",
+                        "no .proto files in either revision ({} and {}) under {}",
                         previous.label,
                         current.label,
-                        settings.layout.root.display()
+                        settings.layout.describe_roots()
                     ),
-                    "pass --root with the directory that holds your .proto files",
+                    "pass --root with the directory that holds your .proto files, or set roots in protoguard.toml",
                 ));
             }
             let whole_packages = settings
@@ -98,6 +110,7 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     };
     let compared = (old.files().len(), new.files().len());
     let findings = pairs::run(&old, &new, &settings.rules);
+    let findings = filter::apply(findings, &settings.filter, &settings.rules, &old, &new);
     drop((old, new));
     Ok(Outcome {
         findings,

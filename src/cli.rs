@@ -3,15 +3,15 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::check::{self, Settings};
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
-use crate::input::{Layout, Source};
+use crate::input::Source;
 use crate::registry::{self, BREAKING, BREAKING_CATEGORIES};
 use crate::report::{self, Format, Human, Revisions};
 
@@ -40,6 +40,16 @@ enum Command {
         /// The rule ID, e.g. FIELD_NO_DELETE.
         id: String,
     },
+    /// Write a commented protoguard.toml in the current directory, converting a buf.yaml or
+    /// buf.work.yaml found there.
+    Init {
+        /// Overwrite an existing protoguard.toml.
+        #[arg(long)]
+        force: bool,
+        /// Fail unless there is a buf.yaml or buf.work.yaml to convert.
+        #[arg(long)]
+        from_buf: bool,
+    },
 }
 
 #[derive(Args)]
@@ -58,12 +68,18 @@ struct BreakingArgs {
     /// Check the staged index instead of the working tree (what a pre-commit hook sees).
     #[arg(long, conflicts_with = "input")]
     staged: bool,
-    /// The module root inside each revision (e.g. proto/).
-    #[arg(long, value_name = "DIR")]
-    root: Option<PathBuf>,
-    /// An include path inside each revision, for imports that are not checked (repeatable).
+    /// A module root inside each revision, e.g. proto/ (repeatable; replaces the configured
+    /// roots).
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<String>,
+    /// An include path inside each revision, for imports that are not checked (repeatable;
+    /// replaces the configured includes).
     #[arg(short = 'I', long = "include", value_name = "DIR")]
-    includes: Vec<PathBuf>,
+    includes: Vec<String>,
+    /// A file or directory to skip inside each revision (repeatable; replaces the configured
+    /// excludes).
+    #[arg(long = "exclude", value_name = "PATH")]
+    excludes: Vec<String>,
     /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE) instead of the configured ones.
     #[arg(long, value_name = "CATEGORY")]
     category: Vec<String>,
@@ -76,10 +92,26 @@ struct BreakingArgs {
     /// Compare every file, not only those the change can affect.
     #[arg(long)]
     full: bool,
-    /// Output format.
+    /// Warn about `protoguard:ignore` comments in the compared files that silenced nothing.
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Output format on standard output (docs/output-formats.md).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Read this configuration file instead of discovering protoguard.toml.
+    /// Also write this format to this file, atomically (repeatable; one check, many reports),
+    /// e.g. --output sarif=protoguard.sarif --output junit=protoguard.xml.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = report::parse_output)]
+    outputs: Vec<(Format, PathBuf)>,
+    /// Write a Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY"); same as
+    /// --output markdown=FILE. On GitHub Actions its links point at the checked-out commit.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Prefix every reported path with this directory (all formats but human): the module root
+    /// relative to the repository root, so that GitHub, GitLab and SARIF viewers find the files.
+    #[arg(long, value_name = "DIR", value_parser = report::parse_path_prefix)]
+    path_prefix: Option<String>,
+    /// Read this configuration file (protoguard.toml, buf.yaml or buf.work.yaml) instead of
+    /// discovering one.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// When to use colour in human output.
@@ -117,6 +149,7 @@ pub fn run(
         Command::Breaking(args) => breaking(args, stdout, stderr),
         Command::Rules => rules(stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
+        Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
     };
     match result {
         Ok(code) => code,
@@ -132,29 +165,64 @@ pub fn run(
 }
 
 fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write) -> Result<u8> {
+    let mut files = args.outputs.clone();
+    files.extend(args.summary.iter().map(|s| (Format::Markdown, s.clone())));
+    for (i, (_, path)) in files.iter().enumerate() {
+        if files[..i].iter().any(|(_, p)| p == path) {
+            return Err(Error::invalid(format!(
+                "--output/--summary: {} is given twice",
+                path.display()
+            )));
+        }
+    }
     let settings = settings(&args)?;
     let outcome = check::breaking(&settings)?;
-    let human = Human {
-        color: match args.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => {
-                std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-            }
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    // On GitHub Actions the summary links lines at the commit being checked.
+    let github = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let link_base = match (
+        github("GITHUB_SERVER_URL"),
+        github("GITHUB_REPOSITORY"),
+        github("GITHUB_SHA"),
+    ) {
+        (Some(server), Some(repository), Some(sha)) => Some(format!(
+            "{}/{repository}/blob/{sha}/",
+            server.trim_end_matches('/')
+        )),
+        _ => None,
+    };
+    let mut context = report::Context::new(
+        Revisions {
+            previous: &outcome.previous,
+            current: &outcome.current,
         },
-        width: terminal_width(),
-    };
-    let revisions = Revisions {
-        previous: &outcome.previous,
-        current: &outcome.current,
-    };
-    ignore_broken_pipe(report::render(
-        args.format,
-        &outcome.findings,
-        &revisions,
-        &human,
-        stdout,
-    ));
+        Human {
+            color,
+            width: terminal_width(),
+        },
+    );
+    context.rules = Some(&settings.rules);
+    context.path_prefix = args.path_prefix.clone().unwrap_or_default();
+    context.link_base = link_base;
+    ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout));
+    context.human.color = false;
+    for (format, path) in &files {
+        let mut bytes = Vec::new();
+        context
+            .render(*format, &outcome.findings, &mut bytes)
+            .and_then(|()| report::write_atomically(path, &bytes))
+            .map_err(|err| {
+                Error::invalid(format!(
+                    "cannot write the {} report to {}: {err}",
+                    format.name(),
+                    path.display()
+                ))
+            })?;
+    }
     let failed = outcome
         .findings
         .iter()
@@ -162,7 +230,8 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
     Ok(u8::from(failed))
 }
 
-/// Resolves arguments and configuration into settings: flags over protoguard.toml over defaults.
+/// Resolves arguments and configuration into settings: flags over the configuration file
+/// (protoguard.toml, else buf.yaml / buf.work.yaml) over defaults.
 fn settings(args: &BreakingArgs) -> Result<Settings> {
     let cwd = std::env::current_dir()
         .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
@@ -170,22 +239,36 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         Some(path) => Config::load(&cwd.join(path))?,
         None => Config::discover(&cwd)?,
     };
-    let config_name = config
-        .path
-        .as_ref()
-        .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
-    let layout = Layout {
-        root: args
-            .root
-            .clone()
-            .or_else(|| config.module.root.clone())
-            .unwrap_or_default(),
-        includes: if args.includes.is_empty() {
-            config.module.includes.clone()
-        } else {
-            args.includes.clone()
-        },
+    let config_name = config.name();
+    let top = config.dir().map_or_else(|| cwd.clone(), Path::to_owned);
+    let flag_paths = |flag: &str, values: &[String]| -> Result<Vec<PathBuf>> {
+        values
+            .iter()
+            .map(|v| {
+                config::normalize(v).map_err(|why| {
+                    Error::with_help(
+                        format!("{flag} {v}: {why}"),
+                        "paths on the command line are relative to the top of each input (the configuration file's directory for the working tree and git revisions)",
+                    )
+                })
+            })
+            .collect()
     };
+    let mut layout = config.layout();
+    if !args.roots.is_empty() {
+        layout.roots = flag_paths("--root", &args.roots)?;
+        if layout.roots.iter().all(|r| r.as_os_str().is_empty()) {
+            layout.roots.clear();
+        }
+        config::check_roots(&layout.roots, "--root")?;
+    }
+    if !args.includes.is_empty() {
+        layout.includes = flag_paths("--include", &args.includes)?;
+    }
+    if !args.excludes.is_empty() {
+        layout.excludes = flag_paths("--exclude", &args.excludes)?;
+    }
+    config::check_roots(&layout.roots, &config_name)?;
     let (uses, where_) = if args.category.is_empty() && args.rule.is_empty() {
         (config.breaking.use_.clone(), config_name.as_str())
     } else {
@@ -202,9 +285,12 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
             "command line",
         )
     };
+    registry::expand(&args.except, "--except")?;
     let mut except = config.breaking.except.clone();
     except.extend(args.except.iter().cloned());
-    let rules = registry::select(&uses, &except, where_)?;
+    let rules = registry::select_with(&uses, &except, &config.breaking.severity, where_)?;
+    let mut filter = config.filter_settings(&layout.roots)?;
+    filter.report_unused_ignores = args.report_unused_ignores;
     let current = if args.staged {
         Source::Staged
     } else {
@@ -215,12 +301,39 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
     };
     Ok(Settings {
         cwd,
+        top,
         current,
         against: Source::parse(&args.against, args.merge_base),
         layout,
         rules,
         full: args.full,
+        filter,
     })
+}
+
+fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {
+    let cwd = std::env::current_dir()
+        .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
+    let outcome = config::init::run(&cwd, force, from_buf)?;
+    let mut text = match &outcome.converted {
+        Some(buf) => format!(
+            "Wrote {} converted from {}.\n",
+            outcome.path.display(),
+            buf.display()
+        ),
+        None => format!(
+            "Wrote {}; every key is commented out, with an example.\n",
+            outcome.path.display()
+        ),
+    };
+    if !outcome.conflicts.is_empty() {
+        text.push_str(&format!(
+            "The buf modules select rules differently ({} notes marked REVIEW in the file): protoguard applies one selection to every root.\n",
+            outcome.conflicts.len()
+        ));
+    }
+    ignore_broken_pipe(out.write_all(text.as_bytes()));
+    Ok(())
 }
 
 fn rules(out: &mut dyn Write) -> Result<()> {
@@ -243,6 +356,18 @@ fn rules(out: &mut dyn Write) -> Result<()> {
         }
         text.push('\n');
     }
+    let by_id: Vec<_> = BREAKING
+        .iter()
+        .filter(|r| r.meta().categories.is_empty())
+        .collect();
+    if !by_id.is_empty() {
+        text.push_str(&format!("In no category, run only when selected by ID ({} rules)\n", by_id.len()));
+        for rule in by_id {
+            let meta = rule.meta();
+            text.push_str(&format!("  {:width$}  {:7}  {}\n", rule.id, meta.default.as_str(), meta.summary));
+        }
+        text.push('\n');
+    }
     text.push_str(&format!(
         "{} breaking rules. Default selection: FILE. `protoguard explain RULE_ID` prints a rule's documentation.\n",
         BREAKING.len()
@@ -253,6 +378,22 @@ fn rules(out: &mut dyn Write) -> Result<()> {
 
 fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
     let wanted = id.to_ascii_uppercase();
+    if let Some((old, replacements)) = registry::DEPRECATED.iter().find(|(d, _)| *d == wanted) {
+        let text = match replacements {
+            [] => format!(
+                "{old} is a retired buf rule ID that checks nothing any more; protoguard accepts it in configuration and runs nothing for it.\n"
+            ),
+            [one] => format!(
+                "{old} is a retired buf rule ID; protoguard runs {one} for it. See `protoguard explain {one}`.\n"
+            ),
+            many => format!(
+                "{old} is a retired buf rule ID; protoguard runs {} for it.\n",
+                many.join(", ")
+            ),
+        };
+        ignore_broken_pipe(out.write_all(text.as_bytes()));
+        return Ok(());
+    }
     let Some(rule) = registry::find(&wanted) else {
         let near: Vec<&str> = BREAKING
             .iter()

@@ -14,6 +14,7 @@ pub mod compile;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod filter;
 pub mod finding;
 pub mod input;
 pub mod pairs;

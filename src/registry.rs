@@ -2,7 +2,7 @@
 //! `rules/`. Metadata (categories, default severity, summary) is read from the documentation's
 //! TOML front matter, so categories are data, not code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use prost_reflect::{
@@ -239,45 +239,167 @@ pub struct Enabled {
     pub check: Check,
 }
 
-/// Resolves `use` and `except` lists (rule IDs or categories) into the rules to run. `where_`
-/// names the source of the lists for error messages.
-pub fn select(uses: &[String], except: &[String], where_: &str) -> Result<Vec<Enabled>> {
-    let expand = |names: &[String]| -> Result<BTreeSet<&'static str>> {
-        let mut ids = BTreeSet::new();
-        for name in names {
-            if BREAKING_CATEGORIES.contains(&name.as_str()) {
-                ids.extend(
-                    BREAKING
-                        .iter()
-                        .filter(|r| r.meta().categories.contains(name))
-                        .map(|r| r.id),
-                );
-            } else if let Some(rule) = find(name) {
-                ids.insert(rule.id);
-            } else if let Some((_, replacements)) = DEPRECATED.iter().find(|(id, _)| id == name) {
-                ids.extend(replacements.iter().filter_map(|r| find(r)).map(|r| r.id));
-            } else {
-                return Err(Error::with_help(
-                    format!("{where_}: unknown breaking rule or category '{name}'"),
-                    format!(
-                        "categories are {}; `protoguard rules` lists every rule ID",
-                        BREAKING_CATEGORIES.join(", ")
-                    ),
-                ));
-            }
+/// A severity as configured: a finding's severity, or `off` to drop the rule.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Findings fail the check (exit code 1).
+    Error,
+    /// Findings are reported but do not fail the check.
+    Warning,
+    /// The rule does not run.
+    Off,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Off => "off",
         }
-        Ok(ids)
+    }
+}
+
+/// Returns `true` if `name` is a breaking rule ID, a category, or a deprecated buf rule ID.
+pub fn is_known(name: &str) -> bool {
+    BREAKING_CATEGORIES.contains(&name)
+        || find(name).is_some()
+        || DEPRECATED.iter().any(|(id, _)| *id == name)
+}
+
+/// Rule IDs and categories whose name resembles `name`, closest first, for "did you mean" help:
+/// those at the smallest edit distance (ignoring case) if it is small, else those that contain it.
+pub fn similar(name: &str) -> Vec<&'static str> {
+    let wanted = name.to_ascii_uppercase();
+    let names = || {
+        BREAKING_CATEGORIES
+            .iter()
+            .copied()
+            .chain(BREAKING.iter().map(|r| r.id))
     };
-    let used = expand(uses)?;
-    let excepted = expand(except)?;
+    let scored: Vec<(usize, &'static str)> = names().map(|n| (distance(&wanted, n), n)).collect();
+    let best = scored.iter().map(|(d, _)| *d).min().unwrap_or(usize::MAX);
+    if best <= (wanted.len() / 4).max(2) {
+        return scored
+            .into_iter()
+            .filter(|(d, _)| *d == best)
+            .map(|(_, n)| n)
+            .take(3)
+            .collect();
+    }
+    names()
+        .filter(|n| wanted.len() > 3 && n.contains(&wanted))
+        .take(3)
+        .collect()
+}
+
+/// Levenshtein distance over bytes (rule names are ASCII).
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, y) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(x != y);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Expands rule IDs, categories and deprecated IDs into the rule IDs they stand for. `where_`
+/// names the source of the names for error messages.
+pub fn expand(names: &[String], where_: &str) -> Result<BTreeSet<&'static str>> {
+    let mut ids = BTreeSet::new();
+    for name in names {
+        if BREAKING_CATEGORIES.contains(&name.as_str()) {
+            ids.extend(
+                BREAKING
+                    .iter()
+                    .filter(|r| r.meta().categories.contains(name))
+                    .map(|r| r.id),
+            );
+        } else if let Some(rule) = find(name) {
+            ids.insert(rule.id);
+        } else if let Some((_, replacements)) = DEPRECATED.iter().find(|(id, _)| id == name) {
+            ids.extend(replacements.iter().filter_map(|r| find(r)).map(|r| r.id));
+        } else {
+            return Err(Error::with_help(
+                format!("{where_}: unknown breaking rule or category '{name}'"),
+                format!(
+                    "categories are {}; `protoguard rules` lists every rule ID",
+                    BREAKING_CATEGORIES.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(ids)
+}
+
+/// Resolves `use` and `except` lists (rule IDs or categories) into the rules to run, at their
+/// default severities. `where_` names the source of the lists for error messages.
+pub fn select(uses: &[String], except: &[String], where_: &str) -> Result<Vec<Enabled>> {
+    select_with(uses, except, &BTreeMap::new(), where_)
+}
+
+/// Like [`select`], with a severity table (rule ID, deprecated ID or category → level). A rule's
+/// own entry wins over a deprecated ID that stands for it, which wins over its categories'; among
+/// its categories, the one listed later in [`BREAKING_CATEGORIES`] (the narrower) wins. `off`
+/// drops the rule. The table never enables a rule that `uses` does not select.
+pub fn select_with(
+    uses: &[String],
+    except: &[String],
+    severity: &BTreeMap<String, Level>,
+    where_: &str,
+) -> Result<Vec<Enabled>> {
+    let used = expand(uses, where_)?;
+    let excepted = expand(except, where_)?;
+    let keys: Vec<String> = severity.keys().cloned().collect();
+    expand(&keys, where_)?;
     Ok(BREAKING
         .iter()
         .filter(|r| used.contains(r.id) && !excepted.contains(r.id))
-        .map(|r| Enabled {
-            id: r.id,
-            severity: r.meta().default,
-            help: r.help(),
-            check: r.check,
+        .filter_map(|r| {
+            let severity = match level(r, severity) {
+                Some(Level::Off) => return None,
+                Some(Level::Error) => Severity::Error,
+                Some(Level::Warning) => Severity::Warning,
+                None => r.meta().default,
+            };
+            Some(Enabled {
+                id: r.id,
+                severity,
+                help: r.help(),
+                check: r.check,
+            })
         })
         .collect())
+}
+
+/// The configured level of one rule, if any entry in the table applies to it.
+fn level(rule: &Rule, table: &BTreeMap<String, Level>) -> Option<Level> {
+    if table.is_empty() {
+        return None;
+    }
+    if let Some(level) = table.get(rule.id) {
+        return Some(*level);
+    }
+    let alias = DEPRECATED
+        .iter()
+        .filter(|(_, replacements)| replacements.contains(&rule.id))
+        .find_map(|(id, _)| table.get(*id));
+    if let Some(level) = alias {
+        return Some(*level);
+    }
+    let categories = &rule.meta().categories;
+    BREAKING_CATEGORIES
+        .iter()
+        .rev()
+        .filter(|c| categories.iter().any(|own| own == *c))
+        .find_map(|c| table.get(*c))
+        .copied()
 }

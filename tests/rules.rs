@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use protoguard::check::{self, Settings};
 use protoguard::config::Config;
-use protoguard::input::{Layout, Source};
+use protoguard::input::Source;
 use protoguard::registry::{self, BREAKING, BREAKING_CATEGORIES};
 use protoguard::report::{self, Format, Human, Revisions};
 
@@ -25,18 +25,26 @@ fn run_case(dir: &Path, format: Format) -> (String, usize) {
 
 fn run_case_mode(dir: &Path, format: Format, full: bool) -> (String, usize) {
     let config = Config::load(&dir.join("protoguard.toml")).expect("case config loads");
-    let rules = registry::select(&config.breaking.use_, &config.breaking.except, "case")
-        .expect("rules resolve");
+    let rules = registry::select_with(
+        &config.breaking.use_,
+        &config.breaking.except,
+        &config.breaking.severity,
+        "case",
+    )
+    .expect("rules resolve");
+    let layout = config.layout();
+    let filter = config
+        .filter_settings(&layout.roots)
+        .expect("filter resolves");
     let settings = Settings {
         cwd: dir.to_owned(),
+        top: dir.to_owned(),
         current: Source::Directory("current".into()),
         against: Source::Directory("previous".into()),
-        layout: Layout {
-            root: config.module.root.clone().unwrap_or_default(),
-            includes: config.module.includes.clone(),
-        },
+        layout,
         rules,
         full,
+        filter,
     };
     let outcome = match check::breaking(&settings) {
         Ok(outcome) => outcome,
@@ -162,7 +170,16 @@ fn registry_docs_and_fixtures_agree() {
             registry::parse_front_matter(rule.doc).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
         assert_eq!(meta.id, rule.id);
         assert_eq!(meta.kind, "breaking", "{}", rule.id);
-        assert!(!meta.categories.is_empty(), "{} has no category", rule.id);
+        // A rule in no category (buf's deprecated MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT) runs only
+        // when selected by ID, and its documentation says so.
+        assert!(
+            !meta.categories.is_empty()
+                || rule
+                    .section("What it does")
+                    .is_some_and(|s| s.contains("selected by ID")),
+            "{} has no category and does not say that it runs only when selected by ID",
+            rule.id
+        );
         for category in &meta.categories {
             assert!(
                 BREAKING_CATEGORIES.contains(&category.as_str()),
@@ -334,5 +351,43 @@ fn copy_tree(from: &Path, to: &Path) {
         } else {
             fs::copy(entry.path(), target).unwrap();
         }
+    }
+}
+
+/// Category membership matches buf's published table (testdata/buf_breaking_rules.tsv) for every
+/// buf rule; protoguard's own rules are listed here.
+#[test]
+fn categories_match_bufs_published_table() {
+    const PROTOGUARD_ONLY: &[&str] = &["ENUM_DEFAULT_VALUE_SAME"];
+    let table = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/buf_breaking_rules.tsv"),
+    )
+    .unwrap();
+    let mut seen = BTreeSet::new();
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let (id, categories) = line.split_once('\t').unwrap();
+        let rule = registry::find(id).unwrap_or_else(|| panic!("buf rule {id} is not registered"));
+        let expected: Vec<&str> = if categories == "-" {
+            vec![]
+        } else {
+            categories.split(',').collect()
+        };
+        assert_eq!(
+            rule.meta().categories,
+            expected,
+            "{id}: categories differ from buf's table"
+        );
+        seen.insert(id);
+    }
+    assert_eq!(seen.len(), 65, "buf's v2 set has 65 breaking rules");
+    for rule in BREAKING {
+        assert!(
+            seen.contains(rule.id) || PROTOGUARD_ONLY.contains(&rule.id),
+            "{} is neither buf's nor listed as protoguard's own",
+            rule.id
+        );
     }
 }

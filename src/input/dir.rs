@@ -1,6 +1,6 @@
-//! Directory inputs (including the working tree): walk the module root and include paths with
-//! walkdir, skipping `.git` and, inside a git work tree, ignored paths. Symlinks are followed only
-//! when they stay inside the directory being read.
+//! Directory inputs (including the working tree): walk the module roots and include paths with
+//! walkdir, skipping `.git`, excluded paths and, inside a git work tree, ignored paths. Symlinks
+//! are followed only when they stay inside the directory being read.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,21 +24,43 @@ pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot
         )));
     }
     let repo = git2::Repository::discover(top).ok();
-    let root = top.join(&layout.root);
-    if !root.is_dir() {
-        return Err(Error::with_help(
-            format!(
-                "{}: the module root {} does not exist in it",
-                shown.display(),
-                layout.root.display()
-            ),
-            "check --root; it is relative to each input",
-        ));
-    }
-    let mut sources = Sources {
-        files: collect(&root, repo.as_ref())?,
-        includes: BTreeMap::new(),
+    let excludes = layout
+        .excludes
+        .iter()
+        .map(|e| import_name(e))
+        .collect::<Result<Vec<_>>>()?;
+    let label = if shown == Path::new(".") {
+        "working tree".to_owned()
+    } else {
+        shown.display().to_string()
     };
+    let mut sources = Sources::default();
+    // Which root each import name came from, for the duplicate-name error.
+    let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
+    for root in layout.module_roots() {
+        let dir = top.join(root);
+        if !dir.is_dir() {
+            return Err(Error::with_help(
+                format!(
+                    "{}: the module root {} does not exist in it",
+                    shown.display(),
+                    root.display()
+                ),
+                "check --root or the configured roots; they are relative to each input",
+            ));
+        }
+        for (name, bytes) in collect(&dir, root, &excludes, repo.as_ref())? {
+            if let Some(first) = origin.insert(name.clone(), root) {
+                return Err(super::duplicate_name(
+                    &label,
+                    &name,
+                    &first.join(&name).display().to_string(),
+                    &root.join(&name).display().to_string(),
+                ));
+            }
+            sources.files.insert(name, bytes);
+        }
+    }
     for include in &layout.includes {
         let dir = top.join(include);
         if !dir.is_dir() {
@@ -48,25 +70,27 @@ pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot
                     shown.display(),
                     include.display()
                 ),
-                "check -I; it is relative to each input",
+                "check -I or the configured includes; they are relative to each input",
             ));
         }
-        for (name, bytes) in collect(&dir, repo.as_ref())? {
+        for (name, bytes) in collect(&dir, include, &excludes, repo.as_ref())? {
             sources.includes.entry(name).or_insert(bytes);
         }
     }
-    let label = if shown == Path::new(".") {
-        "working tree".to_owned()
-    } else {
-        shown.display().to_string()
-    };
     Ok(Snapshot {
         label,
         content: Content::Sources(sources),
     })
 }
 
-fn collect(root: &Path, repo: Option<&git2::Repository>) -> Result<BTreeMap<String, Vec<u8>>> {
+/// The `.proto` files under `root` (on disk), keyed by path relative to it. `base` is `root`
+/// relative to the input's top, against which `excludes` (`/`-separated) are matched.
+fn collect(
+    root: &Path,
+    base: &Path,
+    excludes: &[String],
+    repo: Option<&git2::Repository>,
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let canonical_root = root.canonicalize().map_err(|err| io_error(root, err))?;
     // Paths relative to the work tree, for asking git whether they are ignored.
     let ignore_base = repo
@@ -77,6 +101,11 @@ fn collect(root: &Path, repo: Option<&git2::Repository>) -> Result<BTreeMap<Stri
         (Some(repo), Some(base)) => repo.is_path_ignored(base.join(relative)).unwrap_or(false),
         _ => false,
     };
+    let excluded = |relative: &Path| {
+        !excludes.is_empty()
+            && import_name(&base.join(relative))
+                .is_ok_and(|name| super::is_excluded(&name, excludes))
+    };
     let mut files = BTreeMap::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
@@ -85,8 +114,10 @@ fn collect(root: &Path, repo: Option<&git2::Repository>) -> Result<BTreeMap<Stri
         .filter_entry(|entry| {
             entry.depth() == 0
                 || entry.file_name() != ".git"
-                    && !(entry.file_type().is_dir()
-                        && ignored(entry.path().strip_prefix(root).unwrap_or(entry.path())))
+                    && !(entry.file_type().is_dir() && {
+                        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                        excluded(relative) || ignored(relative)
+                    })
         });
     for entry in walker {
         let entry = match entry {
@@ -108,7 +139,7 @@ fn collect(root: &Path, repo: Option<&git2::Repository>) -> Result<BTreeMap<Stri
         let relative = path
             .strip_prefix(root)
             .expect("walkdir yields paths under its root");
-        if ignored(relative) {
+        if excluded(relative) || ignored(relative) {
             continue;
         }
         if entry.path_is_symlink() || path_has_symlink(root, path) {

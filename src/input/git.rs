@@ -1,6 +1,7 @@
 //! Git inputs, read with git2 straight from the object database: a revision's tree, or the staged
-//! index. No checkout and no `git` binary. Paths are taken relative to where the current directory
-//! sits in the repository, so `--root proto` means the same thing for every input kind.
+//! index. No checkout and no `git` binary. Layout paths are taken relative to where the input's
+//! top (the configuration file's directory, else the current directory) sits in the repository,
+//! so `--root proto` means the same thing for every input kind.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +14,12 @@ use crate::error::{Error, Result};
 /// Reads the `.proto` files of a git revision (or of the merge base of `HEAD` and it).
 pub(super) fn read_rev(
     cwd: &Path,
+    top: &Path,
     rev: &str,
     merge_base: bool,
     layout: &Layout,
 ) -> Result<Snapshot> {
-    let (repo, prefix) = open(cwd, rev)?;
+    let (repo, prefix) = open(cwd, top, rev)?;
     let object = repo
         .revparse_single(rev)
         .map_err(|err| unknown_rev(&repo, rev, &err))?;
@@ -57,12 +59,24 @@ pub(super) fn read_rev(
     } else {
         format!("{rev} ({short})")
     };
-    let mut sources = Sources {
-        files: tree_files(&repo, &tree, &prefix.join(&layout.root))?,
-        includes: BTreeMap::new(),
-    };
+    let excludes = excludes(&prefix, layout)?;
+    let mut sources = Sources::default();
+    let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
+    for root in layout.module_roots() {
+        for (name, bytes) in tree_files(&repo, &tree, &prefix.join(root), &excludes)? {
+            if let Some(first) = origin.insert(name.clone(), root) {
+                return Err(super::duplicate_name(
+                    &label,
+                    &name,
+                    &first.join(&name).display().to_string(),
+                    &root.join(&name).display().to_string(),
+                ));
+            }
+            sources.files.insert(name, bytes);
+        }
+    }
     for include in &layout.includes {
-        for (name, bytes) in tree_files(&repo, &tree, &prefix.join(include))? {
+        for (name, bytes) in tree_files(&repo, &tree, &prefix.join(include), &excludes)? {
             sources.includes.entry(name).or_insert(bytes);
         }
     }
@@ -73,33 +87,41 @@ pub(super) fn read_rev(
 }
 
 /// Reads the `.proto` files as staged in the index (what a pre-commit hook sees).
-pub(super) fn read_index(cwd: &Path, layout: &Layout) -> Result<Snapshot> {
-    let (repo, prefix) = open(cwd, "--staged")?;
+pub(super) fn read_index(cwd: &Path, top: &Path, layout: &Layout) -> Result<Snapshot> {
+    let label = "staged changes";
+    let (repo, prefix) = open(cwd, top, "--staged")?;
     let index = repo.index().map_err(|err| git_error(&repo, err))?;
-    let module = dir_prefix(&prefix.join(&layout.root))?;
+    let roots = layout.module_roots();
+    let modules = roots
+        .iter()
+        .map(|r| dir_prefix(&prefix.join(r)))
+        .collect::<Result<Vec<_>>>()?;
     let includes = layout
         .includes
         .iter()
         .map(|i| dir_prefix(&prefix.join(i)))
         .collect::<Result<Vec<_>>>()?;
+    let excludes = excludes(&prefix, layout)?;
     let mut sources = Sources::default();
+    let mut origin: BTreeMap<String, usize> = BTreeMap::new();
     let mut include_files: Vec<BTreeMap<String, Vec<u8>>> = vec![BTreeMap::new(); includes.len()];
     for entry in index.iter() {
         let Ok(path) = std::str::from_utf8(&entry.path) else {
             continue;
         };
-        if !is_proto(path) {
+        if !is_proto(path) || super::is_excluded(path, &excludes) {
             continue;
         }
         let stage = (entry.flags >> 12) & 0x3;
-        let wanted = path
-            .strip_prefix(module.as_str())
-            .map(|n| (None, n))
+        let wanted = modules
+            .iter()
+            .position(|m| path.starts_with(m.as_str()))
+            .map(|k| (Slot::Module(k), &path[modules[k].len()..]))
             .or_else(|| {
                 includes
                     .iter()
                     .position(|i| path.starts_with(i.as_str()))
-                    .map(|k| (Some(k), &path[includes[k].len()..]))
+                    .map(|k| (Slot::Include(k), &path[includes[k].len()..]))
             });
         let Some((slot, name)) = wanted else {
             continue;
@@ -115,9 +137,23 @@ pub(super) fn read_index(cwd: &Path, layout: &Layout) -> Result<Snapshot> {
             .map_err(|err| git_error(&repo, err))?;
         let bytes = blob.content().to_vec();
         match slot {
-            None => sources.files.insert(name.to_owned(), bytes),
-            Some(k) => include_files[k].insert(name.to_owned(), bytes),
-        };
+            Slot::Module(k) => {
+                if let Some(first) = origin.insert(name.to_owned(), k) {
+                    if first != k {
+                        return Err(super::duplicate_name(
+                            label,
+                            name,
+                            &roots[first].join(name).display().to_string(),
+                            &roots[k].join(name).display().to_string(),
+                        ));
+                    }
+                }
+                sources.files.insert(name.to_owned(), bytes);
+            }
+            Slot::Include(k) => {
+                include_files[k].insert(name.to_owned(), bytes);
+            }
+        }
     }
     for files in include_files {
         for (name, bytes) in files {
@@ -125,13 +161,28 @@ pub(super) fn read_index(cwd: &Path, layout: &Layout) -> Result<Snapshot> {
         }
     }
     Ok(Snapshot {
-        label: "staged changes".to_owned(),
+        label: label.to_owned(),
         content: Content::Sources(sources),
     })
 }
 
-/// Opens the repository around `cwd` and returns it with `cwd`'s place inside its work tree.
-fn open(cwd: &Path, what: &str) -> Result<(Repository, PathBuf)> {
+/// Where an index entry belongs: the k-th module root or the k-th include path.
+enum Slot {
+    Module(usize),
+    Include(usize),
+}
+
+/// The layout's excludes as `/`-separated paths relative to the repository's top.
+fn excludes(prefix: &Path, layout: &Layout) -> Result<Vec<String>> {
+    layout
+        .excludes
+        .iter()
+        .map(|e| super::import_name(&prefix.join(e)))
+        .collect()
+}
+
+/// Opens the repository around `cwd` and returns it with `top`'s place inside its work tree.
+fn open(cwd: &Path, top: &Path, what: &str) -> Result<(Repository, PathBuf)> {
     let repo = Repository::discover(cwd).map_err(|_| {
         Error::with_help(
             format!(
@@ -146,19 +197,37 @@ fn open(cwd: &Path, what: &str) -> Result<(Repository, PathBuf)> {
             let workdir = workdir
                 .canonicalize()
                 .unwrap_or_else(|_| workdir.to_owned());
-            let here = cwd.canonicalize().unwrap_or_else(|_| cwd.to_owned());
-            here.strip_prefix(&workdir)
-                .map(Path::to_owned)
-                .unwrap_or_default()
+            let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+            let here = canonical(top);
+            match here.strip_prefix(&workdir) {
+                Ok(prefix) => prefix.to_owned(),
+                Err(_) if here != canonical(cwd) => {
+                    return Err(Error::with_help(
+                        format!(
+                            "the configuration in {} is outside the git repository at {}, so its paths cannot be found in git revisions",
+                            top.display(),
+                            workdir.display()
+                        ),
+                        "move the configuration file into the repository, or pass --config",
+                    ))
+                }
+                Err(_) => PathBuf::new(),
+            }
         }
         None => PathBuf::new(),
     };
     Ok((repo, prefix))
 }
 
-/// The `.proto` blobs under `dir` in `tree`, keyed by path relative to `dir`. A directory that
-/// does not exist in this revision has no files (the module may be younger than the revision).
-fn tree_files(repo: &Repository, tree: &Tree<'_>, dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+/// The `.proto` blobs under `dir` in `tree`, keyed by path relative to `dir`, leaving out
+/// `excludes` (`/`-separated, relative to the repository's top). A directory that does not exist
+/// in this revision has no files (the module may be younger than the revision).
+fn tree_files(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    dir: &Path,
+    excludes: &[String],
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let subtree;
     let tree = if dir.as_os_str().is_empty() {
         tree
@@ -175,13 +244,19 @@ fn tree_files(repo: &Repository, tree: &Tree<'_>, dir: &Path) -> Result<BTreeMap
             .map_err(|err| git_error(repo, err))?;
         &subtree
     };
+    let base = dir_prefix(dir)?;
     let mut blobs = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
+        let Some(name) = entry.name() else {
+            return TreeWalkResult::Ok;
+        };
+        if !excludes.is_empty() && super::is_excluded(&format!("{base}{parent}{name}"), excludes) {
+            return TreeWalkResult::Skip;
+        }
         // Symlinks (0o120000) and submodules are not files of this revision.
-        if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != 0o120000 {
-            if let Some(name) = entry.name().filter(|n| is_proto(n)) {
-                blobs.push((format!("{parent}{name}"), entry.id()));
-            }
+        if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != 0o120000 && is_proto(name)
+        {
+            blobs.push((format!("{parent}{name}"), entry.id()));
         }
         TreeWalkResult::Ok
     })

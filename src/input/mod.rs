@@ -67,14 +67,66 @@ pub enum Source {
     DescriptorSet(PathBuf),
 }
 
-/// Where the module lives inside each input, and what else may be imported.
+/// Where the module lives inside each input, and what else may be imported. Every path is
+/// relative to the input's top: the directory itself for a directory input; for the working tree
+/// and git revisions, the directory of the configuration file (else the current directory) and
+/// the same place inside each revision.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
-    /// The module root, relative to the input's top (the directory, or the current directory's
-    /// place in the repository for git inputs). Empty means the top itself.
-    pub root: PathBuf,
-    /// Extra include paths, relative like `root`.
+    /// The module roots. All of them together form the module, as `protoc -I a -I b` does:
+    /// import names are relative to their root, and one name under two roots is an error.
+    /// Empty means the top itself.
+    pub roots: Vec<PathBuf>,
+    /// Extra include paths: importable, never checked.
     pub includes: Vec<PathBuf>,
+    /// Files and directories that are skipped wherever they are (module and include paths).
+    pub excludes: Vec<PathBuf>,
+}
+
+impl Layout {
+    /// The module roots, with the top itself when none is configured.
+    pub fn module_roots(&self) -> Vec<&Path> {
+        if self.roots.is_empty() {
+            vec![Path::new("")]
+        } else {
+            self.roots.iter().map(PathBuf::as_path).collect()
+        }
+    }
+
+    /// How the module roots are named in messages.
+    pub fn describe_roots(&self) -> String {
+        if self.roots.is_empty() {
+            "the top of the input".to_owned()
+        } else {
+            let names: Vec<String> = self
+                .roots
+                .iter()
+                .map(|r| format!("'{}'", r.display()))
+                .collect();
+            format!("the module roots {}", names.join(", "))
+        }
+    }
+}
+
+/// The error for one import name found under two module roots.
+fn duplicate_name(label: &str, name: &str, first: &str, second: &str) -> Error {
+    Error::with_help(
+        format!(
+            "{label}: the import name '{name}' is found under two module roots: {first} and {second}"
+        ),
+        "the module roots form one module (like protoc -I a -I b), so each import name must be unique; exclude one of the files or drop one of the roots",
+    )
+}
+
+/// Returns `true` if `path` (`/`-separated, relative to the repository or input top) is an
+/// excluded path or lies under one.
+fn is_excluded(path: &str, excludes: &[String]) -> bool {
+    excludes.iter().any(|e| {
+        path == e
+            || (path.len() > e.len()
+                && path.starts_with(e.as_str())
+                && path.as_bytes()[e.len()] == b'/')
+    })
 }
 
 impl Source {
@@ -107,11 +159,14 @@ impl Source {
         }
     }
 
-    /// Reads the revision. `cwd` anchors relative paths and is where the git repository is found.
-    pub fn read(&self, cwd: &Path, layout: &Layout) -> Result<Snapshot> {
+    /// Reads the revision. `cwd` anchors the paths the user typed; `top` is where the layout's
+    /// paths start for the working tree (`.`) and, at the same place inside each revision, for
+    /// git revisions and the index.
+    pub fn read(&self, cwd: &Path, top: &Path, layout: &Layout) -> Result<Snapshot> {
         match self {
-            Source::GitRef { rev, merge_base } => git::read_rev(cwd, rev, *merge_base, layout),
-            Source::Staged => git::read_index(cwd, layout),
+            Source::GitRef { rev, merge_base } => git::read_rev(cwd, top, rev, *merge_base, layout),
+            Source::Staged => git::read_index(cwd, top, layout),
+            Source::Directory(dir) if dir == Path::new(".") => dir::read(top, dir, layout),
             Source::Directory(dir) => dir::read(&cwd.join(dir), dir, layout),
             Source::DescriptorSet(path) => descriptor_set::read(&cwd.join(path), path),
         }

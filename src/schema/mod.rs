@@ -15,7 +15,7 @@ use prost_reflect::{
     MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
 };
 
-use crate::finding::{Location, Side};
+use crate::finding::{Location, Side, Span};
 use crate::input::{Content, Snapshot};
 pub use spans::SpanIndex;
 
@@ -135,6 +135,12 @@ impl Schema {
         }
     }
 
+    /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
+    /// declaration), without falling back to a parent.
+    pub fn span(&self, file: &FileDescriptor, path: &[i32]) -> Option<Span> {
+        self.span_index(file).get(path, self.source(file.name()))
+    }
+
     fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
         self.spans
             .lock()
@@ -181,7 +187,8 @@ element!(
     EnumValueDescriptor,
     OneofDescriptor,
     ServiceDescriptor,
-    MethodDescriptor
+    MethodDescriptor,
+    prost_reflect::ExtensionDescriptor
 );
 
 /// The nearest enclosing element that still exists: used to anchor a deletion.

@@ -3,7 +3,8 @@
 //! editions front end would resolve the same properties from features.
 
 use prost_reflect::{
-    Cardinality as Label, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, Kind, Syntax,
+    Cardinality as Label, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, Kind,
+    MessageDescriptor, Syntax,
 };
 
 /// How many values a field holds and whether presence is tracked, as buf names them.
@@ -129,6 +130,149 @@ fn kind_name(field: &FieldDescriptor) -> String {
         Kind::Message(m) => m.full_name().to_owned(),
         Kind::Enum(e) => e.full_name().to_owned(),
         scalar => format!("{scalar:?}"),
+    }
+}
+
+/// Whether a message or enum promises a well-defined JSON mapping (editions feature `json_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonFormat {
+    /// The JSON mapping is supported, and compilers reject JSON name conflicts (proto3).
+    Allow,
+    /// JSON is best effort (proto2, which predates the JSON mapping).
+    LegacyBestEffort,
+}
+
+impl JsonFormat {
+    /// The feature value's name, as `descriptor.proto` spells it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            JsonFormat::Allow => "ALLOW",
+            JsonFormat::LegacyBestEffort => "LEGACY_BEST_EFFORT",
+        }
+    }
+}
+
+fn json_format_of(file: &prost_reflect::FileDescriptor) -> JsonFormat {
+    match file.syntax() {
+        Syntax::Proto3 => JsonFormat::Allow,
+        Syntax::Proto2 => JsonFormat::LegacyBestEffort,
+    }
+}
+
+/// A message's JSON format: `ALLOW` in proto3, `LEGACY_BEST_EFFORT` in proto2. Editions resolve
+/// the `json_format` feature (file default, overridable per message).
+pub fn message_json_format(message: &MessageDescriptor) -> JsonFormat {
+    json_format_of(&message.parent_file())
+}
+
+/// An enum's JSON format: `ALLOW` in proto3, `LEGACY_BEST_EFFORT` in proto2. Editions resolve the
+/// `json_format` feature (file default, overridable per enum).
+pub fn enum_json_format(enum_: &EnumDescriptor) -> JsonFormat {
+    json_format_of(&enum_.parent_file())
+}
+
+/// The type C++ generated code uses for a string or bytes field (editions feature
+/// `(pb.cpp).string_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CppStringType {
+    /// `std::string` (the default).
+    String,
+    /// `absl::Cord`.
+    Cord,
+    /// `absl::string_view` accessors.
+    View,
+}
+
+impl CppStringType {
+    /// The feature value's name, as `cpp_features.proto` spells it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CppStringType::String => "STRING",
+            CppStringType::Cord => "CORD",
+            CppStringType::View => "VIEW",
+        }
+    }
+}
+
+/// A field's C++ string type. proto2 and proto3 take it from the `ctype` option: `CORD` is
+/// `Cord`; `STRING_PIECE`, a view of bytes owned elsewhere, is `View`; unset or `STRING` is
+/// `String`. Editions resolve `(pb.cpp).string_type` (edition 2023 still accepts `ctype`).
+pub fn cpp_string_type(field: &FieldDescriptor) -> CppStringType {
+    use prost_types::field_options::CType;
+    let ctype = field
+        .field_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.ctype)
+        .and_then(|c| CType::try_from(c).ok());
+    match ctype {
+        Some(CType::Cord) => CppStringType::Cord,
+        Some(CType::StringPiece) => CppStringType::View,
+        Some(CType::String) | None => CppStringType::String,
+    }
+}
+
+/// The JavaScript type generated code uses for a 64-bit integer field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsType {
+    Normal,
+    String,
+    Number,
+}
+
+impl JsType {
+    /// The option value's name, as `descriptor.proto` spells it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            JsType::Normal => "JS_NORMAL",
+            JsType::String => "JS_STRING",
+            JsType::Number => "JS_NUMBER",
+        }
+    }
+}
+
+/// A field's `jstype` option; unset is `JS_NORMAL`. The same option (not a feature) in every
+/// syntax and edition.
+pub fn js_type(field: &FieldDescriptor) -> JsType {
+    use prost_types::field_options::JsType as JsOption;
+    let jstype = field
+        .field_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.jstype)
+        .and_then(|j| JsOption::try_from(j).ok());
+    match jstype {
+        Some(JsOption::JsString) => JsType::String,
+        Some(JsOption::JsNumber) => JsType::Number,
+        Some(JsOption::JsNormal) | None => JsType::Normal,
+    }
+}
+
+/// Whether Java generated code checks a string field for valid UTF-8 beyond what
+/// [`validates_utf8`] already demands (editions feature `(pb.java).utf8_validation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JavaUtf8Validation {
+    /// Java follows the field's language-independent UTF-8 validation.
+    Default,
+    /// Java rejects invalid UTF-8 when parsing and when setting the field.
+    Verify,
+}
+
+/// A field's Java UTF-8 validation: in proto2 and proto3, `Verify` for a string field of a file
+/// with `option java_string_check_utf8 = true`, else `Default`. Editions resolve
+/// `(pb.java).utf8_validation` per field (the file option stays honoured where it is set).
+pub fn java_utf8_validation(field: &FieldDescriptor) -> JavaUtf8Validation {
+    let check = field
+        .parent_file()
+        .file_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.java_string_check_utf8)
+        .unwrap_or(false);
+    if check && matches!(field.kind(), Kind::String) {
+        JavaUtf8Validation::Verify
+    } else {
+        JavaUtf8Validation::Default
     }
 }
 

@@ -1,7 +1,45 @@
-//! FIELD_SAME_CPP_STRING_TYPE: PLACEHOLDER — not implemented yet.
+//! FIELD_SAME_CPP_STRING_TYPE: a string or bytes field keeps the type C++ generated code gives it
+//! (`ctype`; buf's retired FIELD_SAME_CTYPE). Moving from a view (`STRING_PIECE`) to the default
+//! `std::string` is allowed, as buf allows it; every other change is reported.
 
-use prost_reflect::FieldDescriptor;
+use prost_reflect::{FieldDescriptor, Kind};
 
+use super::at_option;
 use crate::rules::Ctx;
+use crate::schema::resolved::{cpp_string_type, CppStringType};
 
-pub fn check(_ctx: &mut Ctx, _old: &FieldDescriptor, _new: &FieldDescriptor) {}
+/// `FieldDescriptorProto.options`, then `FieldOptions.ctype`.
+const CTYPE: [i32; 2] = [8, 1];
+
+pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+    if !is_string_or_bytes(old) || !is_string_or_bytes(new) {
+        return;
+    }
+    let (was, now) = (cpp_string_type(old), cpp_string_type(new));
+    if was == now || (was == CppStringType::View && now == CppStringType::String) {
+        return;
+    }
+    ctx.changed(
+        format!(
+            "Field \"{}\" ({}) changed C++ string type from \"{}\" to \"{}\": C++ code using its accessors no longer compiles.",
+            new.full_name(),
+            new.number(),
+            was.describe(),
+            now.describe()
+        ),
+        at_option(ctx.new, new, has_ctype(new), &CTYPE),
+        at_option(ctx.old, old, has_ctype(old), &CTYPE),
+    );
+}
+
+fn is_string_or_bytes(field: &FieldDescriptor) -> bool {
+    matches!(field.kind(), Kind::String | Kind::Bytes)
+}
+
+fn has_ctype(field: &FieldDescriptor) -> bool {
+    field
+        .field_descriptor_proto()
+        .options
+        .as_ref()
+        .is_some_and(|o| o.ctype.is_some())
+}

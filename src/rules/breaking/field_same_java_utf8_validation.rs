@@ -1,7 +1,74 @@
-//! FIELD_SAME_JAVA_UTF8_VALIDATION: PLACEHOLDER — not implemented yet.
+//! FIELD_SAME_JAVA_UTF8_VALIDATION: a string field keeps whether Java generated code rejects
+//! invalid UTF-8 in it: always for proto3 strings, and for proto2 strings when the file sets
+//! `java_string_check_utf8`. The string keys and values of a map field are checked too.
 
 use prost_reflect::FieldDescriptor;
 
+use super::field_same_utf8_validation::string_parts;
+use super::NAME;
+use crate::finding::Location;
 use crate::rules::Ctx;
+use crate::schema::resolved::{java_utf8_validation, validates_utf8, JavaUtf8Validation};
+use crate::schema::Schema;
 
-pub fn check(_ctx: &mut Ctx, _old: &FieldDescriptor, _new: &FieldDescriptor) {}
+/// `FileDescriptorProto.options`, then `FileOptions.java_string_check_utf8`.
+const JAVA_STRING_CHECK_UTF8: [i32; 2] = [8, 27];
+
+pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+    for (what, was, now) in string_parts(old, new) {
+        let (from, to) = (java_verifies(&was), java_verifies(&now));
+        if from == to {
+            continue;
+        }
+        let consequence = if to {
+            "Java parsers and setters now reject invalid UTF-8 that they accepted before"
+        } else {
+            "Java parsers no longer reject invalid UTF-8, so readers of the previous revision may fail on data written now"
+        };
+        ctx.changed(
+            format!(
+                "{what} \"{}\" ({}) changed Java UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
+                new.full_name(),
+                new.number(),
+                describe(from),
+                describe(to)
+            ),
+            anchor(ctx.new, new, &was, &now),
+            anchor(ctx.old, old, &was, &now),
+        );
+    }
+}
+
+/// Returns `true` if Java checks the field: it asks for it, or every runtime must.
+fn java_verifies(field: &FieldDescriptor) -> bool {
+    java_utf8_validation(field) == JavaUtf8Validation::Verify || validates_utf8(field)
+}
+
+/// Where `field` (of either revision) is reported: at its file's `java_string_check_utf8` when
+/// that option is what changed and is written there, else at the field.
+fn anchor(
+    schema: &Schema,
+    field: &FieldDescriptor,
+    was: &FieldDescriptor,
+    now: &FieldDescriptor,
+) -> Location {
+    let file = field.parent_file();
+    let written = file
+        .file_descriptor_proto()
+        .options
+        .as_ref()
+        .is_some_and(|o| o.java_string_check_utf8.is_some());
+    if written && java_utf8_validation(was) != java_utf8_validation(now) {
+        schema.locate_path(&file, &JAVA_STRING_CHECK_UTF8)
+    } else {
+        schema.locate_part(field, &[NAME])
+    }
+}
+
+fn describe(verifies: bool) -> &'static str {
+    if verifies {
+        "VERIFY"
+    } else {
+        "NONE"
+    }
+}

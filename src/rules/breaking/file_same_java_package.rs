@@ -1,7 +1,17 @@
-//! FILE_SAME_JAVA_PACKAGE: PLACEHOLDER — not implemented yet.
+//! FILE_SAME_JAVA_PACKAGE: the file option `java_package` keeps its value, so generated Java
+//! classes stay in their package.
 
+use super::file_option::{self, FileOption, Unset};
 use crate::pairs::FilePair;
-
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}
+const OPTION: FileOption = FileOption {
+    name: "java_package",
+    number: 1,
+    value: |o| o.java_package.clone(),
+    unset: Unset::Derived,
+};
+
+pub fn check(ctx: &mut Ctx, pair: &FilePair) {
+    file_option::check(ctx, pair, &OPTION);
+}

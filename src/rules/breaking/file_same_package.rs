@@ -1,7 +1,30 @@
-//! FILE_SAME_PACKAGE: PLACEHOLDER — not implemented yet.
+//! FILE_SAME_PACKAGE: a file keeps its `package`, so the fully-qualified names of everything it
+//! declares stay the same.
 
 use crate::pairs::FilePair;
-
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}
+/// `FileDescriptorProto.package`.
+const PACKAGE: i32 = 2;
+
+pub fn check(ctx: &mut Ctx, pair: &FilePair) {
+    let (Some(old), Some(new)) = (pair.old, pair.new) else {
+        return;
+    };
+    if old.package_name() == new.package_name() {
+        return;
+    }
+    let describe = |package: &str| match package {
+        "" => "unset".to_owned(),
+        package => format!("\"{package}\""),
+    };
+    let message = format!(
+        "File \"{}\" changed package from {} to {}.",
+        pair.name,
+        describe(old.package_name()),
+        describe(new.package_name()),
+    );
+    let at = ctx.new.locate_path(new, &[PACKAGE]);
+    let was = ctx.old.locate_path(old, &[PACKAGE]);
+    ctx.changed(message, at, was);
+}

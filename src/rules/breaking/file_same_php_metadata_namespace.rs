@@ -1,7 +1,17 @@
-//! FILE_SAME_PHP_METADATA_NAMESPACE: PLACEHOLDER — not implemented yet.
+//! FILE_SAME_PHP_METADATA_NAMESPACE: the file option `php_metadata_namespace` keeps its value, so
+//! the generated PHP metadata class stays where it was.
 
+use super::file_option::{self, FileOption, Unset};
 use crate::pairs::FilePair;
-
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}
+const OPTION: FileOption = FileOption {
+    name: "php_metadata_namespace",
+    number: 44,
+    value: |o| o.php_metadata_namespace.clone(),
+    unset: Unset::Derived,
+};
+
+pub fn check(ctx: &mut Ctx, pair: &FilePair) {
+    file_option::check(ctx, pair, &OPTION);
+}

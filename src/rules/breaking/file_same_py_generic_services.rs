@@ -1,7 +1,17 @@
-//! FILE_SAME_PY_GENERIC_SERVICES: PLACEHOLDER — not implemented yet.
+//! FILE_SAME_PY_GENERIC_SERVICES: the file option `py_generic_services` keeps its value, so
+//! generated Python keeps (or keeps lacking) generic service stubs.
 
+use super::file_option::{self, FileOption, Unset};
 use crate::pairs::FilePair;
-
 use crate::rules::Ctx;
 
-pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}
+const OPTION: FileOption = FileOption {
+    name: "py_generic_services",
+    number: 18,
+    value: |o| o.py_generic_services.map(|v| v.to_string()),
+    unset: Unset::Default("false"),
+};
+
+pub fn check(ctx: &mut Ctx, pair: &FilePair) {
+    file_option::check(ctx, pair, &OPTION);
+}

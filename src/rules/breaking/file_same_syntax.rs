@@ -1,7 +1,27 @@
-//! FILE_SAME_SYNTAX: PLACEHOLDER — not implemented yet.
+//! FILE_SAME_SYNTAX: a file keeps its syntax (proto2 or proto3), which decides presence, enum
+//! openness, defaults and UTF-8 validation for everything in it.
 
 use crate::pairs::FilePair;
-
 use crate::rules::Ctx;
+use crate::schema::resolved::declared_syntax;
 
-pub fn check(_ctx: &mut Ctx, _pair: &FilePair) {}
+/// `FileDescriptorProto.syntax`.
+const SYNTAX: i32 = 12;
+
+pub fn check(ctx: &mut Ctx, pair: &FilePair) {
+    let (Some(old), Some(new)) = (pair.old, pair.new) else {
+        return;
+    };
+    // A file without a `syntax` statement is proto2, as protoc and buf read it.
+    let (was, now) = (declared_syntax(old), declared_syntax(new));
+    if was == now {
+        return;
+    }
+    let message = format!(
+        "File \"{}\" changed syntax from \"{was}\" to \"{now}\".",
+        pair.name
+    );
+    let at = ctx.new.locate_path(new, &[SYNTAX]);
+    let before = ctx.old.locate_path(old, &[SYNTAX]);
+    ctx.changed(message, at, before);
+}

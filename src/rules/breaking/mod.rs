@@ -30,6 +30,7 @@ pub mod field_wire_compatible_type;
 pub mod field_wire_json_compatible_cardinality;
 pub mod field_wire_json_compatible_type;
 pub mod file_no_delete;
+pub(crate) mod file_option;
 pub mod file_same_cc_enable_arenas;
 pub mod file_same_cc_generic_services;
 pub mod file_same_csharp_namespace;
@@ -92,6 +93,21 @@ pub(crate) fn at_message(schema: &Schema, message: &MessageDescriptor) -> Locati
 /// Where an enum's name is: the anchor for findings about its values.
 pub(crate) fn at_enum(schema: &Schema, enum_: &EnumDescriptor) -> Location {
     schema.locate_part(enum_, &[NAME])
+}
+
+/// Where an option is written on an element when `written` (`sub` is its path below the element,
+/// e.g. `[8, 1]` a field's `ctype`), else the element's name: the anchor for a changed option.
+pub(crate) fn at_option(
+    schema: &Schema,
+    element: &impl crate::schema::Element,
+    written: bool,
+    sub: &[i32],
+) -> Location {
+    if written {
+        schema.locate_path(element, sub)
+    } else {
+        schema.locate_part(element, &[NAME])
+    }
 }
 
 /// Where the nearest surviving ancestor of a deleted nested element is in `file`: the enclosing

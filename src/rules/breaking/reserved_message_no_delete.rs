@@ -102,7 +102,7 @@ pub(crate) fn uncovered(
 }
 
 /// A range as a `reserved` statement writes it: `7`, `9 to 10`, `100 to max`.
-fn range_text(range: &RangeInclusive<i64>, max: i64) -> String {
+pub(crate) fn range_text(range: &RangeInclusive<i64>, max: i64) -> String {
     match (*range.start(), *range.end()) {
         (start, end) if start == end => start.to_string(),
         (start, end) if end == max => format!("{start} to max"),

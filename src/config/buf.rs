@@ -1,0 +1,468 @@
+//! buf's configuration, read so that a repository with only buf files works unchanged:
+//! `buf.yaml` v1 (one module: its directory), `buf.yaml` v2 (a workspace: `modules[].path`), and
+//! `buf.work.yaml` v1 (a workspace: `directories`, each with its own v1 `buf.yaml` or none).
+//! Only the module layout and the `breaking` section are read; every other key buf accepts
+//! (`name`, `deps`, `lint`, `plugins`, …) is ignored. Each buf module may configure `breaking`
+//! on its own, while protoguard applies one configuration to all roots: ignores are merged (their
+//! paths stay exact), and differing rule selections are reported as conflicts.
+//!
+//! Paths follow buf: in v1 they are relative to the module's directory, in v2 to the `buf.yaml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::Spanned;
+
+use super::{Config, Kind, Module, Rules};
+use crate::error::{Error, Result};
+use crate::registry;
+
+/// A list of strings with their locations; YAML `key:` with nothing after it is `None`.
+type Names = Option<Vec<Spanned<String>>>;
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct BufYaml {
+    version: Option<Spanned<String>>,
+    /// v1.
+    build: Option<Build>,
+    /// v2.
+    modules: Option<Vec<ModuleV2>>,
+    breaking: Option<Breaking>,
+}
+
+#[derive(Deserialize)]
+struct Build {
+    excludes: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+struct ModuleV2 {
+    path: Option<Spanned<String>>,
+    excludes: Option<Vec<Spanned<String>>>,
+    /// buf 1.39+: only these subdirectories belong to the module. Not supported: refused rather
+    /// than ignored, since ignoring it would check files buf does not.
+    includes: Option<Spanned<serde::de::IgnoredAny>>,
+    breaking: Option<Breaking>,
+}
+
+#[derive(Deserialize)]
+struct Breaking {
+    #[serde(rename = "use")]
+    use_: Option<Vec<Spanned<String>>>,
+    except: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    ignore_only: Option<Entries<Spanned<String>, Names>>,
+    ignore_unstable_packages: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct WorkYaml {
+    version: Option<Spanned<String>>,
+    directories: Option<Vec<Spanned<String>>>,
+}
+
+/// A YAML mapping in document order, for keys that carry their location (which cannot be
+/// ordered, so cannot key a `BTreeMap`).
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct EntriesVisitor<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<K, V> {
+            type Value = Entries<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
+}
+
+/// One buf module, converted: its root and what its `breaking` section says.
+struct BufModule {
+    /// How the module is named in conflict notes.
+    label: String,
+    root: PathBuf,
+    excludes: Vec<PathBuf>,
+    breaking: Rules,
+}
+
+/// The `version` of a `buf.yaml`, to tell v1 (a module) from v2 (a workspace) during discovery.
+pub(super) fn version(path: &Path) -> Result<Option<String>> {
+    let text = read(path)?;
+    let doc: Option<VersionOnly> = parse(path, &text)?;
+    Ok(doc.and_then(|d| d.version).map(|v| v.value))
+}
+
+/// Returns `true` if the `buf.work.yaml` at `path` lists the directory `relative` (relative to
+/// the workspace file's directory).
+pub(super) fn work_lists(path: &Path, relative: &Path) -> Result<bool> {
+    let text = read(path)?;
+    let doc: Option<WorkYaml> = parse(path, &text)?;
+    Ok(doc
+        .and_then(|d| d.directories)
+        .unwrap_or_default()
+        .iter()
+        .any(|d| super::normalize(&d.value).is_ok_and(|d| d == relative)))
+}
+
+/// Reads a `buf.yaml`, v1 or v2.
+pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
+    let doc: BufYaml = parse(path, text)?.unwrap_or(BufYaml {
+        version: None,
+        build: None,
+        modules: None,
+        breaking: None,
+    });
+    let modules = match doc.version.as_ref().map(|v| v.value.as_str()) {
+        Some("v1") => {
+            let excludes = doc.build.and_then(|b| b.excludes).unwrap_or_default();
+            vec![BufModule {
+                label: super::BUF_YAML.to_owned(),
+                root: PathBuf::new(),
+                excludes: paths(path, &excludes, Path::new(""))?,
+                breaking: breaking(path, doc.breaking.as_ref(), Path::new(""))?,
+            }]
+        }
+        Some("v2") => {
+            let default = doc.breaking.as_ref();
+            let modules = doc.modules.unwrap_or_default();
+            if modules.is_empty() {
+                vec![BufModule {
+                    label: super::BUF_YAML.to_owned(),
+                    root: PathBuf::new(),
+                    excludes: Vec::new(),
+                    breaking: breaking(path, default, Path::new(""))?,
+                }]
+            } else {
+                let mut out = Vec::new();
+                for module in &modules {
+                    if let Some(includes) = &module.includes {
+                        return Err(super::located(
+                            path,
+                            at(&includes.referenced),
+                            "modules[].includes is not supported by protoguard yet; list the directories to check as module roots in a protoguard.toml instead",
+                        ));
+                    }
+                    let root = match &module.path {
+                        Some(p) => one_path(path, p, Path::new(""))?,
+                        None => PathBuf::new(),
+                    };
+                    let excludes = module.excludes.as_deref().unwrap_or_default();
+                    let own = module.breaking.is_some();
+                    out.push(BufModule {
+                        label: format!(
+                            "module '{}'{}",
+                            show(&root),
+                            if own { "" } else { " (top-level breaking)" }
+                        ),
+                        excludes: paths(path, excludes, Path::new(""))?,
+                        // A module's own section replaces the top-level one in its entirety.
+                        breaking: breaking(path, module.breaking.as_ref().or(default), Path::new(""))?,
+                        root,
+                    });
+                }
+                out
+            }
+        }
+        Some("v1beta1") => {
+            return Err(super::located(
+                path,
+                at(&doc.version.as_ref().expect("matched").referenced),
+                "buf.yaml version v1beta1 is not supported; migrate it with `buf config migrate`, or write a protoguard.toml",
+            ))
+        }
+        Some(other) => {
+            return Err(super::located(
+                path,
+                at(&doc.version.as_ref().expect("matched").referenced),
+                format!("unknown buf.yaml version '{other}'; buf knows v1 and v2"),
+            ))
+        }
+        None => {
+            return Err(super::located(
+                path,
+                (1, 1),
+                "buf.yaml has no version; buf requires one (v1 or v2)",
+            ))
+        }
+    };
+    Ok(merge(path, Kind::BufYaml, modules))
+}
+
+/// Reads a `buf.work.yaml` and the `buf.yaml` of each of its directories.
+pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
+    let doc: Option<WorkYaml> = parse(path, text)?;
+    let Some(doc) = doc else {
+        return Err(super::located(path, (1, 1), "buf.work.yaml is empty"));
+    };
+    match doc.version.as_ref().map(|v| v.value.as_str()) {
+        Some("v1") => {}
+        Some(other) => {
+            return Err(super::located(
+                path,
+                at(&doc.version.as_ref().expect("matched").referenced),
+                format!("unknown buf.work.yaml version '{other}'; the only version is v1"),
+            ))
+        }
+        None => {
+            return Err(super::located(
+                path,
+                (1, 1),
+                "buf.work.yaml has no version; buf requires v1",
+            ))
+        }
+    }
+    let top = path.parent().unwrap_or(Path::new(""));
+    let mut modules = Vec::new();
+    for directory in doc.directories.as_deref().unwrap_or_default() {
+        let root = one_path(path, directory, Path::new(""))?;
+        if root.as_os_str().is_empty() {
+            return Err(super::located(
+                path,
+                at(&directory.referenced),
+                "a workspace directory cannot be '.'; buf refuses it too",
+            ));
+        }
+        let module_yaml = top.join(&root).join(super::BUF_YAML);
+        let label = format!("{}/{}", show(&root), super::BUF_YAML);
+        if !module_yaml.is_file() {
+            modules.push(BufModule {
+                label: format!("{} (no {})", show(&root), super::BUF_YAML),
+                excludes: Vec::new(),
+                breaking: Rules::breaking_default(),
+                root,
+            });
+            continue;
+        }
+        let text = read(&module_yaml)?;
+        let module: BufYaml = parse(&module_yaml, &text)?.unwrap_or(BufYaml {
+            version: None,
+            build: None,
+            modules: None,
+            breaking: None,
+        });
+        match module.version.as_ref().map(|v| v.value.as_str()) {
+            Some("v1") => {}
+            _ => {
+                return Err(super::located(
+                    &module_yaml,
+                    module
+                        .version
+                        .as_ref()
+                        .map_or((1, 1), |v| at(&v.referenced)),
+                    "a module of a buf.work.yaml workspace needs a v1 buf.yaml",
+                ))
+            }
+        }
+        let excludes = module.build.and_then(|b| b.excludes).unwrap_or_default();
+        modules.push(BufModule {
+            label,
+            excludes: paths(&module_yaml, &excludes, &root)?,
+            breaking: breaking(&module_yaml, module.breaking.as_ref(), &root)?,
+            root,
+        });
+    }
+    if modules.is_empty() {
+        return Err(super::located(
+            path,
+            (1, 1),
+            "buf.work.yaml lists no directories",
+        ));
+    }
+    Ok(merge(path, Kind::BufWork, modules))
+}
+
+/// One configuration for all modules: their roots, all excludes and ignores (paths are exact
+/// whichever module they came from), and the first module's rule selection; any module that
+/// selects differently is a conflict.
+fn merge(path: &Path, kind: Kind, modules: Vec<BufModule>) -> Config {
+    let mut roots: Vec<PathBuf> = modules.iter().map(|m| m.root.clone()).collect();
+    super::dedup(&mut roots);
+    if roots.len() == 1 && roots[0].as_os_str().is_empty() {
+        roots.clear();
+    }
+    let mut excludes: Vec<PathBuf> = modules.iter().flat_map(|m| m.excludes.clone()).collect();
+    super::dedup(&mut excludes);
+    let first = &modules[0];
+    let mut breaking = Rules {
+        ignore: Vec::new(),
+        ignore_only: BTreeMap::new(),
+        ..first.breaking.clone()
+    };
+    let mut conflicts = Vec::new();
+    for module in &modules {
+        breaking
+            .ignore
+            .extend(module.breaking.ignore.iter().cloned());
+        for (rule, paths) in &module.breaking.ignore_only {
+            breaking
+                .ignore_only
+                .entry(rule.clone())
+                .or_default()
+                .extend(paths.iter().cloned());
+        }
+        if selection(&module.breaking) != selection(&first.breaking) {
+            conflicts.push(format!(
+                "{} selects {}, but {} selects {}",
+                first.label,
+                describe(&first.breaking),
+                module.label,
+                describe(&module.breaking)
+            ));
+        }
+    }
+    super::dedup(&mut breaking.ignore);
+    for paths in breaking.ignore_only.values_mut() {
+        super::dedup(paths);
+    }
+    Config {
+        path: Some(path.to_owned()),
+        kind,
+        module: Module {
+            roots,
+            includes: Vec::new(),
+            excludes,
+        },
+        breaking,
+        lint: Rules::default(),
+        conflicts,
+    }
+}
+
+/// What decides which rules run, order-insensitive.
+fn selection(rules: &Rules) -> (Vec<String>, Vec<String>, bool) {
+    let sorted = |list: &[String]| {
+        let mut list = list.to_vec();
+        list.sort();
+        list.dedup();
+        list
+    };
+    (
+        sorted(&rules.use_),
+        sorted(&rules.except),
+        rules.ignore_unstable_packages,
+    )
+}
+
+fn describe(rules: &Rules) -> String {
+    let mut text = format!("use [{}]", rules.use_.join(", "));
+    if !rules.except.is_empty() {
+        text.push_str(&format!(" except [{}]", rules.except.join(", ")));
+    }
+    if rules.ignore_unstable_packages {
+        text.push_str(" with ignore_unstable_packages");
+    }
+    text
+}
+
+/// Converts one `breaking` section; `base` is prepended to its paths (a v1 module's directory
+/// inside a workspace).
+fn breaking(path: &Path, section: Option<&Breaking>, base: &Path) -> Result<Rules> {
+    let Some(section) = section else {
+        return Ok(Rules::breaking_default());
+    };
+    let names = |list: &[Spanned<String>]| -> Result<Vec<String>> {
+        list.iter().map(|name| rule_name(path, name)).collect()
+    };
+    let mut ignore_only = BTreeMap::new();
+    for (rule, list) in section.ignore_only.iter().flat_map(|e| &e.0) {
+        let list = list.as_deref().unwrap_or_default();
+        ignore_only
+            .entry(rule_name(path, rule)?)
+            .or_insert_with(Vec::new)
+            .extend(paths(path, list, base)?);
+    }
+    let mut use_ = names(section.use_.as_deref().unwrap_or_default())?;
+    // As in buf, an empty `use` means the default.
+    if use_.is_empty() {
+        use_.push(super::DEFAULT_BREAKING_USE.to_owned());
+    }
+    Ok(Rules {
+        use_,
+        except: names(section.except.as_deref().unwrap_or_default())?,
+        ignore: paths(path, section.ignore.as_deref().unwrap_or_default(), base)?,
+        ignore_only,
+        ignore_unstable_packages: section.ignore_unstable_packages.unwrap_or(false),
+        severity: BTreeMap::new(),
+    })
+}
+
+fn rule_name(path: &Path, name: &Spanned<String>) -> Result<String> {
+    if registry::is_known(&name.value) {
+        Ok(name.value.clone())
+    } else {
+        Err(super::unknown_rule(path, at(&name.referenced), &name.value))
+    }
+}
+
+fn paths(path: &Path, list: &[Spanned<String>], base: &Path) -> Result<Vec<PathBuf>> {
+    list.iter().map(|p| one_path(path, p, base)).collect()
+}
+
+fn one_path(path: &Path, text: &Spanned<String>, base: &Path) -> Result<PathBuf> {
+    super::normalize(&text.value)
+        .map(|p| base.join(p))
+        .map_err(|why| {
+            super::located(
+                path,
+                at(&text.referenced),
+                format!("'{}': {why}", text.value),
+            )
+        })
+}
+
+fn at(location: &serde_saphyr::Location) -> (usize, usize) {
+    (
+        usize::try_from(location.line()).unwrap_or(1),
+        usize::try_from(location.column()).unwrap_or(1),
+    )
+}
+
+fn show(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))
+}
+
+/// Parses YAML; an empty document is `None`. Errors name the file, line and column.
+fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<Option<T>> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    serde_saphyr::from_str_with_options::<Option<T>>(text, options).map_err(|err| {
+        let location = err.location();
+        let position = location.as_ref().map_or((1, 1), at);
+        let mut message = err.to_string();
+        // The message repeats the location that the prefix already gives.
+        let suffix = format!(" at line {}, column {}", position.0, position.1);
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_owned();
+        }
+        super::located(path, position, format!("invalid YAML: {message}"))
+    })
+}

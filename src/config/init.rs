@@ -1,0 +1,287 @@
+//! `protoguard init`: writes a protoguard.toml with every key, commented out with a one-line
+//! explanation, or active where a buf configuration in the same directory says something (each
+//! such value says where it came from). The file is written atomically: a temporary file in the
+//! same directory, renamed into place.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{Config, Kind, Rules, BUF_WORK_YAML, BUF_YAML, FILE_NAME};
+use crate::error::{Error, Result};
+
+/// What `init` did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub path: PathBuf,
+    /// The buf configuration that was converted, if any.
+    pub converted: Option<PathBuf>,
+    /// Notes on what the buf workspace's modules configure differently (written into the file).
+    pub conflicts: Vec<String>,
+}
+
+/// Writes `protoguard.toml` in `dir`. A `buf.work.yaml` or `buf.yaml` in `dir` is converted;
+/// with `from_buf`, its absence is an error. An existing protoguard.toml is kept unless `force`.
+pub fn run(dir: &Path, force: bool, from_buf: bool) -> Result<Outcome> {
+    let target = dir.join(FILE_NAME);
+    if target.exists() && !force {
+        return Err(Error::with_help(
+            format!("{} already exists", target.display()),
+            "pass --force to overwrite it",
+        ));
+    }
+    let buf = [BUF_WORK_YAML, BUF_YAML]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file());
+    let converted = match &buf {
+        Some(path) => Some(Config::read(path)?),
+        None if from_buf => {
+            return Err(Error::with_help(
+                format!(
+                    "--from-buf: there is no {BUF_YAML} or {BUF_WORK_YAML} in {}",
+                    dir.display()
+                ),
+                "run protoguard init in the directory that holds the buf configuration",
+            ))
+        }
+        None => None,
+    };
+    let text = render(converted.as_ref());
+    write_atomically(dir, &target, text.as_bytes(), force)?;
+    Ok(Outcome {
+        path: target,
+        converted: buf,
+        conflicts: converted.map(|c| c.conflicts).unwrap_or_default(),
+    })
+}
+
+fn write_atomically(dir: &Path, target: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let failed =
+        |err: std::io::Error| Error::invalid(format!("{}: cannot write: {err}", target.display()));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".protoguard.toml.")
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    temp.write_all(bytes).map_err(failed)?;
+    temp.as_file().sync_all().map_err(failed)?;
+    let persisted = if force {
+        temp.persist(target)
+    } else {
+        // Refuses atomically if the file appeared since the check above.
+        temp.persist_noclobber(target)
+    };
+    persisted.map_err(|err| failed(err.error))?;
+    Ok(())
+}
+
+/// The text of a commented protoguard.toml; values from `buf` are active.
+pub fn render(buf: Option<&Config>) -> String {
+    let mut out = String::new();
+    let source = buf.map(|c| match c.kind {
+        Kind::BufWork => format!("{BUF_WORK_YAML} (and the {BUF_YAML} of each directory)"),
+        _ => BUF_YAML.to_owned(),
+    });
+    out.push_str(
+        "# protoguard.toml: configuration of protoguard, the Protobuf breaking-change checker.\n\
+         # Every key is optional; a commented-out line shows an example. Relative paths are\n\
+         # relative to this file's directory. Command-line flags (--root, -I, --exclude,\n\
+         # --category, --rule, --except) override this file. Reference: docs/configuration.md;\n\
+         # JSON schema for editors: docs/protoguard.schema.json (both in protoguard's repository).\n",
+    );
+    if let Some(source) = &source {
+        let _ = writeln!(
+            out,
+            "#\n# Converted from {source} by `protoguard init`. While this file exists, protoguard\n\
+             # does not read the buf configuration."
+        );
+    }
+    out.push_str("\n# The configuration format's version (only 1 exists).\nversion = 1\n");
+
+    let from = |key: &str| match buf.map(|c| c.kind) {
+        Some(Kind::BufWork) if key == "directories" => format!("  # from {BUF_WORK_YAML}: {key}"),
+        Some(Kind::BufWork) => format!("  # from the directories' {BUF_YAML} files: {key}"),
+        _ => format!("  # from {BUF_YAML}: {key}"),
+    };
+    let module = buf.map(|c| &c.module);
+    out.push_str("\n[module]\n");
+    key(
+        &mut out,
+        "Module roots: directories of .proto files to check; import names start at them. Default: here.",
+        "roots",
+        "[\"proto\"]",
+        module
+            .filter(|m| !m.roots.is_empty())
+            .map(|m| {
+                let key = if buf.is_some_and(|c| c.kind == Kind::BufWork) {
+                    "directories"
+                } else {
+                    "modules[].path"
+                };
+                (paths(&m.roots), from(key))
+            }),
+    );
+    key(
+        &mut out,
+        "One module root, instead of roots.",
+        "root",
+        "\"proto\"",
+        None,
+    );
+    key(
+        &mut out,
+        "Include paths: importable (vendored or third-party files), never checked.",
+        "includes",
+        "[\"third_party\"]",
+        None,
+    );
+    key(
+        &mut out,
+        "Files and directories to skip, wherever they are.",
+        "excludes",
+        "[\"proto/internal\"]",
+        module
+            .filter(|m| !m.excludes.is_empty())
+            .map(|m| (paths(&m.excludes), from("excludes"))),
+    );
+
+    out.push_str("\n[breaking]\n");
+    let notes = buf.map(|c| c.conflicts.as_slice()).unwrap_or_default();
+    for note in notes {
+        let _ = writeln!(
+            out,
+            "# REVIEW: the buf modules select different rules, and protoguard applies one selection to\n\
+             # every root; the first module's is used below. {note}."
+        );
+    }
+    section(&mut out, buf.map(|c| &c.breaking), &from, true);
+
+    out.push_str(
+        "\n# Lint rules are not implemented yet: this section is read and checked for shape only.\n[lint]\n",
+    );
+    section(&mut out, None, &from, false);
+    out
+}
+
+fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> String, breaking: bool) {
+    let (use_example, except_example, only_example) = if breaking {
+        (
+            "[\"FILE\"]",
+            "[\"FIELD_SAME_JSON_NAME\"]",
+            "{ FIELD_SAME_JSON_NAME = [\"proto/acme/internal\"] }",
+        )
+    } else {
+        (
+            "[\"STANDARD\"]",
+            "[\"PACKAGE_VERSION_SUFFIX\"]",
+            "{ ENUM_ZERO_VALUE_SUFFIX = [\"proto/acme/legacy\"] }",
+        )
+    };
+    key(
+        out,
+        if breaking {
+            "Rule IDs or categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) to run. Default: FILE."
+        } else {
+            "Rule IDs or categories to run."
+        },
+        "use",
+        use_example,
+        rules.map(|r| (strings(&r.use_), from("breaking.use"))),
+    );
+    key(
+        out,
+        "Rule IDs or categories not to run.",
+        "except",
+        except_example,
+        rules
+            .filter(|r| !r.except.is_empty())
+            .map(|r| (strings(&r.except), from("breaking.except"))),
+    );
+    key(
+        out,
+        "Files or directories whose findings are not reported.",
+        "ignore",
+        "[\"proto/acme/legacy\"]",
+        rules
+            .filter(|r| !r.ignore.is_empty())
+            .map(|r| (paths(&r.ignore), from("breaking.ignore"))),
+    );
+    key(
+        out,
+        "Rule ID or category -> files or directories where its findings are not reported.",
+        "ignore_only",
+        only_example,
+        rules.filter(|r| !r.ignore_only.is_empty()).map(|r| {
+            let entries: Vec<String> = r
+                .ignore_only
+                .iter()
+                .map(|(rule, list)| format!("{rule} = {}", paths(list)))
+                .collect();
+            (
+                format!("{{ {} }}", entries.join(", ")),
+                from("breaking.ignore_only"),
+            )
+        }),
+    );
+    key(
+        out,
+        "Do not report findings in unstable packages (v1alpha1, v1beta2, v1test, ...).",
+        "ignore_unstable_packages",
+        "true",
+        rules
+            .filter(|r| r.ignore_unstable_packages)
+            .map(|_| ("true".to_owned(), from("breaking.ignore_unstable_packages"))),
+    );
+    key(
+        out,
+        "Rule ID or category -> \"error\", \"warning\" or \"off\" (a rule's own entry wins).",
+        "severity",
+        if breaking {
+            "{ FILE_SAME_GO_PACKAGE = \"warning\", FIELD_SAME_JSON_NAME = \"off\" }"
+        } else {
+            "{ COMMENTS = \"warning\" }"
+        },
+        None,
+    );
+}
+
+/// One key: its explanation, then the active value or a commented-out example.
+fn key(
+    out: &mut String,
+    explanation: &str,
+    name: &str,
+    example: &str,
+    active: Option<(String, String)>,
+) {
+    let _ = writeln!(out, "# {explanation}");
+    match active {
+        Some((value, origin)) => {
+            let _ = writeln!(out, "{name} = {value}{origin}");
+        }
+        None => {
+            let _ = writeln!(out, "# {name} = {example}");
+        }
+    }
+}
+
+fn strings(list: &[String]) -> String {
+    toml::Value::Array(list.iter().cloned().map(toml::Value::String).collect()).to_string()
+}
+
+fn paths(list: &[PathBuf]) -> String {
+    let list: Vec<String> = list
+        .iter()
+        .map(|p| {
+            let parts: Vec<String> = p
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.is_empty() {
+                ".".to_owned()
+            } else {
+                parts.join("/")
+            }
+        })
+        .collect();
+    strings(&list)
+}

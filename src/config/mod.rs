@@ -1,0 +1,422 @@
+//! Configuration: `protoguard.toml`, or, when a repository has none, its buf configuration
+//! (`buf.yaml` v1 or v2, `buf.work.yaml` v1), found by walking up from the working directory.
+//! Every kind of file is read into one [`Config`]; `cli` lays command-line flags over it. Errors
+//! name the file, line and column. The order of discovery and the meaning of every key are
+//! documented in docs/configuration.md.
+
+mod buf;
+mod file;
+pub mod init;
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+pub use file::ConfigFile;
+
+use crate::error::{Error, Result};
+use crate::filter::FilterSettings;
+use crate::input::Layout;
+use crate::registry::{self, Level};
+
+pub const FILE_NAME: &str = "protoguard.toml";
+pub const BUF_YAML: &str = "buf.yaml";
+pub const BUF_WORK_YAML: &str = "buf.work.yaml";
+
+/// The breaking categories buf and protoguard run when nothing is configured.
+pub const DEFAULT_BREAKING_USE: &str = "FILE";
+
+/// Which kind of file a [`Config`] was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No configuration file was found.
+    Defaults,
+    Protoguard,
+    /// `buf.yaml`, v1 (one module) or v2 (a workspace of modules).
+    BufYaml,
+    /// `buf.work.yaml` v1 and the `buf.yaml` of each of its directories.
+    BufWork,
+}
+
+/// A configuration, whichever file it came from. Paths are relative to the file's directory
+/// (the input's top), `/`-free of `.` and `..` components.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file the configuration was read from; `None` for the defaults.
+    pub path: Option<PathBuf>,
+    pub kind: Kind,
+    pub module: Module,
+    pub breaking: Rules,
+    /// Lint settings: read and validated for shape, not used yet (there are no lint rules).
+    pub lint: Rules,
+    /// What a buf workspace's modules configure differently and one protoguard configuration
+    /// cannot express, one sentence each. A check refuses to run with any; `init` writes them
+    /// into the converted file as notes to review.
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Module {
+    /// Empty: the file's directory is the only root.
+    pub roots: Vec<PathBuf>,
+    pub includes: Vec<PathBuf>,
+    pub excludes: Vec<PathBuf>,
+}
+
+/// One `[breaking]` or `[lint]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Rule IDs or categories to run. For breaking, `["FILE"]` when not configured.
+    pub use_: Vec<String>,
+    pub except: Vec<String>,
+    /// Files or directories whose findings are not reported.
+    pub ignore: Vec<PathBuf>,
+    /// Rule ID or category → files or directories where its findings are not reported.
+    pub ignore_only: BTreeMap<String, Vec<PathBuf>>,
+    pub ignore_unstable_packages: bool,
+    /// Rule ID or category → level.
+    pub severity: BTreeMap<String, Level>,
+}
+
+impl Rules {
+    fn breaking_default() -> Rules {
+        Rules {
+            use_: vec![DEFAULT_BREAKING_USE.to_owned()],
+            ..Rules::default()
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            kind: Kind::Defaults,
+            module: Module::default(),
+            breaking: Rules::breaking_default(),
+            lint: Rules::default(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Finds the configuration that applies in `dir`, walking up one directory at a time. At each
+    /// directory: `protoguard.toml` wins, then `buf.work.yaml`, then `buf.yaml`. A v1 `buf.yaml`
+    /// is one module of a possible workspace, so the walk goes on up for the `buf.work.yaml`
+    /// that lists its directory (a `protoguard.toml` met on the way wins; a v2 `buf.yaml` or a
+    /// workspace that does not list it ends the search, and the `buf.yaml` is used alone).
+    /// Nothing found: the defaults.
+    pub fn discover(dir: &Path) -> Result<Config> {
+        let mut ancestors = dir.ancestors();
+        while let Some(candidate) = ancestors.next() {
+            if candidate.join(FILE_NAME).is_file() {
+                return Config::load(&candidate.join(FILE_NAME));
+            }
+            if candidate.join(BUF_WORK_YAML).is_file() {
+                return Config::load(&candidate.join(BUF_WORK_YAML));
+            }
+            let buf_yaml = candidate.join(BUF_YAML);
+            if !buf_yaml.is_file() {
+                continue;
+            }
+            if buf::version(&buf_yaml)?.as_deref() != Some("v1") {
+                return Config::load(&buf_yaml);
+            }
+            for above in ancestors.by_ref() {
+                if above.join(FILE_NAME).is_file() {
+                    return Config::load(&above.join(FILE_NAME));
+                }
+                let work = above.join(BUF_WORK_YAML);
+                if work.is_file() {
+                    let relative = candidate.strip_prefix(above).unwrap_or(candidate);
+                    if buf::work_lists(&work, relative)? {
+                        return Config::load(&work);
+                    }
+                    break;
+                }
+                let other = above.join(BUF_YAML);
+                if other.is_file() && buf::version(&other)?.as_deref() != Some("v1") {
+                    break;
+                }
+            }
+            return Config::load(&buf_yaml);
+        }
+        Ok(Config::default())
+    }
+
+    /// Reads one file, by its name: `*.toml` is a protoguard configuration, `buf.work.yaml` a buf
+    /// workspace, any other `*.yaml`/`*.yml` a `buf.yaml`. Refuses a buf workspace whose modules
+    /// differ in ways one configuration cannot express.
+    pub fn load(path: &Path) -> Result<Config> {
+        let config = Config::read(path)?;
+        if let Some(first) = config.conflicts.first() {
+            return Err(Error::with_help(
+                format!(
+                    "{}: the modules are configured differently, and protoguard applies one configuration to all of them: {first}",
+                    path.display()
+                ),
+                "run `protoguard init` to write a protoguard.toml converted from the buf configuration, then choose",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Like [`Config::load`], but keeps conflicts for the caller (`init` writes them as notes).
+    pub fn read(path: &Path) -> Result<Config> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))?;
+        let mut config = if name.ends_with(".toml") {
+            file::parse(path, &text)?
+        } else if name == BUF_WORK_YAML {
+            buf::load_work(path, &text)?
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            buf::load_yaml(path, &text)?
+        } else {
+            return Err(Error::with_help(
+                format!(
+                    "{}: not a configuration file protoguard reads",
+                    path.display()
+                ),
+                "pass protoguard.toml, buf.yaml or buf.work.yaml",
+            ));
+        };
+        config.path = Some(path.to_owned());
+        Ok(config)
+    }
+
+    /// The directory relative paths in the config are anchored at.
+    pub fn dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// How the configuration is named in messages: its path, or `defaults`.
+    pub fn name(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
+    }
+
+    /// The module layout the configuration describes.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            roots: self.module.roots.clone(),
+            includes: self.module.includes.clone(),
+            excludes: self.module.excludes.clone(),
+        }
+    }
+
+    /// The breaking section's filter settings for a module with these roots: paths become import
+    /// names (relative to the root they lie in), categories in `ignore_only` become rule IDs.
+    pub fn filter_settings(&self, roots: &[PathBuf]) -> Result<FilterSettings> {
+        let name = self.name();
+        let breaking = &self.breaking;
+        let module_paths = |key: &str, paths: &[PathBuf]| -> Result<Vec<String>> {
+            paths
+                .iter()
+                .map(|p| import_path(p, roots, &name, key))
+                .collect()
+        };
+        let mut ignore_only: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (rule, paths) in &breaking.ignore_only {
+            let paths = module_paths(&format!("ignore_only.{rule}"), paths)?;
+            for id in registry::expand(std::slice::from_ref(rule), &name)? {
+                let entry = ignore_only.entry(id.to_owned()).or_default();
+                entry.extend(paths.iter().cloned());
+                entry.sort();
+                entry.dedup();
+            }
+        }
+        Ok(FilterSettings {
+            ignore: module_paths("ignore", &breaking.ignore)?,
+            ignore_only,
+            ignore_unstable_packages: breaking.ignore_unstable_packages,
+            report_unused_ignores: false,
+        })
+    }
+}
+
+/// A path of an `ignore` list (relative to the configuration's directory) as the import-name
+/// prefix findings carry: relative to the module root it lies in.
+fn import_path(path: &Path, roots: &[PathBuf], config: &str, key: &str) -> Result<String> {
+    let inside = if roots.is_empty() {
+        Some(path)
+    } else {
+        roots.iter().find_map(|root| path.strip_prefix(root).ok())
+    };
+    let help = "paths in ignore and ignore_only are relative to the directory of the configuration file and must point inside a module root";
+    match inside {
+        Some(relative) if !relative.as_os_str().is_empty() => {
+            let parts: Vec<&str> = relative
+                .components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .collect();
+            Ok(parts.join("/"))
+        }
+        // With one root, the empty path stands for all of it; with several, import names
+        // cannot tell which root a finding came from.
+        Some(_) if roots.len() <= 1 => Ok(String::new()),
+        Some(_) => Err(Error::with_help(
+            format!(
+                "{config}: [breaking] {key}: '{}' is a whole module root, and there are several",
+                path.display()
+            ),
+            "to leave a root out entirely, remove it from roots or add it to excludes",
+        )),
+        None => Err(Error::with_help(
+            format!(
+                "{config}: [breaking] {key}: '{}' is not inside any module root ({})",
+                path.display(),
+                roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            help,
+        )),
+    }
+}
+
+/// Checks that no module root lies inside another: a file would then have two import names.
+pub fn check_roots(roots: &[PathBuf], origin: &str) -> Result<()> {
+    for (i, a) in roots.iter().enumerate() {
+        for b in &roots[i + 1..] {
+            if a.starts_with(b) || b.starts_with(a) {
+                let show = |p: &Path| {
+                    if p.as_os_str().is_empty() {
+                        ".".to_owned()
+                    } else {
+                        p.display().to_string()
+                    }
+                };
+                return Err(Error::with_help(
+                    format!(
+                        "{origin}: the module roots '{}' and '{}' overlap",
+                        show(a),
+                        show(b)
+                    ),
+                    "a file under both would have two import names; list roots that do not contain one another",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes a configured path relative and free of `.` and `..`: `./proto/` becomes `proto`, `.`
+/// becomes the empty path. The message says why a path is refused.
+pub fn normalize(text: &str) -> std::result::Result<PathBuf, &'static str> {
+    let path = Path::new(text);
+    if text.is_empty() {
+        return Err("the path is empty; use \".\" for the configuration file's directory");
+    }
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::Normal(part) => out.push(part),
+            Component::ParentDir => {
+                if !out.pop() {
+                    return Err("the path leaves the configuration file's directory");
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("the path must be relative to the configuration file's directory");
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Removes repeated paths, keeping the first of each.
+fn dedup(paths: &mut Vec<PathBuf>) {
+    let mut seen = std::collections::BTreeSet::new();
+    paths.retain(|p| seen.insert(p.clone()));
+}
+
+/// An error at a place in a configuration file.
+fn located(path: &Path, (line, column): (usize, usize), message: impl std::fmt::Display) -> Error {
+    Error::with_help(
+        format!("{}:{line}:{column}: {message}", path.display()),
+        "see docs/configuration.md for the keys and values protoguard accepts",
+    )
+}
+
+/// The error for a name that is no breaking rule ID or category, with a suggestion when one is
+/// close.
+fn unknown_rule(path: &Path, at: (usize, usize), name: &str) -> Error {
+    let near = registry::similar(name);
+    let mut error = located(
+        path,
+        at,
+        format!("unknown breaking rule or category '{name}'"),
+    );
+    if let Error::Invalid { help, .. } = &mut error {
+        *help = Some(if near.is_empty() {
+            format!(
+                "categories are {}; `protoguard rules` lists every rule ID",
+                registry::BREAKING_CATEGORIES.join(", ")
+            )
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        });
+    }
+    error
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The JSON schema of protoguard.toml, as committed in docs/protoguard.schema.json.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ConfigFile);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_paths() {
+        assert_eq!(normalize("./proto/").unwrap(), PathBuf::from("proto"));
+        assert_eq!(normalize(".").unwrap(), PathBuf::new());
+        assert_eq!(normalize("a/../b").unwrap(), PathBuf::from("b"));
+        assert!(normalize("../x").is_err());
+        assert!(normalize("/abs").is_err());
+        assert!(normalize("").is_err());
+    }
+
+    #[test]
+    fn ignore_paths_become_import_names() {
+        let roots = [PathBuf::from("proto"), PathBuf::from("vendor/api")];
+        let path = |p: &str| import_path(Path::new(p), &roots, "c", "ignore");
+        assert_eq!(path("proto/acme/v1").unwrap(), "acme/v1");
+        assert_eq!(path("vendor/api/x.proto").unwrap(), "x.proto");
+        assert!(path("docs").is_err());
+        assert!(path("proto").is_err());
+        let one = [PathBuf::from("proto")];
+        assert_eq!(import_path(Path::new("proto"), &one, "c", "i").unwrap(), "");
+        assert_eq!(
+            import_path(Path::new("a/b.proto"), &[], "c", "ignore").unwrap(),
+            "a/b.proto"
+        );
+    }
+
+    #[test]
+    fn overlapping_roots_are_refused() {
+        let roots = |r: &[&str]| r.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert!(check_roots(&roots(&["a", "b"]), "x").is_ok());
+        assert!(check_roots(&roots(&["a", "a/b"]), "x").is_err());
+        assert!(check_roots(&roots(&["ab", "a"]), "x").is_ok());
+        assert!(check_roots(&roots(&["", "a"]), "x").is_err());
+    }
+}
