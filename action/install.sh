@@ -25,7 +25,7 @@ version=${version#v}
 
 finish() {
   local path=$1
-  "$path" --version
+  echo "Using $("$path" --version 2>/dev/null) at $path"
   pg_output path "$path"
   if [ -n "${GITHUB_PATH:-}" ]; then
     dirname "$path" >>"$GITHUB_PATH"

@@ -142,7 +142,8 @@ if ! has_commit "$base"; then
     # A branch or tag name fetched into FETCH_HEAD: compare with the commit it named.
     base=$(git rev-parse FETCH_HEAD)
   fi
-  has_commit "$base" || pg_die "cannot find $base in the checkout or fetch it from origin"
+  has_commit "$base" ||
+    pg_die "cannot find $base in the checkout or fetch it from origin (a private repository checked out with persist-credentials: false cannot fetch: check out with fetch-depth: 0)"
 fi
 base_sha=$(git rev-parse --verify "$base^{commit}")
 

@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// Compare the schema against a previous revision and report breaking changes.
     #[command(after_help = EXIT_CODES)]
-    Breaking(BreakingArgs),
+    Breaking(Box<BreakingArgs>),
     /// List every rule: ID, categories, default severity and summary.
     Rules,
     /// Print a rule's documentation.
@@ -98,6 +98,20 @@ struct BreakingArgs {
     /// Output format on standard output (docs/output-formats.md).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    #[command(flatten)]
+    reports: ReportArgs,
+    /// Read this configuration file (protoguard.toml, buf.yaml or buf.work.yaml) instead of
+    /// discovering one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+/// Report files and paths, beside `--format`.
+#[derive(Args)]
+struct ReportArgs {
     /// Also write this format to this file, atomically (repeatable; one check, many reports),
     /// e.g. --output sarif=protoguard.sarif --output junit=protoguard.xml.
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = report::parse_output)]
@@ -110,13 +124,6 @@ struct BreakingArgs {
     /// relative to the repository root, so that GitHub, GitLab and SARIF viewers find the files.
     #[arg(long, value_name = "DIR", value_parser = report::parse_path_prefix)]
     path_prefix: Option<String>,
-    /// Read this configuration file (protoguard.toml, buf.yaml or buf.work.yaml) instead of
-    /// discovering one.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// When to use colour in human output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,7 +153,7 @@ pub fn run(
         }
     };
     let result = match cli.command {
-        Command::Breaking(args) => breaking(args, stdout, stderr),
+        Command::Breaking(args) => breaking(*args, stdout, stderr),
         Command::Rules => rules(stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
@@ -165,8 +172,11 @@ pub fn run(
 }
 
 fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write) -> Result<u8> {
-    let mut files = args.outputs.clone();
-    files.extend(args.summary.iter().map(|s| (Format::Markdown, s.clone())));
+    let reports = &args.reports;
+    let mut files = reports.outputs.clone();
+    if let Some(summary) = &reports.summary {
+        files.push((Format::Markdown, summary.clone()));
+    }
     for (i, (_, path)) in files.iter().enumerate() {
         if files[..i].iter().any(|(_, p)| p == path) {
             return Err(Error::invalid(format!(
@@ -206,7 +216,7 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
         },
     );
     context.rules = Some(&settings.rules);
-    context.path_prefix = args.path_prefix.clone().unwrap_or_default();
+    context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
     ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout));
     context.human.color = false;
@@ -361,10 +371,18 @@ fn rules(out: &mut dyn Write) -> Result<()> {
         .filter(|r| r.meta().categories.is_empty())
         .collect();
     if !by_id.is_empty() {
-        text.push_str(&format!("In no category, run only when selected by ID ({} rules)\n", by_id.len()));
+        text.push_str(&format!(
+            "In no category, run only when selected by ID ({} rules)\n",
+            by_id.len()
+        ));
         for rule in by_id {
             let meta = rule.meta();
-            text.push_str(&format!("  {:width$}  {:7}  {}\n", rule.id, meta.default.as_str(), meta.summary));
+            text.push_str(&format!(
+                "  {:width$}  {:7}  {}\n",
+                rule.id,
+                meta.default.as_str(),
+                meta.summary
+            ));
         }
         text.push('\n');
     }

@@ -98,6 +98,8 @@ struct Outcome {
     outputs: BTreeMap<String, String>,
     summary: String,
     annotations: Vec<Annotation>,
+    /// The runner's temporary directories (RUNNER_TEMP, RUNNER_TOOL_CACHE, HOME), kept for checks.
+    runner_dir: TempDir,
 }
 
 impl Outcome {
@@ -160,7 +162,10 @@ impl Runner {
         set("PATH", &std::env::var("PATH").unwrap());
         set("LANG", "C.UTF-8");
         let mut inputs = BTreeMap::new();
-        inputs.insert("binary".to_owned(), env!("CARGO_BIN_EXE_protoguard").to_owned());
+        inputs.insert(
+            "binary".to_owned(),
+            env!("CARGO_BIN_EXE_protoguard").to_owned(),
+        );
         Runner {
             workspace: workspace.to_owned(),
             temp,
@@ -219,7 +224,11 @@ impl Runner {
         fs::write(&github_env, "").unwrap();
 
         for (index, step) in action.runs.steps.iter().enumerate() {
-            assert_eq!(step.shell, "bash", "step {} must use shell: bash", step.name);
+            assert_eq!(
+                step.shell, "bash",
+                "step {} must use shell: bash",
+                step.name
+            );
             let output_file = files.join(format!("output-{index}"));
             let summary_file = files.join(format!("summary-{index}"));
             fs::write(&output_file, "").unwrap();
@@ -254,7 +263,10 @@ impl Runner {
                 self.action_path.to_str().unwrap().into(),
             );
             env.insert("GITHUB_OUTPUT".into(), output_file.to_str().unwrap().into());
-            env.insert("GITHUB_STEP_SUMMARY".into(), summary_file.to_str().unwrap().into());
+            env.insert(
+                "GITHUB_STEP_SUMMARY".into(),
+                summary_file.to_str().unwrap().into(),
+            );
             env.insert("GITHUB_PATH".into(), github_path.to_str().unwrap().into());
             env.insert("GITHUB_ENV".into(), github_env.to_str().unwrap().into());
 
@@ -294,6 +306,8 @@ impl Runner {
                 )
             })
             .collect();
+        // Shown by the test harness when a test fails (or with --nocapture).
+        eprintln!("{log}");
         let annotations = log.lines().filter_map(parse_command).collect();
         Outcome {
             success,
@@ -301,6 +315,7 @@ impl Runner {
             outputs,
             summary,
             annotations,
+            runner_dir: self.temp,
         }
     }
 }
@@ -485,15 +500,29 @@ impl Origin {
         fs::create_dir_all(&origin).unwrap();
         fs::create_dir_all(&author).unwrap();
         git(&origin, &["init", "-q", "--bare", "-b", "main"]);
-        git(&origin, &["config", "uploadpack.allowAnySHA1InWant", "true"]);
+        git(
+            &origin,
+            &["config", "uploadpack.allowAnySHA1InWant", "true"],
+        );
         git(&author, &["init", "-q", "-b", "main"]);
-        git(&author, &["remote", "add", "origin", &format!("file://{}", origin.display())]);
+        git(
+            &author,
+            &[
+                "remote",
+                "add",
+                "origin",
+                &format!("file://{}", origin.display()),
+            ],
+        );
         let author = fs::canonicalize(&author).unwrap();
         let origin = Origin { dir, author };
         origin.commit(&[("README.md", "schemas\n")], "Initial commit");
         origin.commit(&[(USER, USER_V1)], "Add the user schema");
         for n in 0..3 {
-            origin.commit(&[("CHANGELOG.md", &format!("{n}\n"))], &format!("Release {n}"));
+            origin.commit(
+                &[("CHANGELOG.md", &format!("{n}\n"))],
+                &format!("Release {n}"),
+            );
         }
         git(origin.author(), &["push", "-q", "origin", "main"]);
         origin
@@ -534,7 +563,17 @@ impl Origin {
         }
         let base = self.sha("main");
         git(self.author(), &["checkout", "-q", "--detach", "main"]);
-        git(self.author(), &["merge", "-q", "--no-ff", "-m", "Merge feature into main", "feature"]);
+        git(
+            self.author(),
+            &[
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                "Merge feature into main",
+                "feature",
+            ],
+        );
         let merge = self.sha("HEAD");
         git(self.author(), &["checkout", "-q", "main"]);
         git(
@@ -717,7 +756,10 @@ fn shallow_checkout_of_depth_1_fetches_the_base_and_says_so() {
     let origin = Origin::new();
     let pr = origin.pull_request(&[(USER, USER_BREAKING)], &[]);
     let ws = origin.checkout(&pr.merge, "refs/remotes/pull/1/merge", 1);
-    assert_eq!(git(ws.path(), &["rev-parse", "--is-shallow-repository"]), "true");
+    assert_eq!(
+        git(ws.path(), &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
     let outcome = pr_runner(ws.path(), &pr).run();
 
     assert!(!outcome.success, "{}", outcome.log);
@@ -762,6 +804,23 @@ fn pull_request_head_checkout_compares_with_the_merge_base_after_deepening() {
 }
 
 #[test]
+fn pull_request_target_with_the_head_checked_out() {
+    // pull_request_target checks out the base branch by default; a workflow that checks out the
+    // PR's head gets the same comparison as on pull_request.
+    let origin = Origin::new();
+    let pr = origin.pull_request(&[(USER, USER_BREAKING)], &[]);
+    let ws = origin.checkout(&pr.head, "refs/remotes/pull/1/head", 1);
+    let outcome = Runner::new(ws.path(), "pull_request_target", &pr.payload)
+        .env("GITHUB_BASE_REF", "main")
+        .env("GITHUB_REF", "refs/heads/main")
+        .env("GITHUB_SHA", &pr.base)
+        .with("root", "proto")
+        .run();
+    assert!(!outcome.success, "{}", outcome.log);
+    assert_breaking_annotations(&outcome);
+}
+
+#[test]
 fn sarif_file_and_fail_on_never() {
     let origin = Origin::new();
     let pr = origin.pull_request(&[(USER, USER_BREAKING)], &[]);
@@ -771,7 +830,11 @@ fn sarif_file_and_fail_on_never() {
         .with("fail-on", "never")
         .run();
 
-    assert!(outcome.success, "fail-on: never reports only:\n{}", outcome.log);
+    assert!(
+        outcome.success,
+        "fail-on: never reports only:\n{}",
+        outcome.log
+    );
     assert_ne!(outcome.output("errors"), "0");
     let sarif_path = ws.path().join("reports/protoguard.sarif");
     assert_eq!(outcome.output("sarif-file"), sarif_path.to_str().unwrap());
@@ -779,7 +842,10 @@ fn sarif_file_and_fail_on_never() {
     assert_eq!(sarif["version"], "2.1.0");
     let text = sarif.to_string();
     assert!(text.contains("FIELD_NO_DELETE"), "{text}");
-    assert!(text.contains(USER), "SARIF paths are relative to the repository: {text}");
+    assert!(
+        text.contains(USER),
+        "SARIF paths are relative to the repository: {text}"
+    );
 }
 
 #[test]
@@ -821,6 +887,33 @@ fn explicit_against_and_working_directory() {
         .run();
     assert!(!outcome.success, "{}", outcome.log);
     assert_breaking_annotations(&outcome);
+}
+
+#[test]
+fn directory_against_as_in_the_ci_workflow() {
+    // What .github/workflows/ci.yml runs on this repository: the bundled example, a directory
+    // pair, from a working directory inside the repository. Nothing is written into the checkout.
+    let reports = TempDir::new().unwrap();
+    let sarif = reports.path().join("protoguard.sarif");
+    let outcome = Runner::new(&repo_root(), "pull_request", &json!({}))
+        .with("working-directory", "testdata/example/current")
+        .with("against", "../previous")
+        .with("sarif", sarif.to_str().unwrap())
+        .with("fail-on", "never")
+        .run();
+    assert!(outcome.success, "{}", outcome.log);
+    assert_ne!(outcome.output("errors"), "0", "{}", outcome.log);
+    assert_eq!(outcome.output("sarif-file"), sarif.to_str().unwrap());
+    assert!(sarif.is_file());
+    let errors = outcome.annotations("error");
+    assert!(!errors.is_empty(), "{}", outcome.log);
+    for annotation in errors {
+        assert!(
+            annotation.properties["file"].starts_with("testdata/example/current/")
+                || annotation.properties["file"].starts_with("testdata/example/previous/"),
+            "annotation paths are relative to the repository: {annotation:?}"
+        );
+    }
 }
 
 #[test]
@@ -909,16 +1002,26 @@ fn push_of_a_new_branch_compares_with_the_default_branch() {
     let outcome = Runner::new(ws.path(), "push", &payload).run();
     assert!(outcome.success, "{}", outcome.log);
     assert_eq!(outcome.output("findings"), "0");
-    assert!(outcome.notices().contains("no earlier revision"), "{}", outcome.log);
+    assert!(
+        outcome.notices().contains("no earlier revision"),
+        "{}",
+        outcome.log
+    );
 }
 
 #[test]
 fn merge_group_compares_with_the_queue_base() {
     let origin = Origin::new();
     let base = origin.sha("main");
-    git(origin.author(), &["checkout", "-q", "-b", "gh-readonly-queue/main/pr-1"]);
+    git(
+        origin.author(),
+        &["checkout", "-q", "-b", "gh-readonly-queue/main/pr-1"],
+    );
     let head = origin.commit(&[(USER, USER_BREAKING)], "Merge pull request #1");
-    git(origin.author(), &["push", "-q", "origin", "gh-readonly-queue/main/pr-1"]);
+    git(
+        origin.author(),
+        &["push", "-q", "origin", "gh-readonly-queue/main/pr-1"],
+    );
     let payload = json!({
         "action": "checks_requested",
         "merge_group": {
@@ -964,7 +1067,11 @@ fn release_mirror(target: &str, tamper: bool) -> TempDir {
     if tamper {
         hex.replace_range(0..1, if hex.starts_with('0') { "1" } else { "0" });
     }
-    fs::write(dir.path().join(format!("{archive}.sha256")), format!("{hex} *{archive}\n")).unwrap();
+    fs::write(
+        dir.path().join(format!("{archive}.sha256")),
+        format!("{hex} *{archive}\n"),
+    )
+    .unwrap();
     dir
 }
 
@@ -979,11 +1086,14 @@ fn clean_pr_workspace() -> (Origin, PullRequest, TempDir) {
 fn install_downloads_the_release_and_verifies_its_checksum() {
     let (_origin, pr, ws) = clean_pr_workspace();
     let mirror = release_mirror("x86_64-unknown-linux-musl", false);
-    let runner = pr_runner(ws.path(), &pr)
+    let outcome = pr_runner(ws.path(), &pr)
         .without("binary")
-        .env("PROTOGUARD_DOWNLOAD_URL", &format!("file://{}", mirror.path().display()));
-    let cache = PathBuf::from(&runner.env["RUNNER_TOOL_CACHE"]);
-    let outcome = runner.run();
+        .env(
+            "PROTOGUARD_DOWNLOAD_URL",
+            &format!("file://{}", mirror.path().display()),
+        )
+        .run();
+    let cache = outcome.runner_dir.path().join("tool-cache");
     assert!(outcome.success, "{}", outcome.log);
     assert!(outcome.log.contains("sha256 verified"), "{}", outcome.log);
     let installed = cache.join(format!(
@@ -1001,7 +1111,10 @@ fn install_refuses_a_binary_whose_checksum_does_not_match() {
         .without("binary")
         .env("RUNNER_OS", "macOS")
         .env("RUNNER_ARCH", "ARM64")
-        .env("PROTOGUARD_DOWNLOAD_URL", &format!("file://{}", mirror.path().display()))
+        .env(
+            "PROTOGUARD_DOWNLOAD_URL",
+            &format!("file://{}", mirror.path().display()),
+        )
         .run();
     assert!(!outcome.success, "{}", outcome.log);
     assert!(
@@ -1084,7 +1197,9 @@ fn install_falls_back_to_cargo_install_only_without_a_binary_for_the_runner() {
         .run();
     assert!(!outcome.success);
     assert!(
-        outcome.log.contains("cannot download protoguard-x86_64-unknown-linux-musl.tar.gz"),
+        outcome
+            .log
+            .contains("cannot download protoguard-x86_64-unknown-linux-musl.tar.gz"),
         "{}",
         outcome.log
     );
@@ -1107,7 +1222,9 @@ fn inputs_reach_scripts_only_through_env() {
             // Anything but a bare `${{ context.path }}` would be a computed expression.
             let trimmed = value.trim();
             assert!(
-                trimmed.starts_with("${{") && trimmed.ends_with("}}") && trimmed.matches("${{").count() == 1,
+                trimmed.starts_with("${{")
+                    && trimmed.ends_with("}}")
+                    && trimmed.matches("${{").count() == 1,
                 "step '{}': env value {value} should be a single expression",
                 step.name
             );
@@ -1140,9 +1257,18 @@ fn action_installs_this_release_by_default() {
 
 #[test]
 fn release_targets_match_the_install_script() {
-    // Every target the install script downloads is built by the release workflow (dist).
-    let dist = fs::read_to_string(repo_root().join("dist-workspace.toml")).unwrap();
+    // Every target the install script downloads is built by the release workflow (dist), in the
+    // archive formats the script unpacks.
+    let text = fs::read_to_string(repo_root().join("dist-workspace.toml")).unwrap();
+    let dist: toml::Table = toml::from_str(&text).unwrap();
+    let dist = dist["dist"].as_table().unwrap();
     let install = fs::read_to_string(repo_root().join("action/install.sh")).unwrap();
+    let targets: Vec<&str> = dist["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
     for target in [
         "x86_64-unknown-linux-musl",
         "aarch64-unknown-linux-musl",
@@ -1150,9 +1276,54 @@ fn release_targets_match_the_install_script() {
         "aarch64-apple-darwin",
         "x86_64-pc-windows-msvc",
     ] {
-        assert!(install.contains(target), "install.sh lacks {target}");
-        assert!(dist.contains(&format!("\"{target}\"")), "dist-workspace.toml lacks {target}");
+        assert!(
+            install.contains(&format!("target={target}")),
+            "install.sh lacks {target}"
+        );
+        assert!(
+            targets.contains(&target),
+            "dist-workspace.toml lacks {target}"
+        );
     }
-    assert!(dist.contains("unix-archive = \".tar.gz\""), "the action expects .tar.gz archives");
-    assert!(dist.contains("windows-archive = \".zip\""), "the action expects .zip on Windows");
+    for target in &targets {
+        assert!(
+            install.contains(&format!("target={target}")),
+            "install.sh never picks {target}"
+        );
+    }
+    assert_eq!(dist["unix-archive"].as_str(), Some(".tar.gz"));
+    assert_eq!(dist["windows-archive"].as_str(), Some(".zip"));
+    assert_eq!(dist["checksum"].as_str(), Some("sha256"));
+}
+
+#[test]
+fn release_workflow_follows_dist_workspace_toml() {
+    // release.yml is dist's workflow edited by hand: the dist version it installs and the action
+    // pins must be the ones dist-workspace.toml declares.
+    let text = fs::read_to_string(repo_root().join("dist-workspace.toml")).unwrap();
+    let dist: toml::Table = toml::from_str(&text).unwrap();
+    let dist = dist["dist"].as_table().unwrap();
+    let workflow = fs::read_to_string(repo_root().join(".github/workflows/release.yml")).unwrap();
+    let version = dist["cargo-dist-version"].as_str().unwrap();
+    assert!(
+        workflow.contains(&format!("DIST_VERSION: {version}\n")),
+        "release.yml's DIST_VERSION must be {version}"
+    );
+    let commits = dist["github-action-commits"].as_table().unwrap();
+    let mut pinned = 0;
+    for line in workflow.lines() {
+        let Some(uses) = line.trim().trim_start_matches("- ").strip_prefix("uses: ") else {
+            continue;
+        };
+        let (action, rest) = uses.split_once('@').expect("uses: has a ref");
+        let sha = rest.split_whitespace().next().unwrap();
+        let expected = commits
+            .get(action)
+            .unwrap_or_else(|| panic!("{action} is not pinned in dist-workspace.toml"))
+            .as_str()
+            .unwrap();
+        assert_eq!(sha, expected, "{action} in release.yml");
+        pinned += 1;
+    }
+    assert!(pinned > 0);
 }

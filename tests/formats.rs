@@ -81,7 +81,11 @@ fn assert_valid_sarif(text: &str) -> Value {
         .iter_errors(&log)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "SARIF output violates the schema:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "SARIF output violates the schema:\n{}",
+        errors.join("\n")
+    );
     log
 }
 
@@ -111,7 +115,10 @@ fn assert_well_formed_xml(xml: &str) {
         }
         rest = &rest[end + 1..];
     }
-    assert!(rest.trim().is_empty() && open.is_empty(), "unclosed: {open:?}");
+    assert!(
+        rest.trim().is_empty() && open.is_empty(),
+        "unclosed: {open:?}"
+    );
 }
 
 fn assert_entities(text: &str) {
@@ -136,7 +143,10 @@ fn every_format_renders_the_example() {
 
     let github = run(&example(&["--format", "github"]), &[], 1);
     assert_eq!(github.lines().count(), 12);
-    assert!(github.lines().all(|l| l.starts_with("::error file=")), "{github}");
+    assert!(
+        github.lines().all(|l| l.starts_with("::error file=")),
+        "{github}"
+    );
     assert!(github.contains(
         "::error file=acme/user/v1/user.proto,line=10,col=9,endLine=10,endColumn=12,title=FIELD_NO_DELETE::"
     ));
@@ -148,7 +158,10 @@ fn every_format_renders_the_example() {
     assert!(run0["tool"]["driver"]["rules"].as_array().unwrap().len() > 12);
     for result in run0["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(run0["tool"]["driver"]["rules"][index]["id"], result["ruleId"]);
+        assert_eq!(
+            run0["tool"]["driver"]["rules"][index]["id"],
+            result["ruleId"]
+        );
     }
 
     let junit = run(&example(&["--format", "junit"]), &[], 1);
@@ -190,9 +203,17 @@ fn fingerprints_are_the_same_in_every_run_and_format() {
     let again = assert_valid_sarif(&run(&example(&["--format", "sarif"]), &[], 1));
     let gitlab: Value =
         serde_json::from_str(&run(&example(&["--format", "gitlab"]), &[], 1)).unwrap();
-    for (i, result) in sarif["runs"][0]["results"].as_array().unwrap().iter().enumerate() {
+    for (i, result) in sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         let print = &result["partialFingerprints"]["protoguard/v1"];
-        assert_eq!(print, &again["runs"][0]["results"][i]["partialFingerprints"]["protoguard/v1"]);
+        assert_eq!(
+            print,
+            &again["runs"][0]["results"][i]["partialFingerprints"]["protoguard/v1"]
+        );
         assert_eq!(print, &gitlab[i]["fingerprint"]);
     }
 }
@@ -282,9 +303,12 @@ fn several_reports_from_one_run() {
         );
     }
     let human = fs::read_to_string(dir.path().join("human.txt")).unwrap();
-    assert!(human.contains("FIELD_NO_DELETE") && !human.contains('\u{1b}'), "no colour in files");
+    assert!(
+        human.contains("FIELD_NO_DELETE") && !human.contains('\u{1b}'),
+        "no colour in files"
+    );
     // Nothing but the reports: the temporary files were renamed into place.
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 9);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 8);
 }
 
 #[test]
@@ -300,14 +324,22 @@ fn output_errors_are_reported_and_exit_2() {
     );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("cannot write the sarif report to"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the sarif report to"),
+        "{stderr}"
+    );
 
     let twice = format!("sarif={}", dir.path().join("a").display());
     let output = protoguard(
-        &example(&["--output", &twice, "--output", &twice.replace("sarif", "json")])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
+        &example(&[
+            "--output",
+            &twice,
+            "--output",
+            &twice.replace("sarif", "json"),
+        ])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
         &[],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -335,7 +367,11 @@ fn output_errors_are_reported_and_exit_2() {
 
 #[test]
 fn path_prefix_applies_to_machine_formats_only() {
-    let text = run(&example(&["--format", "text", "--path-prefix", "./proto/"]), &[], 1);
+    let text = run(
+        &example(&["--format", "text", "--path-prefix", "./proto/"]),
+        &[],
+        1,
+    );
     assert!(text.lines().all(|l| l.starts_with("proto/acme/")), "{text}");
     let sarif = assert_valid_sarif(&run(
         &example(&["--format", "sarif", "--path-prefix", "proto"]),
@@ -361,7 +397,12 @@ fn summary_links_lines_on_github_actions() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     run(
-        &example(&["--summary", &summary.display().to_string(), "--path-prefix", "proto"]),
+        &example(&[
+            "--summary",
+            &summary.display().to_string(),
+            "--path-prefix",
+            "proto",
+        ]),
         &[
             ("GITHUB_SERVER_URL", "https://github.com"),
             ("GITHUB_REPOSITORY", "acme/schemas"),
@@ -374,17 +415,28 @@ fn summary_links_lines_on_github_actions() {
         "[proto/acme/user/v1/user.proto:10](https://github.com/acme/schemas/blob/0123456789abcdef0123456789abcdef01234567/proto/acme/user/v1/user.proto#L10)"
     ), "{text}");
     // A deleted file is not linked at a commit where it no longer exists.
-    assert!(text.contains("proto/acme/billing/v1/legacy\\_export.proto:3 (in testdata/example/previous)"), "{text}");
-    assert!(text.contains("| FILE | 10 |"), "{text}");
+    assert!(
+        text.contains(
+            "proto/acme/billing/v1/legacy\\_export.proto:3 (in testdata/example/previous)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("| FILE | 12 |"), "{text}");
     assert!(text.contains("### What to do next"));
 }
 
 // ---------------------------------------------------------------------------------------------
 // docs/output-formats.md
 
-/// The examples in docs/output-formats.md: a name (used in the markers around the block), the
+/// One example in docs/output-formats.md: a name (used in the markers around the block), the
 /// arguments after the example's base command, and the environment.
-fn doc_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<(&'static str, &'static str)>)> {
+type DocExample = (
+    &'static str,
+    Vec<&'static str>,
+    Vec<(&'static str, &'static str)>,
+);
+
+fn doc_examples() -> Vec<DocExample> {
     const RULES: &[&str] = &[
         "--rule",
         "FILE_NO_DELETE",
@@ -441,17 +493,24 @@ fn regenerate(doc: &str) -> Result<String, String> {
             "markdown" => "markdown",
             _ => "text",
         };
-        let command = format!("protoguard {}", full.join(" "));
+        let command = format!(
+            "protoguard {} \\\n  {}",
+            full[..4].join(" "),
+            full[4..].join(" ")
+        );
         let prefix = if env.is_empty() {
             String::new()
         } else {
             let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
             format!("{} \\\n  ", vars.join(" "))
         };
-        let fence = if output.contains("```") { "````" } else { "```" };
-        let block = format!(
-            "```sh\n{prefix}{command}\n```\n\n{fence}{language}\n{output}{fence}\n"
-        );
+        let fence = if output.contains("```") {
+            "````"
+        } else {
+            "```"
+        };
+        let block =
+            format!("```sh\n{prefix}{command}\n```\n\n{fence}{language}\n{output}{fence}\n");
         out.replace_range(start..stop, &block);
     }
     Ok(out)

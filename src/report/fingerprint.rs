@@ -81,8 +81,8 @@ mod tests {
         let a = finding("FIELD_NO_DELETE", "a.proto", 4, "Gone.");
         let moved = finding("FIELD_NO_DELETE", "a.proto", 40, "Gone.");
         let other = finding("FIELD_NO_DELETE", "b.proto", 4, "Gone.");
-        let [fa, fm, fo]: [String; 3] = [&a, &moved, &other]
-            .map(|f| fingerprints(std::slice::from_ref(f)).remove(0));
+        let [fa, fm, fo]: [String; 3] =
+            [&a, &moved, &other].map(|f| fingerprints(std::slice::from_ref(f)).remove(0));
         assert_eq!(fa, fm);
         assert_ne!(fa, fo);
         // Frozen: GitLab and GitHub match findings across runs by this value.

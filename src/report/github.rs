@@ -73,7 +73,11 @@ fn command(finding: &Finding, revisions: &Revisions) -> String {
         .iter()
         .map(|(key, value)| format!("{key}={}", escape_property(value)))
         .collect();
-    format!("::{name} {}::{}", properties.join(","), escape_data(&message))
+    format!(
+        "::{name} {}::{}",
+        properties.join(","),
+        escape_data(&message)
+    )
 }
 
 /// Escapes a command's message (data).
@@ -116,7 +120,10 @@ mod tests {
         warning.help = None;
         let out = render(
             Format::Github,
-            &[finding("FIELD_NO_DELETE", "acme/v1/user.proto", 4, "Gone."), warning],
+            &[
+                finding("FIELD_NO_DELETE", "acme/v1/user.proto", 4, "Gone."),
+                warning,
+            ],
             "proto/",
         );
         assert_eq!(

@@ -42,7 +42,10 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
         escape(&format!("protoguard breaking: {current} against {previous}"), true)
     );
     let _ = writeln!(xml, "    <properties>");
-    for (name, value) in [("previous_revision", previous), ("current_revision", current)] {
+    for (name, value) in [
+        ("previous_revision", previous),
+        ("current_revision", current),
+    ] {
         let _ = writeln!(
             xml,
             "      <property name=\"{name}\" value=\"{}\"/>",
@@ -51,10 +54,10 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
     }
     let _ = writeln!(xml, "    </properties>");
     for finding in findings {
-        let span = span(&finding.location);
+        let here = span(&finding.location);
         let place = format!(
             "{}:{}:{}",
-            finding.location.path, span.start_line, span.start_column
+            finding.location.path, here.start_line, here.start_column
         );
         let _ = write!(
             xml,
@@ -67,11 +70,11 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
             let _ = write!(details, "\n(in the previous revision, {previous})");
         }
         if let Some(old) = &finding.previous {
-            let old_span = span_of(old);
+            let at = span(old);
             let _ = write!(
                 details,
                 "\nprevious location ({previous}): {}:{}:{}",
-                old.path, old_span.0, old_span.1
+                old.path, at.start_line, at.start_column
             );
         }
         if let Some(help) = &finding.help {
@@ -105,11 +108,6 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
     }
     let _ = writeln!(xml, "  </testsuite>\n</testsuites>");
     out.write_all(xml.as_bytes())
-}
-
-fn span_of(location: &crate::finding::Location) -> (u32, u32) {
-    let span = span(location);
-    (span.start_line, span.start_column)
 }
 
 /// Escapes text for XML 1.0 content, or for a double-quoted attribute value when `attribute`.
@@ -164,12 +162,15 @@ mod tests {
             &[finding("FIELD_NO_DELETE", "a.proto", 4, "Gone."), warning],
             "",
         );
+        assert!(out
+            .contains("<testsuites name=\"protoguard\" tests=\"2\" failures=\"1\" errors=\"0\">"));
         assert!(out.contains(
-            "<testsuites name=\"protoguard\" tests=\"2\" failures=\"1\" errors=\"0\">"
+            "<testcase classname=\"protoguard.FIELD_NO_DELETE\" name=\"a.proto:4:3: Gone.\">"
         ));
-        assert!(out.contains("<testcase classname=\"protoguard.FIELD_NO_DELETE\" name=\"a.proto:4:3: Gone.\">"));
         assert!(out.contains("<failure type=\"FIELD_NO_DELETE\" message=\"Gone.\">a.proto:4:3: FIELD_NO_DELETE Gone.\nprevious location (main (3f2a1bc)): a.proto:6:3\nhelp: add `reserved 3;`</failure>"));
         assert!(out.contains("name=\"a.proto:7:3: Renamed &lt;x&gt; &amp; &quot;y&quot;.\""));
-        assert!(out.contains("<system-out>warning: a.proto:7:3: FIELD_SAME_NAME Renamed &lt;x&gt; &amp; \"y\"."));
+        assert!(out.contains(
+            "<system-out>warning: a.proto:7:3: FIELD_SAME_NAME Renamed &lt;x&gt; &amp; \"y\"."
+        ));
     }
 }

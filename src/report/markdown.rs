@@ -87,10 +87,7 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
                 .iter()
                 .position(|c| c == category)
                 .unwrap_or(BREAKING_CATEGORIES.len());
-            by_category
-                .entry(rank)
-                .or_insert((category.as_str(), 0))
-                .1 += 1;
+            by_category.entry(rank).or_insert((category.as_str(), 0)).1 += 1;
         }
     }
     if !by_category.is_empty() {
@@ -148,7 +145,7 @@ fn link(location: &Location, base: Option<&str>, previous: &str) -> String {
 /// everywhere (GitHub splits cells on it even inside code spans), line breaks as `<br>`.
 fn inline(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
-    let balanced = text.matches('`').count() % 2 == 0;
+    let balanced = text.matches('`').count().is_multiple_of(2);
     let mut out = String::with_capacity(text.len());
     let mut in_code = false;
     for c in text.chars() {
@@ -197,11 +194,18 @@ mod tests {
             "[acme/v1/user.proto:4](acme/v1/user.proto#L4)"
         );
         assert_eq!(
-            link(&f.location, Some("https://github.com/o/r/blob/abc/"), "main"),
+            link(
+                &f.location,
+                Some("https://github.com/o/r/blob/abc/"),
+                "main"
+            ),
             "[acme/v1/user.proto:4](https://github.com/o/r/blob/abc/acme/v1/user.proto#L4)"
         );
         let old = f.previous.unwrap();
-        assert_eq!(link(&old, Some("https://x/"), "main"), "acme/v1/user.proto:6 (in main)");
+        assert_eq!(
+            link(&old, Some("https://x/"), "main"),
+            "acme/v1/user.proto:6 (in main)"
+        );
     }
 
     #[test]

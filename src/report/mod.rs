@@ -134,7 +134,12 @@ impl<'a> Context<'a> {
     }
 
     /// Renders `findings` in `format`.
-    pub fn render(&self, format: Format, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    pub fn render(
+        &self,
+        format: Format,
+        findings: &[Finding],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         if format == Format::Human {
             // Code frames look files up by their path in each revision: no prefix.
             return self.human.render(findings, &self.revisions, out);
@@ -269,7 +274,9 @@ pub fn parse_path_prefix(value: &str) -> Result<String, String> {
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
     if parts.contains(&"..") {
-        return Err("must not contain `..`: it is the module root's place inside the repository".to_owned());
+        return Err(
+            "must not contain `..`: it is the module root's place inside the repository".to_owned(),
+        );
     }
     Ok(parts.iter().map(|p| format!("{p}/")).collect())
 }
@@ -277,9 +284,9 @@ pub fn parse_path_prefix(value: &str) -> Result<String, String> {
 /// Parses `--output FORMAT=PATH`.
 pub fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
     use clap::ValueEnum;
-    let (name, path) = value
-        .split_once('=')
-        .ok_or_else(|| format!("expected FORMAT=PATH, e.g. sarif=protoguard.sarif; got `{value}`"))?;
+    let (name, path) = value.split_once('=').ok_or_else(|| {
+        format!("expected FORMAT=PATH, e.g. sarif=protoguard.sarif; got `{value}`")
+    })?;
     let format = Format::from_str(name, true).map_err(|_| {
         let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
         format!("unknown format `{name}`; formats are {}", names.join(", "))
@@ -399,7 +406,10 @@ pub(crate) mod tests {
             parse_output("sarif=out/x.sarif").unwrap(),
             (Format::Sarif, PathBuf::from("out/x.sarif"))
         );
-        assert_eq!(parse_output("JSON=a=b").unwrap(), (Format::Json, PathBuf::from("a=b")));
+        assert_eq!(
+            parse_output("JSON=a=b").unwrap(),
+            (Format::Json, PathBuf::from("a=b"))
+        );
         assert!(parse_output("sarif").unwrap_err().contains("FORMAT=PATH"));
         assert!(parse_output("xml=a").unwrap_err().contains("junit"));
         assert!(parse_output("sarif=").is_err());

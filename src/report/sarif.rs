@@ -264,7 +264,10 @@ fn pascal_case(id: &str) -> String {
         .map(|word| {
             let mut chars = word.chars();
             chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+                first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect()
             })
         })
         .collect()
@@ -280,7 +283,9 @@ fn unwrap(markdown: &str) -> String {
             for line in paragraph.lines().map(str::trim) {
                 let item = line.starts_with("- ")
                     || line.starts_with("* ")
-                    || line.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+                    || line
+                        .split_once(". ")
+                        .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
                 if !text.is_empty() {
                     text.push(if item { '\n' } else { ' ' });
                 }
@@ -340,7 +345,10 @@ mod tests {
         let rule = &run["tool"]["driver"]["rules"][0];
         assert_eq!(rule["id"], "FIELD_NO_DELETE");
         assert_eq!(rule["helpUri"], rule_docs_url("FIELD_NO_DELETE"));
-        assert!(rule["help"]["markdown"].as_str().unwrap().contains("reserved"));
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("reserved"));
         let result = &run["results"][0];
         assert_eq!(result["ruleIndex"], 0);
         assert_eq!(result["level"], "error");
