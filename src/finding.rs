@@ -45,6 +45,16 @@ pub struct Location {
     pub span: Option<Span>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An element that exists in both revisions changed.
+    Changed,
+    /// An element of the previous revision is gone.
+    Deleted,
+    /// Anything else (a deleted file at its old path, a note about an ignore comment).
+    Other,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: &'static str,
@@ -56,6 +66,9 @@ pub struct Finding {
     pub previous: Option<Location>,
     /// What to do about it.
     pub help: Option<String>,
+    /// What kind of event this is: deletions are anchored at a surviving parent, so their
+    /// element is only found in the previous revision.
+    pub kind: Kind,
     /// The label on the primary code frame ("changed here", "deleted from here").
     pub label: &'static str,
 }

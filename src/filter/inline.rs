@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use prost_reflect::FileDescriptor;
 
-use crate::finding::{Finding, Location, Severity, Side, Span};
+use crate::finding::{Finding, Kind as FindingKind, Location, Severity, Side, Span};
 use crate::registry::{self, BREAKING, BREAKING_CATEGORIES, DEPRECATED};
 use crate::schema::Schema;
 
@@ -22,10 +22,6 @@ use super::{IGNORE_WITHOUT_REASON, UNKNOWN_IGNORE_RULE, UNUSED_IGNORE};
 const FILE_PACKAGE: i32 = 2;
 const FILE_SYNTAX: i32 = 12;
 const FILE_EDITION: i32 = 14;
-
-/// The label of a deletion's primary frame (see `rules::Ctx::deleted`): a deletion's element has
-/// no place in the current revision, so its comments are read in the previous one.
-const DELETED_LABEL: &str = "deleted from here";
 
 /// The inline ignores of both revisions, read file by file when needed.
 pub(crate) struct Ignores<'s> {
@@ -83,7 +79,8 @@ impl<'s> Ignores<'s> {
     /// Returns `true` if an inline ignore silences the finding, and records which did.
     pub fn silences(&mut self, finding: &Finding) -> bool {
         let mut silenced = self.silence_at(&finding.location, finding.rule);
-        if finding.label == DELETED_LABEL {
+        // A deleted element has no place in the current revision: its comments are in the previous.
+        if finding.kind == FindingKind::Deleted {
             if let Some(previous) = &finding.previous {
                 silenced |= self.silence_at(previous, finding.rule);
             }
@@ -159,6 +156,7 @@ impl<'s> Ignores<'s> {
                         },
                         previous: None,
                         help: Some(help),
+                        kind: FindingKind::Other,
                         label,
                     });
                 };

@@ -4,7 +4,7 @@
 
 pub mod breaking;
 
-use crate::finding::{Finding, Location, Severity};
+use crate::finding::{Finding, Kind, Location, Severity};
 use crate::schema::Schema;
 
 /// What a breaking rule sees besides its pair: both revisions and where its findings go.
@@ -26,7 +26,13 @@ impl Ctx<'_> {
         current: Location,
         previous: Location,
     ) -> &mut Finding {
-        self.push(message, current, Some(previous), "changed here")
+        self.push(
+            message,
+            current,
+            Some(previous),
+            Kind::Changed,
+            "changed here",
+        )
     }
 
     /// Reports an element that is gone: shown at its surviving parent, with where it was.
@@ -36,12 +42,18 @@ impl Ctx<'_> {
         parent: Location,
         previous: Location,
     ) -> &mut Finding {
-        self.push(message, parent, Some(previous), "deleted from here")
+        self.push(
+            message,
+            parent,
+            Some(previous),
+            Kind::Deleted,
+            "deleted from here",
+        )
     }
 
     /// Reports at a single location (e.g. a deleted file at its old path).
     pub fn report(&mut self, message: String, at: Location) -> &mut Finding {
-        self.push(message, at, None, "here")
+        self.push(message, at, None, Kind::Other, "here")
     }
 
     fn push(
@@ -49,6 +61,7 @@ impl Ctx<'_> {
         message: String,
         location: Location,
         previous: Option<Location>,
+        kind: Kind,
         label: &'static str,
     ) -> &mut Finding {
         self.findings.push(Finding {
@@ -58,6 +71,7 @@ impl Ctx<'_> {
             location,
             previous,
             help: self.help.map(str::to_owned),
+            kind,
             label,
         });
         self.findings.last_mut().expect("just pushed")
