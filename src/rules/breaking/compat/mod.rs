@@ -1,0 +1,136 @@
+//! Wire and JSON compatibility of a field's type and cardinality, decided once for the
+//! FIELD_WIRE_*_COMPATIBLE_* and FIELD_SAME_CARDINALITY rules. The authority is the protobuf
+//! language guide ("Updating a message type") and the encoding spec, not buf's groups where the
+//! two differ: e.g. an enum may become an int32 and, when its reader keeps unknown numbers (an
+//! open enum), back again. Each decision returns the reason a change breaks, in plain words, or
+//! `None` when the change is compatible; [`report_type`] and [`report_cardinality`] turn it into
+//! a finding, so each rule file is a single call.
+//!
+//! [`types`] decides type changes, [`cardinality`] decides cardinality changes.
+
+mod cardinality;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use std::fmt;
+
+use prost_reflect::FieldDescriptor;
+
+pub(crate) use cardinality::cardinality_change;
+pub(crate) use types::type_change;
+
+use super::{reuse_help, reused_number, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME};
+use crate::rules::Ctx;
+use crate::schema::resolved::{cardinality, type_name};
+
+/// Which readers a change must keep working for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The binary encoding only (WIRE).
+    Wire,
+    /// The binary encoding and the JSON mapping (WIRE_JSON).
+    WireJson,
+}
+
+/// The format a change breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layer {
+    Wire,
+    Json,
+}
+
+/// Why a change breaks; displays as the clause `not wire-compatible: <reason>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Incompatible {
+    pub layer: Layer,
+    pub reason: String,
+}
+
+impl fmt::Display for Incompatible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let layer = match self.layer {
+            Layer::Wire => "wire",
+            Layer::Json => "JSON",
+        };
+        write!(f, "not {layer}-compatible: {}", self.reason)
+    }
+}
+
+fn wire(reason: String) -> Option<Incompatible> {
+    Some(Incompatible {
+        layer: Layer::Wire,
+        reason,
+    })
+}
+
+fn json(reason: String) -> Option<Incompatible> {
+    Some(Incompatible {
+        layer: Layer::Json,
+        reason,
+    })
+}
+
+/// Reports a type change that breaks in `mode`, anchored at the type.
+pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor, mode: Mode) {
+    let Some(why) = type_change(old, new, mode) else {
+        return;
+    };
+    let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
+    let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
+    match reused_number(old, new) {
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        None => {
+            ctx.changed(
+                format!(
+                    "Field \"{}\" changed type from \"{}\" to \"{}\", which is {why}.",
+                    new.full_name(),
+                    type_name(old),
+                    type_name(new)
+                ),
+                at,
+                was,
+            );
+        }
+    }
+}
+
+/// Reports a cardinality change, anchored at the label (or the type when there is no label):
+/// any change when `mode` is `None`, else one that breaks in `mode`.
+pub(crate) fn report_cardinality(
+    ctx: &mut Ctx,
+    old: &FieldDescriptor,
+    new: &FieldDescriptor,
+    mode: Option<Mode>,
+) {
+    let (a, b) = (cardinality(old), cardinality(new));
+    if a == b {
+        return;
+    }
+    let why = match mode {
+        None => None,
+        Some(mode) => match cardinality_change(old, new, mode) {
+            None => return,
+            some => some,
+        },
+    };
+    let parts = [FIELD_LABEL, FIELD_TYPE_NAME, FIELD_TYPE];
+    let at = ctx.new.locate_part(new, &parts);
+    let was = ctx.old.locate_part(old, &parts);
+    match reused_number(old, new) {
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        None => {
+            let why = why.map(|w| format!(", which is {w}")).unwrap_or_default();
+            ctx.changed(
+                format!(
+                    "Field \"{}\" changed cardinality from \"{}\" to \"{}\"{why}.",
+                    new.full_name(),
+                    a.describe(),
+                    b.describe()
+                ),
+                at,
+                was,
+            );
+        }
+    }
+}
