@@ -170,11 +170,12 @@ echo "Runs: $runs per protoguard case${buf:+, $buf_runs of buf}, each after one 
 echo
 printf '| %-44s | %9s | %9s | %9s | %8s | %12s |\n' case "wall min" "wall med" "peak RSS" findings "buf / this"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" ----------- ----------- ----------- ---------- --------------
-buf_median=
-[ -n "$buf" ] && buf_median=$(pick buf 1 median)
+# Ratios use the fastest run of each: the least disturbed by whatever else the machine was doing.
+buf_min=
+[ -n "$buf" ] && buf_min=$(pick buf 1 min)
 row() {
     local name=$1 label=$2 findings=$3 speedup=-
-    [ -n "$buf_median" ] && speedup=$(ratio "$buf_median" "$(pick "$name" 1 median)")
+    [ -n "$buf_min" ] && speedup=$(ratio "$buf_min" "$(pick "$name" 1 min)")
     printf '| %-44s | %9s | %9s | %9s | %8s | %12s |\n' "$label" \
         "$(seconds "$(pick "$name" 1 min)")" "$(seconds "$(pick "$name" 1 median)")" \
         "$(megabytes "$(pick "$name" 2 median)")" "$findings" "$speedup"
@@ -184,7 +185,8 @@ row pg_dir_full "b. protoguard, directories, --full" "$(pg_findings pg_dir_full)
 row pg_git "c. protoguard, git: work tree vs HEAD~1" "$(pg_findings pg_git)"
 [ -n "$buf" ] && row buf "d. buf breaking, directories" "$(buf_findings)"
 echo
-echo "--full / default (median wall): $(ratio "$(pick pg_dir_full 1 median)" "$(pick pg_dir 1 median)")"
+echo "buf / this: buf's fastest run divided by this case's fastest run."
+echo "--full / default: $(ratio "$(pick pg_dir_full 1 min)" "$(pick pg_dir 1 min)") (fastest runs)"
 same() { diff -q <(jq -c '.findings[] | del(.revision, .previous.revision)' "$out/$1.out" | sort) \
                  <(jq -c '.findings[] | del(.revision, .previous.revision)' "$out/$2.out" | sort) >/dev/null && echo yes || echo NO; }
 echo "Same findings, default vs --full: $(same pg_dir pg_dir_full); directories vs git: $(same pg_dir pg_git)"

@@ -142,13 +142,15 @@ pub fn run(
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = write!(stderr, "{}", err.render());
             return match err.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     let _ = write!(stdout, "{}", err.render());
                     0
                 }
-                _ => 2,
+                _ => {
+                    let _ = write!(stderr, "{}", err.render());
+                    2
+                }
             };
         }
     };

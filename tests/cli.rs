@@ -545,6 +545,11 @@ fn empty_repository() {
     let output = protoguard(dir.path(), &["breaking", "--against", "main"]);
     let all = expect_code(&output, 2);
     assert!(all.contains("has no commits yet"), "{all}");
+    // Before the first commit, the staged index compared with HEAD has nothing to break.
+    git(dir.path(), &["add", "-A"]);
+    let output = protoguard(dir.path(), &["breaking", "--staged", "--against", "HEAD"]);
+    let all = expect_code(&output, 0);
+    assert!(all.contains("HEAD (no commits yet)"), "{all}");
 }
 
 #[test]
@@ -638,9 +643,13 @@ fn include_paths_resolve_imports_for_every_input_kind() {
 /// syntax, so that an editions front end can feed the same schema view.
 #[test]
 fn rules_never_read_the_syntax() {
-    for entry in fs::read_dir(root().join("src/rules/breaking")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = fs::read_to_string(&path).unwrap();
+    for entry in walkdir::WalkDir::new(root().join("src/rules")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let text = fs::read_to_string(path).unwrap();
         assert!(
             !text.contains(".syntax()") && !text.contains("Syntax::"),
             "{} reads the syntax",

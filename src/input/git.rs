@@ -20,6 +20,15 @@ pub(super) fn read_rev(
     layout: &Layout,
 ) -> Result<Snapshot> {
     let (repo, prefix) = open(cwd, top, rev)?;
+    // Before the first commit, HEAD names an empty revision: the first commit breaks nothing
+    // (what a pre-commit hook comparing the index with HEAD needs).
+    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+    if unborn && rev == "HEAD" && !merge_base {
+        return Ok(Snapshot {
+            label: "HEAD (no commits yet)".to_owned(),
+            content: Content::Sources(Sources::default()),
+        });
+    }
     let object = repo
         .revparse_single(rev)
         .map_err(|err| unknown_rev(&repo, rev, &err))?;
