@@ -6,8 +6,9 @@ usage: compare.py PROTOGUARD_JSON BUF_JSON_LINES MUTATIONS_TXT [--buf-prefix cur
 
 PROTOGUARD_JSON is `protoguard breaking --format json` output; BUF_JSON_LINES is
 `buf breaking --error-format json` output (one object per line). Findings are matched on
-(rule, file path): the two tools anchor deletions at different lines (buf: line 1 of the file or
-the parent message; protoguard: the nearest surviving parent), so lines are not compared.
+(rule, file path), or (rule, package) for PACKAGE_* rules: the two tools anchor deletions at
+different places (buf: line 1 of the file, the parent message, or no file at all; protoguard: the
+nearest surviving parent), so lines are not compared.
 Exits 0 whether or not the tools agree: the report is the output.
 """
 
@@ -17,12 +18,23 @@ import re
 import sys
 
 
+def where(rule, file, message):
+    """Where a finding is, for matching: its file, except for PACKAGE_* rules, which are about a
+    package and which the two tools anchor in different files (or none)."""
+    if rule.startswith("PACKAGE_"):
+        m = re.search(r'package "([^"]+)"', message)
+        if m:
+            return "package " + m.group(1)
+    return file
+
+
 def load_protoguard(path):
     with open(path) as f:
         document = json.load(f)
     out = []
     for finding in document["findings"]:
-        out.append((finding["rule"], finding["path"], finding["message"]))
+        rule, message = finding["rule"], finding["message"]
+        out.append((rule, where(rule, finding["path"], message), message))
     return out
 
 
@@ -41,7 +53,8 @@ def load_buf(path, prefix):
                 # FILE_NO_DELETE has no path: the file is named in the message.
                 m = re.search(r'file "([^"]+)"', finding["message"])
                 file = m.group(1) if m else ""
-            out.append((finding["type"], file, finding["message"]))
+            rule, message = finding["type"], finding["message"]
+            out.append((rule, where(rule, file, message), message))
     return out
 
 
@@ -140,8 +153,12 @@ def main(argv):
             misses += 1
             print(f"  harmless {m['kind']} {m['element']} in {m['file']} drew findings:")
             print(f"    protoguard: {dict(pg_here)}  buf: {dict(buf_here)}")
-    stray_pg = sorted({f for _, f, _ in pg if f not in files_with_mutation})
-    stray_buf = sorted({f for _, f, _ in buf if f not in files_with_mutation})
+    def stray(findings):
+        return sorted(
+            {f for _, f, _ in findings if f not in files_with_mutation and not f.startswith("package ")}
+        )
+
+    stray_pg, stray_buf = stray(pg), stray(buf)
     for tool, stray in (("protoguard", stray_pg), ("buf", stray_buf)):
         for file in stray:
             misses += 1

@@ -12,6 +12,10 @@
 
 #![cfg(unix)]
 
+mod common;
+
+use common::{git, repo_root, write};
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -71,10 +75,6 @@ struct Step {
     shell: String,
     env: BTreeMap<String, String>,
     run: String,
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn action() -> Action {
@@ -411,32 +411,6 @@ fn parse_command(line: &str) -> Option<Annotation> {
 
 // ---------------------------------------------------------------------------------------------
 // Repositories shaped like GitHub's
-
-#[track_caller]
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 const USER: &str = "proto/acme/user/v1/user.proto";
 

@@ -1,79 +1,13 @@
 //! Whole-command tests: the binary, run the way users run it, on fixture trees and on real git
 //! repositories created here with the git command line.
 
+mod common;
+
+use common::{commit_all, expect_code, git, protoguard, repo_root, stdout, write};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
-
-fn protoguard(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("protoguard")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Asserts an exit code and that nothing panicked; returns stdout + stderr for further checks.
-#[track_caller]
-fn expect_code(output: &Output, code: i32) -> String {
-    let all = format!("{}{}", stdout(output), stderr(output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "unexpected exit code; output:\n{all}"
-    );
-    assert!(!all.contains("panicked"), "panic:\n{all}");
-    all
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-#[track_caller]
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-fn commit_all(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 const USER_V1: &str = r#"syntax = "proto3";
 
@@ -130,7 +64,7 @@ fn repo_with_history(root_dir: &str) -> TempDir {
 #[test]
 fn bundled_example_reports_findings_and_exits_1() {
     let output = protoguard(
-        &root(),
+        &repo_root(),
         &[
             "breaking",
             "testdata/example/current",
@@ -147,7 +81,7 @@ fn bundled_example_reports_findings_and_exits_1() {
 
 #[test]
 fn identical_revisions_exit_0() {
-    let dir = root().join("testdata/example");
+    let dir = repo_root().join("testdata/example");
     let output = protoguard(&dir, &["breaking", "previous", "--against", "previous"]);
     let all = expect_code(&output, 0);
     assert!(all.contains("No breaking changes"), "{all}");
@@ -156,7 +90,7 @@ fn identical_revisions_exit_0() {
 #[test]
 fn json_output_follows_the_documented_schema() {
     let output = protoguard(
-        &root(),
+        &repo_root(),
         &[
             "breaking",
             "testdata/example/current",
@@ -208,7 +142,7 @@ fn json_output_follows_the_documented_schema() {
 #[test]
 fn text_format_is_one_line_per_finding() {
     let output = protoguard(
-        &root(),
+        &repo_root(),
         &[
             "breaking",
             "testdata/example/current",
@@ -233,7 +167,7 @@ fn text_format_is_one_line_per_finding() {
 fn category_selects_rules() {
     // FIELD_SAME_TYPE is not in WIRE; FILE_NO_DELETE is FILE-only.
     let output = protoguard(
-        &root(),
+        &repo_root(),
         &[
             "breaking",
             "testdata/example/current",
@@ -251,7 +185,7 @@ fn category_selects_rules() {
         "{out}"
     );
     let output = protoguard(
-        &root(),
+        &repo_root(),
         &[
             "breaking",
             "testdata/example/current",
@@ -266,24 +200,24 @@ fn category_selects_rules() {
 
 #[test]
 fn rules_and_explain() {
-    let output = protoguard(&root(), &["rules"]);
+    let output = protoguard(&repo_root(), &["rules"]);
     let out = expect_code(&output, 0);
     for rule in protoguard::registry::BREAKING {
         assert!(out.contains(rule.id), "{} missing from `rules`", rule.id);
     }
-    let output = protoguard(&root(), &["explain", "FIELD_NO_DELETE"]);
+    let output = protoguard(&repo_root(), &["explain", "FIELD_NO_DELETE"]);
     let out = expect_code(&output, 0);
     assert!(
         out.contains("## Why is this breaking?") && out.contains("categories: FILE, PACKAGE"),
         "{out}"
     );
-    let output = protoguard(&root(), &["explain", "FIELD_NO_DELET"]);
+    let output = protoguard(&repo_root(), &["explain", "FIELD_NO_DELET"]);
     assert!(expect_code(&output, 2).contains("did you mean FIELD_NO_DELETE"));
 }
 
 #[test]
 fn help_documents_exit_codes() {
-    let output = protoguard(&root(), &["breaking", "--help"]);
+    let output = protoguard(&repo_root(), &["breaking", "--help"]);
     let out = expect_code(&output, 0);
     assert!(
         out.contains("Exit codes") && out.contains("could not run"),
@@ -581,7 +515,7 @@ fn closed_pipe_is_not_an_error() {
             "{} breaking testdata/example/current --against testdata/example/previous | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]:-}}",
             assert_cmd::cargo::cargo_bin("protoguard").display()
         ))
-        .current_dir(root())
+        .current_dir(repo_root())
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
@@ -643,7 +577,7 @@ fn include_paths_resolve_imports_for_every_input_kind() {
 /// syntax, so that an editions front end can feed the same schema view.
 #[test]
 fn rules_never_read_the_syntax() {
-    for entry in walkdir::WalkDir::new(root().join("src/rules")) {
+    for entry in walkdir::WalkDir::new(repo_root().join("src/rules")) {
         let entry = entry.unwrap();
         if !entry.file_type().is_file() {
             continue;

@@ -7,69 +7,15 @@
 //! The tests of `ignore`, `ignore_only` and `ignore_unstable_packages` (names starting with
 //! `filter_`) check what is reported, so they pass once src/filter.rs applies the settings.
 
+mod common;
+
+use common::{all_output, expect_code, git, protoguard, write};
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
-
-fn protoguard(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("protoguard")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "200")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn all_output(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-#[track_caller]
-fn expect_code(output: &Output, code: i32) -> String {
-    let all = all_output(output);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "unexpected exit code; output:\n{all}"
-    );
-    assert!(!all.contains("panicked"), "panic:\n{all}");
-    all
-}
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-#[track_caller]
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 const USER_V1: &str = r#"syntax = "proto3";
 

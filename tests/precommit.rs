@@ -15,6 +15,10 @@
 
 #![cfg(unix)]
 
+mod common;
+
+use common::repo_root;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,10 +26,6 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The pre-commit executable, or `None` (after saying why) when the test should be skipped.
 fn pre_commit() -> Option<PathBuf> {

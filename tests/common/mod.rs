@@ -1,0 +1,83 @@
+//! Helpers shared by the whole-command tests: running the binary, real git repositories, files.
+// Each test crate uses its own subset of these.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository this test runs in (where testdata/ and the action live).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the built binary in `dir` without colour at a fixed, wide terminal width.
+pub fn protoguard(dir: &Path, args: &[&str]) -> Output {
+    assert_cmd::Command::cargo_bin("protoguard")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "200")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Standard output followed by standard error.
+pub fn all_output(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
+
+/// Asserts an exit code and that nothing panicked; returns stdout + stderr for further checks.
+#[track_caller]
+pub fn expect_code(output: &Output, code: i32) -> String {
+    let all = all_output(output);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "unexpected exit code; output:\n{all}"
+    );
+    assert!(!all.contains("panicked"), "panic:\n{all}");
+    all
+}
+
+pub fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration; returns its
+/// trimmed standard output.
+#[track_caller]
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
