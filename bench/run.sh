@@ -193,7 +193,7 @@ echo "Same findings, default vs --full: $(same pg_dir pg_dir_full); directories 
 echo "Raw samples (wall_ms rss_kb per run) and outputs: $out"
 if [ -n "$buf" ]; then
     echo
-    python3 "$root/bench/compare.py" "$out/pg_dir.out" "$out/buf.out" "$corpus/mutations.txt" \
+    python3 "$root/bench/compare.py" --category "$category" "$out/pg_dir.out" "$out/buf.out" "$corpus/mutations.txt" \
         > "$out/compare.txt" || true
     echo "Findings compared with buf (saved in $out/compare.txt):"
     echo

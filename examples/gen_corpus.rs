@@ -1672,7 +1672,11 @@ impl<'a> FileGen<'a> {
 
     /// The file's main resource: googleapis-style standard fields, then random ones.
     fn gen_resource(&mut self, name: &str, state: Option<&str>) -> Message {
-        let n = self.rng.between(8, 20);
+        // Most resources are mid-sized, a few are large (googleapis has some with 30+ fields).
+        let (lo, hi) = self
+            .rng
+            .weighted(&[((8, 14), 60), ((15, 22), 30), ((23, 30), 10)]);
+        let n = self.rng.between(lo, hi);
         let mut message = self.gen_message(name, n.saturating_sub(6), 0);
         let mut standard: Vec<(String, Ty, Label, Vec<String>)> = vec![(
             "name".into(),
