@@ -591,3 +591,72 @@ fn rules_never_read_the_syntax() {
         );
     }
 }
+
+/// Directories named on the command line are read whole even when git ignores them (a scratch
+/// copy under `target/`), while the working tree leaves ignored files out.
+#[test]
+fn explicit_directories_inside_ignored_paths_are_read() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q", "-b", "main"]);
+    write(&path.join(".gitignore"), "scratch/\n*.gen.proto\n");
+    write(&path.join("scratch/old/acme/v1/user.proto"), USER_V1);
+    write(
+        &path.join("scratch/new/acme/v1/user.proto"),
+        USER_V3_BREAKING,
+    );
+    let output = protoguard(
+        path,
+        &["breaking", "scratch/new", "--against", "scratch/old"],
+    );
+    expect_code(&output, 1);
+    write(&path.join("acme/v1/user.proto"), USER_V1);
+    commit_all(path, "v1");
+    // An ignored generated file in the working tree is not part of the module.
+    write(
+        &path.join("acme/v1/extra.gen.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage User {}\n",
+    );
+    expect_code(&protoguard(path, &["breaking", "--against", "HEAD"]), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_leading_outside_the_root_are_not_followed() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    write(
+        &path.join("outside/acme/v1/other.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage Other {}\n",
+    );
+    write(&path.join("old/acme/v1/user.proto"), USER_V1);
+    write(&path.join("new/acme/v1/user.proto"), USER_V1);
+    // Only the previous revision has the link: followed, it would read as a deleted file.
+    std::os::unix::fs::symlink(path.join("outside"), path.join("old/escape")).unwrap();
+    let output = protoguard(
+        path,
+        &["breaking", "new", "--against", "old", "--format", "text"],
+    );
+    let out = expect_code(&output, 0);
+    assert!(!out.contains("escape/"), "{out}");
+    // A link that stays inside the root is read like any directory.
+    std::os::unix::fs::symlink(path.join("old/acme"), path.join("old/inside")).unwrap();
+    let output = protoguard(
+        path,
+        &[
+            "breaking",
+            "new",
+            "--against",
+            "old",
+            "--format",
+            "text",
+            "--rule",
+            "FILE_NO_DELETE",
+        ],
+    );
+    let out = expect_code(&output, 1);
+    assert!(
+        out.contains("Previously present file \"inside/v1/user.proto\""),
+        "{out}"
+    );
+}

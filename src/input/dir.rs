@@ -92,11 +92,17 @@ fn collect(
     repo: Option<&git2::Repository>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let canonical_root = root.canonicalize().map_err(|err| io_error(root, err))?;
-    // Paths relative to the work tree, for asking git whether they are ignored.
+    // Paths relative to the work tree, for asking git whether they are ignored. A directory the
+    // user named that git itself ignores (a build output, a scratch copy) is read whole: the
+    // ignore rules are for what a work tree holds besides the schema, not for explicit inputs.
     let ignore_base = repo
         .and_then(|r| r.workdir())
         .and_then(|w| w.canonicalize().ok())
-        .and_then(|w| canonical_root.strip_prefix(w).ok().map(Path::to_owned));
+        .and_then(|w| canonical_root.strip_prefix(w).ok().map(Path::to_owned))
+        .filter(|base| {
+            base.as_os_str().is_empty()
+                || !repo.is_some_and(|r| r.is_path_ignored(base).unwrap_or(false))
+        });
     let ignored = |relative: &Path| match (repo, &ignore_base) {
         (Some(repo), Some(base)) => repo.is_path_ignored(base.join(relative)).unwrap_or(false),
         _ => false,
@@ -107,6 +113,8 @@ fn collect(
                 .is_ok_and(|name| super::is_excluded(&name, excludes))
     };
     let mut files = BTreeMap::new();
+    // Directories reached through a symlink: files under them are checked to stay inside root.
+    let mut linked_dirs: Vec<std::path::PathBuf> = Vec::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -132,6 +140,9 @@ fn collect(
                 return Err(io_error(&path, err.into()));
             }
         };
+        if entry.file_type().is_dir() && entry.path_is_symlink() {
+            linked_dirs.push(entry.path().to_owned());
+        }
         if !entry.file_type().is_file() || !entry.file_name().to_str().is_some_and(is_proto) {
             continue;
         }
@@ -142,7 +153,7 @@ fn collect(
         if excluded(relative) || ignored(relative) {
             continue;
         }
-        if entry.path_is_symlink() || path_has_symlink(root, path) {
+        if entry.path_is_symlink() || linked_dirs.iter().any(|d| path.starts_with(d)) {
             match path.canonicalize() {
                 Ok(target) if target.starts_with(&canonical_root) => {}
                 _ => continue,
@@ -152,21 +163,6 @@ fn collect(
         files.insert(import_name(relative)?, bytes);
     }
     Ok(files)
-}
-
-/// Returns `true` if a component between `root` and `path` is a symlink.
-fn path_has_symlink(root: &Path, path: &Path) -> bool {
-    let mut current = path.parent();
-    while let Some(dir) = current {
-        if dir == root {
-            return false;
-        }
-        if dir.is_symlink() {
-            return true;
-        }
-        current = dir.parent();
-    }
-    false
 }
 
 fn io_error(path: &Path, err: std::io::Error) -> Error {
