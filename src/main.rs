@@ -1,3 +1,7 @@
+// See Cargo.toml: allocation dominated whole-tree checks under the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let code = protoguard::cli::run(
         std::env::args_os(),
