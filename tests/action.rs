@@ -14,6 +14,8 @@
 
 mod common;
 
+use common::user_proto::{USER, USER_BREAKING, USER_CLEAN, USER_V1};
+
 use common::{git, repo_root, write};
 
 use std::collections::BTreeMap;
@@ -411,43 +413,6 @@ fn parse_command(line: &str) -> Option<Annotation> {
 
 // ---------------------------------------------------------------------------------------------
 // Repositories shaped like GitHub's
-
-const USER: &str = "proto/acme/user/v1/user.proto";
-
-const USER_V1: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-  string email = 3;
-}
-"#;
-
-/// USER_V1 without field 3: FIELD_NO_DELETE (and its reserved-number siblings).
-const USER_BREAKING: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-}
-"#;
-
-/// USER_V1 plus a field: compatible.
-const USER_CLEAN: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-  string email = 3;
-  string phone = 4;
-}
-"#;
 
 const ORDER: &str = "proto/acme/order/v1/order.proto";
 

@@ -17,6 +17,8 @@
 
 mod common;
 
+use common::user_proto::{USER, USER_BREAKING, USER_CLEAN, USER_V1};
+
 use common::repo_root;
 
 use std::collections::BTreeMap;
@@ -65,41 +67,6 @@ struct Repo {
     dir: TempDir,
     pre_commit: PathBuf,
 }
-
-const USER: &str = "proto/acme/user/v1/user.proto";
-
-const USER_V1: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-  string email = 3;
-}
-"#;
-
-const USER_BREAKING: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-}
-"#;
-
-const USER_CLEAN: &str = r#"syntax = "proto3";
-
-package acme.user.v1;
-
-message User {
-  string id = 1;
-  string name = 2;
-  string email = 3;
-  string phone = 4;
-}
-"#;
 
 impl Repo {
     /// A repository with a committed schema, a protoguard.toml and `config` as its

@@ -81,3 +81,42 @@ pub fn commit_all(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
 }
+
+/// One user service file in a `proto/` module, in three states: a first version, a breaking change
+/// to it (field 3 deleted: FIELD_NO_DELETE) and a compatible one (a field added).
+pub mod user_proto {
+    pub const USER: &str = "proto/acme/user/v1/user.proto";
+
+    pub const USER_V1: &str = r#"syntax = "proto3";
+
+package acme.user.v1;
+
+message User {
+  string id = 1;
+  string name = 2;
+  string email = 3;
+}
+"#;
+
+    pub const USER_BREAKING: &str = r#"syntax = "proto3";
+
+package acme.user.v1;
+
+message User {
+  string id = 1;
+  string name = 2;
+}
+"#;
+
+    pub const USER_CLEAN: &str = r#"syntax = "proto3";
+
+package acme.user.v1;
+
+message User {
+  string id = 1;
+  string name = 2;
+  string email = 3;
+  string phone = 4;
+}
+"#;
+}
