@@ -8,6 +8,7 @@
 //! The library never prints; [`cli`] writes through the reporter to the writers it is given.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod atomic;
 pub mod check;
 pub mod cli;
 pub mod compile;

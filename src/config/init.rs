@@ -4,7 +4,6 @@
 //! same directory, renamed into place.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Config, Kind, Rules, BUF_WORK_YAML, BUF_YAML, FILE_NAME};
@@ -48,7 +47,7 @@ pub fn run(dir: &Path, force: bool, from_buf: bool) -> Result<Outcome> {
         None => None,
     };
     let text = render(converted.as_ref());
-    write_atomically(dir, &target, text.as_bytes(), force)?;
+    write_atomically(&target, text.as_bytes(), force)?;
     Ok(Outcome {
         path: target,
         converted: buf,
@@ -56,23 +55,10 @@ pub fn run(dir: &Path, force: bool, from_buf: bool) -> Result<Outcome> {
     })
 }
 
-fn write_atomically(dir: &Path, target: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let failed =
-        |err: std::io::Error| Error::invalid(format!("{}: cannot write: {err}", target.display()));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".protoguard.toml.")
-        .tempfile_in(dir)
-        .map_err(failed)?;
-    temp.write_all(bytes).map_err(failed)?;
-    temp.as_file().sync_all().map_err(failed)?;
-    let persisted = if force {
-        temp.persist(target)
-    } else {
-        // Refuses atomically if the file appeared since the check above.
-        temp.persist_noclobber(target)
-    };
-    persisted.map_err(|err| failed(err.error))?;
-    Ok(())
+fn write_atomically(target: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    // Without --force an existing file is refused atomically, even if it appeared since the check.
+    crate::atomic::write(target, bytes, force)
+        .map_err(|err| Error::invalid(format!("{}: cannot write: {err}", target.display())))
 }
 
 /// The text of a commented protoguard.toml; values from `buf` are active.

@@ -297,26 +297,9 @@ pub fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
     Ok((format, PathBuf::from(path)))
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, renamed into
-/// place, so a reader never sees half a report. The file is readable by others (0644 on Unix),
-/// as a file written with `>` would be.
+/// Writes a report file atomically (see [`crate::atomic`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".protoguard-output.")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    crate::atomic::write(path, bytes, true)
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
