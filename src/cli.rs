@@ -159,7 +159,9 @@ pub fn run(
         Command::Rules => rules(stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
-    };
+    }
+    // Buffered output that cannot be written is an error too (a full disk), not only at exit.
+    .and_then(|code| ignore_broken_pipe(stdout.flush()).map(|()| code));
     match result {
         Ok(code) => code,
         Err(error) => {
@@ -167,7 +169,8 @@ pub fn run(
                 color: std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
                 width: terminal_width(),
             };
-            ignore_broken_pipe(report::render_error(&error, &human, stderr));
+            // Nowhere left to report a failure to write the error itself.
+            let _ = report::render_error(&error, &human, stderr);
             2
         }
     }
@@ -220,7 +223,7 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
     context.rules = Some(&settings.rules);
     context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
-    ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout));
+    ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout))?;
     context.human.color = false;
     for (format, path) in &files {
         let mut bytes = Vec::new();
@@ -344,7 +347,7 @@ fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {
             outcome.conflicts.len()
         ));
     }
-    ignore_broken_pipe(out.write_all(text.as_bytes()));
+    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }
 
@@ -392,7 +395,7 @@ fn rules(out: &mut dyn Write) -> Result<()> {
         "{} breaking rules. Default selection: FILE. `protoguard explain RULE_ID` prints a rule's documentation.\n",
         BREAKING.len()
     ));
-    ignore_broken_pipe(out.write_all(text.as_bytes()));
+    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }
 
@@ -411,7 +414,7 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
                 many.join(", ")
             ),
         };
-        ignore_broken_pipe(out.write_all(text.as_bytes()));
+        ignore_broken_pipe(out.write_all(text.as_bytes()))?;
         return Ok(());
     }
     let Some(rule) = registry::find(&wanted) else {
@@ -436,7 +439,7 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
         meta.default.as_str(),
         rule.body().trim()
     );
-    ignore_broken_pipe(out.write_all(text.as_bytes()));
+    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }
 
@@ -448,7 +451,13 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-/// A reader that closed the pipe (`protoguard … | head`) is not an error.
-fn ignore_broken_pipe(result: std::io::Result<()>) {
-    let _ = result;
+/// A reader that closed the pipe (`protoguard … | head`) is not an error; any other failure to
+/// write the output is (exit code 2), since the output is what the user asked for.
+fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<()> {
+    match result {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::invalid(format!("cannot write the output: {err}")))
+        }
+        _ => Ok(()),
+    }
 }

@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 
 use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor, ServiceDescriptor,
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
+    MethodDescriptor, ServiceDescriptor,
 };
 
 use crate::finding::Finding;
-use crate::registry::{Check, Enabled};
+use crate::registry::{Check, Enabled, EnumValueCheck, FileCheck, PackageCheck, PairCheck};
 use crate::rules::Ctx;
 use crate::schema::Schema;
 
@@ -38,147 +39,171 @@ pub struct EnumValuePair<'a> {
     pub new: Vec<EnumValueDescriptor>,
 }
 
+/// The enabled rules sorted by the pair kind they read, found once per check: a pair is offered
+/// only to the rules of its kind, and a kind that no enabled rule reads is not walked at all.
+#[derive(Default)]
+struct ByKind<'r> {
+    file: Vec<(&'r Enabled, FileCheck)>,
+    package: Vec<(&'r Enabled, PackageCheck)>,
+    service: Vec<(&'r Enabled, PairCheck<ServiceDescriptor>)>,
+    method: Vec<(&'r Enabled, PairCheck<MethodDescriptor>)>,
+    message: Vec<(&'r Enabled, PairCheck<MessageDescriptor>)>,
+    field: Vec<(&'r Enabled, PairCheck<FieldDescriptor>)>,
+    enum_: Vec<(&'r Enabled, PairCheck<EnumDescriptor>)>,
+    enum_value: Vec<(&'r Enabled, EnumValueCheck)>,
+}
+
+impl<'r> ByKind<'r> {
+    fn new(rules: &'r [Enabled]) -> Self {
+        let mut by = ByKind::default();
+        for rule in rules {
+            match rule.check {
+                Check::File(f) => by.file.push((rule, f)),
+                Check::Package(f) => by.package.push((rule, f)),
+                Check::Service(f) => by.service.push((rule, f)),
+                Check::Method(f) => by.method.push((rule, f)),
+                Check::Message(f) => by.message.push((rule, f)),
+                Check::Field(f) => by.field.push((rule, f)),
+                Check::Enum(f) => by.enum_.push((rule, f)),
+                Check::EnumValue(f) => by.enum_value.push((rule, f)),
+            }
+        }
+        by
+    }
+}
+
 /// Runs every enabled rule over every pair of the two revisions.
 pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
+    let by = ByKind::new(rules);
     let mut findings = Vec::new();
-    let mut each = |check: &dyn Fn(&Check, &mut Ctx)| {
-        for rule in rules {
-            let mut ctx = Ctx {
-                old,
-                new,
-                rule: rule.id,
-                severity: rule.severity,
-                help: rule.help,
-                findings: &mut findings,
+    // Calls each rule of a kind with its own context; `$call` receives the rule's function.
+    macro_rules! each {
+        ($rules:expr, |$f:ident, $ctx:ident| $call:expr) => {
+            for (rule, $f) in &$rules {
+                let $ctx = &mut Ctx {
+                    old,
+                    new,
+                    rule: rule.id,
+                    severity: rule.severity,
+                    help: rule.help,
+                    findings: &mut findings,
+                };
+                $call;
+            }
+        };
+    }
+
+    if !by.file.is_empty() {
+        let mut names: Vec<&str> = old
+            .files()
+            .iter()
+            .chain(new.files())
+            .map(|f| f.name())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let pair = FilePair {
+                name,
+                old: old.file(name),
+                new: new.file(name),
             };
-            check(&rule.check, &mut ctx);
-        }
-    };
-
-    let mut names: Vec<&str> = old
-        .files()
-        .iter()
-        .chain(new.files())
-        .map(|f| f.name())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        let pair = FilePair {
-            name,
-            old: old.file(name),
-            new: new.file(name),
-        };
-        each(&|check, ctx| {
-            if let Check::File(f) = check {
-                f(ctx, &pair)
-            }
-        });
-    }
-
-    let mut packages: BTreeMap<&str, PackagePair> = BTreeMap::new();
-    for (side, schema) in [(false, old), (true, new)] {
-        for file in schema.files() {
-            let pair = packages
-                .entry(file.package_name())
-                .or_insert_with(|| PackagePair {
-                    name: file.package_name(),
-                    old: Vec::new(),
-                    new: Vec::new(),
-                });
-            if side {
-                pair.new.push(file);
-            } else {
-                pair.old.push(file);
-            }
+            each!(by.file, |f, ctx| f(ctx, &pair));
         }
     }
-    for pair in packages.values() {
-        each(&|check, ctx| {
-            if let Check::Package(f) = check {
-                f(ctx, pair)
+
+    if !by.package.is_empty() {
+        let mut packages: BTreeMap<&str, PackagePair> = BTreeMap::new();
+        for (is_new, schema) in [(false, old), (true, new)] {
+            for file in schema.files() {
+                let pair = packages
+                    .entry(file.package_name())
+                    .or_insert_with(|| PackagePair {
+                        name: file.package_name(),
+                        old: Vec::new(),
+                        new: Vec::new(),
+                    });
+                if is_new {
+                    pair.new.push(file);
+                } else {
+                    pair.old.push(file);
+                }
             }
-        });
+        }
+        for pair in packages.values() {
+            each!(by.package, |f, ctx| f(ctx, pair));
+        }
     }
 
-    let old_services = services(old);
-    let new_services = services(new);
-    for (name, old_service) in &old_services {
-        let Some(new_service) = new_services.get(name) else {
-            continue;
-        };
-        each(&|check, ctx| {
-            if let Check::Service(f) = check {
-                f(ctx, old_service, new_service)
-            }
-        });
-        for old_method in old_service.methods() {
-            let Some(new_method) = new_service
-                .methods()
-                .find(|m| m.name() == old_method.name())
-            else {
+    if !by.service.is_empty() || !by.method.is_empty() {
+        let new_services = services(new);
+        for (name, old_service) in &services(old) {
+            let Some(new_service) = new_services.get(name) else {
                 continue;
             };
-            each(&|check, ctx| {
-                if let Check::Method(f) = check {
-                    f(ctx, &old_method, &new_method)
-                }
-            });
+            each!(by.service, |f, ctx| f(ctx, old_service, new_service));
+            if by.method.is_empty() {
+                continue;
+            }
+            for old_method in old_service.methods() {
+                let Some(new_method) = new_service
+                    .methods()
+                    .find(|m| m.name() == old_method.name())
+                else {
+                    continue;
+                };
+                each!(by.method, |f, ctx| f(ctx, &old_method, &new_method));
+            }
         }
     }
 
-    let old_messages = messages(old);
-    let new_messages = messages(new);
-    for (name, old_message) in &old_messages {
-        let Some(new_message) = new_messages.get(name) else {
-            continue;
-        };
-        each(&|check, ctx| {
-            if let Check::Message(f) = check {
-                f(ctx, old_message, new_message)
-            }
-        });
-        for old_field in old_message.fields() {
-            let Some(new_field) = new_message.get_field(old_field.number()) else {
-                continue;
-            };
-            each(&|check, ctx| {
-                if let Check::Field(f) = check {
-                    f(ctx, &old_field, &new_field)
+    let wants_messages = !by.message.is_empty() || !by.field.is_empty();
+    let wants_enums = !by.enum_.is_empty() || !by.enum_value.is_empty();
+    if wants_messages || wants_enums {
+        let old_messages = messages(old);
+        let new_messages = messages(new);
+        if wants_messages {
+            for (name, old_message) in &old_messages {
+                let Some(new_message) = new_messages.get(name) else {
+                    continue;
+                };
+                each!(by.message, |f, ctx| f(ctx, old_message, new_message));
+                if by.field.is_empty() {
+                    continue;
                 }
-            });
+                for old_field in old_message.fields() {
+                    let Some(new_field) = new_message.get_field(old_field.number()) else {
+                        continue;
+                    };
+                    each!(by.field, |f, ctx| f(ctx, &old_field, &new_field));
+                }
+            }
         }
-    }
-
-    let old_enums = enums(old, &old_messages);
-    let new_enums = enums(new, &new_messages);
-    for (name, old_enum) in &old_enums {
-        let Some(new_enum) = new_enums.get(name) else {
-            continue;
-        };
-        each(&|check, ctx| {
-            if let Check::Enum(f) = check {
-                f(ctx, old_enum, new_enum)
-            }
-        });
-        let old_values = values_by_number(old_enum);
-        let new_values = values_by_number(new_enum);
-        for (number, old_values) in old_values {
-            let Some(new_values) = new_values.get(&number) else {
-                continue;
-            };
-            let pair = EnumValuePair {
-                number,
-                old_enum,
-                new_enum,
-                old: old_values,
-                new: new_values.clone(),
-            };
-            each(&|check, ctx| {
-                if let Check::EnumValue(f) = check {
-                    f(ctx, &pair)
+        if wants_enums {
+            let new_enums = enums(new, &new_messages);
+            for (name, old_enum) in &enums(old, &old_messages) {
+                let Some(new_enum) = new_enums.get(name) else {
+                    continue;
+                };
+                each!(by.enum_, |f, ctx| f(ctx, old_enum, new_enum));
+                if by.enum_value.is_empty() {
+                    continue;
                 }
-            });
+                let new_values = values_by_number(new_enum);
+                for (number, old_values) in values_by_number(old_enum) {
+                    let Some(new_values) = new_values.get(&number) else {
+                        continue;
+                    };
+                    let pair = EnumValuePair {
+                        number,
+                        old_enum,
+                        new_enum,
+                        old: old_values,
+                        new: new_values.clone(),
+                    };
+                    each!(by.enum_value, |f, ctx| f(ctx, &pair));
+                }
+            }
         }
     }
 

@@ -18,15 +18,21 @@ use crate::rules::{breaking, Ctx};
 /// A rule's check function, by the kind of pair it reads.
 #[derive(Clone, Copy)]
 pub enum Check {
-    File(fn(&mut Ctx, &FilePair)),
-    Package(fn(&mut Ctx, &PackagePair)),
-    Service(fn(&mut Ctx, &ServiceDescriptor, &ServiceDescriptor)),
-    Method(fn(&mut Ctx, &MethodDescriptor, &MethodDescriptor)),
-    Message(fn(&mut Ctx, &MessageDescriptor, &MessageDescriptor)),
-    Field(fn(&mut Ctx, &FieldDescriptor, &FieldDescriptor)),
-    Enum(fn(&mut Ctx, &EnumDescriptor, &EnumDescriptor)),
-    EnumValue(fn(&mut Ctx, &EnumValuePair)),
+    File(FileCheck),
+    Package(PackageCheck),
+    Service(PairCheck<ServiceDescriptor>),
+    Method(PairCheck<MethodDescriptor>),
+    Message(PairCheck<MessageDescriptor>),
+    Field(PairCheck<FieldDescriptor>),
+    Enum(PairCheck<EnumDescriptor>),
+    EnumValue(EnumValueCheck),
 }
+
+pub type FileCheck = fn(&mut Ctx, &FilePair);
+pub type PackageCheck = fn(&mut Ctx, &PackagePair);
+pub type EnumValueCheck = fn(&mut Ctx, &EnumValuePair);
+/// A check over an element paired by name or number: (previous, current).
+pub type PairCheck<T> = fn(&mut Ctx, &T, &T);
 
 pub struct Rule {
     pub id: &'static str,

@@ -507,18 +507,29 @@ fn invalid_config_names_file_and_line() {
     assert!(expect_code(&output, 2).contains("unknown breaking rule or category 'NOT_A_RULE'"));
 }
 
+/// A reader that stops early (`protoguard … | head`) closes the pipe: the exit code is still the
+/// check's (1: findings), with no panic and no error message.
 #[test]
 fn closed_pipe_is_not_an_error() {
-    let output = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "{} breaking testdata/example/current --against testdata/example/previous | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]:-}}",
-            assert_cmd::cargo::cargo_bin("protoguard").display()
-        ))
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("protoguard"))
         .current_dir(repo_root())
-        .output()
+        .args([
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    // Close the read end before the report is written.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr:\n{err}");
+    assert!(err.is_empty(), "stderr:\n{err}");
 }
 
 #[test]
@@ -659,4 +670,29 @@ fn symlinks_leading_outside_the_root_are_not_followed() {
         out.contains("Previously present file \"inside/v1/user.proto\""),
         "{out}"
     );
+}
+
+/// Output that cannot be written (a full disk) is reported and exits 2, unlike a closed pipe.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_output_exits_2() {
+    for args in [
+        &["rules"][..],
+        &[
+            "breaking",
+            "testdata/example/current",
+            "--against",
+            "testdata/example/previous",
+        ][..],
+    ] {
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("protoguard"))
+            .current_dir(repo_root())
+            .args(args)
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write the output"), "{args:?}: {err}");
+    }
 }

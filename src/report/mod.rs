@@ -140,21 +140,19 @@ impl<'a> Context<'a> {
         findings: &[Finding],
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        if format == Format::Human {
-            // Code frames look files up by their path in each revision: no prefix.
-            return self.human.render(findings, &self.revisions, out);
-        }
-        let findings = with_prefix(findings, &self.path_prefix);
+        // Machine formats show paths from the repository top; code frames look files up by their
+        // path in each revision, so human output takes no prefix.
+        let prefixed = || with_prefix(findings, &self.path_prefix);
         match format {
-            Format::Human => unreachable!("rendered above"),
-            Format::Text => text::render(&findings, out),
-            Format::Json => json::render(&findings, &self.revisions, out),
-            Format::Github => github::render(&findings, &self.revisions, out),
-            Format::Sarif => sarif::render(&findings, self, out),
-            Format::Junit => junit::render(&findings, self, out),
-            Format::Gitlab => gitlab::render(&findings, out),
-            Format::Msvs => msvs::render(&findings, out),
-            Format::Markdown => markdown::render(&findings, self, out),
+            Format::Human => self.human.render(findings, &self.revisions, out),
+            Format::Text => text::render(&prefixed(), out),
+            Format::Json => json::render(&prefixed(), &self.revisions, out),
+            Format::Github => github::render(&prefixed(), &self.revisions, out),
+            Format::Sarif => sarif::render(&prefixed(), self, out),
+            Format::Junit => junit::render(&prefixed(), self, out),
+            Format::Gitlab => gitlab::render(&prefixed(), out),
+            Format::Msvs => msvs::render(&prefixed(), out),
+            Format::Markdown => markdown::render(&prefixed(), self, out),
         }
     }
 

@@ -2,6 +2,7 @@
 //! in characters when the source text is known (protox records byte columns).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use prost_types::FileDescriptorProto;
 
@@ -10,6 +11,9 @@ use crate::finding::Span;
 /// Spans of one file, keyed by descriptor path.
 pub struct SpanIndex {
     spans: HashMap<Vec<i32>, [i32; 4]>,
+    /// Byte offset of each line of the source text, computed on the first lookup that has text:
+    /// converting a column then costs one slice, not a scan of the file.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 // Field numbers in FileDescriptorProto used to anchor file-level findings.
@@ -30,12 +34,45 @@ impl SpanIndex {
                 spans.entry(location.path.clone()).or_insert(span);
             }
         }
-        SpanIndex { spans }
+        SpanIndex {
+            spans,
+            line_starts: OnceLock::new(),
+        }
     }
 
     pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
         let raw = self.spans.get(path)?;
-        Some(convert(raw, text))
+        Some(self.convert(raw, text))
+    }
+
+    /// A 0-based line and byte column as a 1-based span, counting columns in characters when
+    /// the text is known.
+    fn convert(&self, raw: &[i32; 4], text: Option<&str>) -> Span {
+        let [line, col, end_line, end_col] = *raw;
+        let column = |line: i32, col: i32| -> u32 {
+            let byte_col = col.max(0) as usize;
+            let char_col = text
+                .and_then(|t| {
+                    let starts = self.line_starts.get_or_init(|| {
+                        std::iter::once(0)
+                            .chain(t.match_indices('\n').map(|(i, _)| i + 1))
+                            .collect()
+                    });
+                    let start = *starts.get(line.max(0) as usize)?;
+                    let end = starts
+                        .get(line.max(0) as usize + 1)
+                        .map_or(t.len(), |next| next - 1);
+                    t.get(start..(start + byte_col).min(end))
+                })
+                .map_or(byte_col, |prefix| prefix.chars().count());
+            char_col as u32 + 1
+        };
+        Span {
+            start_line: line as u32 + 1,
+            start_column: column(line, col),
+            end_line: end_line as u32 + 1,
+            end_column: column(end_line, end_col),
+        }
     }
 
     /// Where a file-level finding goes: the `package` statement, else `syntax`, else line 1.
@@ -48,23 +85,5 @@ impl SpanIndex {
                 end_line: 1,
                 end_column: 1,
             }))
-    }
-}
-
-fn convert(raw: &[i32; 4], text: Option<&str>) -> Span {
-    let [line, col, end_line, end_col] = *raw;
-    let column = |line: i32, col: i32| -> u32 {
-        let byte_col = col.max(0) as usize;
-        let char_col = text
-            .and_then(|t| t.split('\n').nth(line.max(0) as usize))
-            .and_then(|l| l.get(..byte_col.min(l.len())))
-            .map_or(byte_col, |prefix| prefix.chars().count());
-        char_col as u32 + 1
-    };
-    Span {
-        start_line: line as u32 + 1,
-        start_column: column(line, col),
-        end_line: end_line as u32 + 1,
-        end_column: column(end_line, end_col),
     }
 }
