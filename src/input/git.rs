@@ -22,8 +22,7 @@ pub(super) fn read_rev(
     let (repo, prefix) = open(cwd, top, rev)?;
     // Before the first commit, HEAD names an empty revision: the first commit breaks nothing
     // (what a pre-commit hook comparing the index with HEAD needs).
-    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
-    if unborn && rev == "HEAD" && !merge_base {
+    if has_no_commits(&repo) && rev == "HEAD" && !merge_base {
         return Ok(Snapshot {
             label: "HEAD (no commits yet)".to_owned(),
             content: Content::Sources(Sources::default()),
@@ -293,8 +292,7 @@ fn unknown_rev(repo: &Repository, rev: &str, err: &git2::Error) -> Error {
         .unwrap_or_else(|| repo.path())
         .display()
         .to_string();
-    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
-    if unborn || repo.is_empty().unwrap_or(false) {
+    if has_no_commits(repo) {
         return Error::with_help(
             format!("the git repository at {place} has no commits yet, so there is no revision '{rev}' to compare against"),
             "commit a first version of the schema, or compare against a directory",
@@ -317,4 +315,10 @@ fn git_error(repo: &Repository, err: git2::Error) -> Error {
         "reading the git repository at {place} failed: {}",
         err.message()
     ))
+}
+
+/// Returns `true` if the repository has no commit yet (HEAD names an unborn branch).
+fn has_no_commits(repo: &Repository) -> bool {
+    matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
+        || repo.is_empty().unwrap_or(false)
 }
