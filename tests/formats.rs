@@ -190,7 +190,7 @@ fn every_format_renders_the_example() {
 
     let msvs = run(&example(&["--format", "msvs"]), &[], 1);
     assert!(msvs.starts_with(
-        "acme/billing/v1/legacy_export.proto(3,1) : error FILE_NO_DELETE : Previously present file"
+        "acme/billing/v1/legacy_export.proto(1,1) : error FILE_NO_DELETE : Previously present file"
     ));
 
     let markdown = run(&example(&["--format", "markdown"]), &[], 1);
@@ -417,7 +417,7 @@ fn summary_links_lines_on_github_actions() {
     // A deleted file is not linked at a commit where it no longer exists.
     assert!(
         text.contains(
-            "proto/acme/billing/v1/legacy\\_export.proto:3 (in testdata/example/previous)"
+            "proto/acme/billing/v1/legacy\\_export.proto:1 (in testdata/example/previous)"
         ),
         "{text}"
     );

@@ -2,7 +2,8 @@
 //!
 //! A case is `testdata/breaking/<rule>/<case>/` with `previous/`, `current/`, a `protoguard.toml`
 //! enabling only that rule, and `expected.txt`: the human output without colour at width 100.
-//! `PROTOGUARD_BLESS=1 cargo test --test rules` rewrites the golden files; review the diff.
+//! `PROTOGUARD_BLESS=1 cargo test --test rules` rewrites the golden files and the documented
+//! examples' findings blocks in `rules/breaking/`; review the diff.
 //! `PROTOGUARD_CASES=field_same_type` limits the fixture tests to matching rule folders.
 
 use std::collections::BTreeSet;
@@ -289,9 +290,24 @@ fn every_documented_example_behaves_as_documented() {
         let expected = expected
             .unwrap_or_else(|| panic!("{}: example has no ```text findings block", rule.id));
         let (actual, _) = run_case(dir.path(), Format::Text);
+        if std::env::var_os("PROTOGUARD_BLESS").is_some() && actual != expected {
+            // The data file is the rule's single source: rewrite its findings block in place.
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("rules/breaking")
+                .join(format!("{}.md", rule.id));
+            let text = fs::read_to_string(&path).unwrap();
+            let block = format!("```text findings\n{expected}```");
+            assert_eq!(text.matches(&block).count(), 1, "{}", rule.id);
+            fs::write(
+                &path,
+                text.replace(&block, &format!("```text findings\n{actual}```")),
+            )
+            .unwrap();
+            continue;
+        }
         assert_eq!(
             actual, expected,
-            "{}: documented example output differs",
+            "{}: documented example output differs (PROTOGUARD_BLESS=1 to accept)",
             rule.id
         );
     }

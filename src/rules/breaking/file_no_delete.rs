@@ -1,5 +1,6 @@
 //! FILE_NO_DELETE: a file present in the previous revision is gone.
 
+use super::at_file;
 use crate::pairs::FilePair;
 use crate::rules::Ctx;
 
@@ -7,8 +8,8 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
     let (Some(old), None) = (pair.old, pair.new) else {
         return;
     };
-    // There is no current location: the finding stands at the file's old path.
-    let at = ctx.old.locate(old);
+    // There is no current location: the finding stands at the file's old path, at its start.
+    let at = at_file(ctx.old, old);
     ctx.report(
         format!("Previously present file \"{}\" was deleted.", pair.name),
         at,

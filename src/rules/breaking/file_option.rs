@@ -9,6 +9,7 @@
 
 use prost_types::FileOptions;
 
+use super::at_file_statement;
 use crate::pairs::FilePair;
 use crate::rules::Ctx;
 
@@ -80,9 +81,13 @@ pub(crate) fn check(ctx: &mut Ctx, pair: &FilePair, option: &FileOption) {
         option.describe(was),
         option.describe(now),
     );
-    // At the option statement on each side; where it is not written, at the file's package.
+    // At the option statement on each side; where it is not written, at the file's start.
     let path = [FILE_OPTIONS, option.number];
-    let at = ctx.new.locate_path(new, &path);
-    let before = ctx.old.locate_path(old, &path);
-    ctx.changed(message, at, before);
+    let at = at_file_statement(ctx.new, new, &path);
+    let before = at_file_statement(ctx.old, old, &path);
+    let finding = ctx.changed(message, at, before);
+    // An option that was not written has no old place worth a frame: the message says "unset".
+    if was.is_none() {
+        finding.previous = None;
+    }
 }

@@ -1,6 +1,7 @@
 //! FILE_SAME_PACKAGE: a file keeps its `package`, so the fully-qualified names of everything it
 //! declares stay the same.
 
+use super::at_file_statement;
 use crate::pairs::FilePair;
 use crate::rules::Ctx;
 
@@ -24,7 +25,7 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
         describe(old.package_name()),
         describe(new.package_name()),
     );
-    let at = ctx.new.locate_path(new, &[PACKAGE]);
-    let was = ctx.old.locate_path(old, &[PACKAGE]);
+    let at = at_file_statement(ctx.new, new, &[PACKAGE]);
+    let was = at_file_statement(ctx.old, old, &[PACKAGE]);
     ctx.changed(message, at, was);
 }

@@ -1,6 +1,7 @@
 //! FILE_SAME_SYNTAX: a file keeps its syntax (proto2 or proto3), which decides presence, enum
 //! openness, defaults and UTF-8 validation for everything in it.
 
+use super::at_file_statement;
 use crate::pairs::FilePair;
 use crate::rules::Ctx;
 use crate::schema::resolved::declared_syntax;
@@ -21,7 +22,7 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
         "File \"{}\" changed syntax from \"{was}\" to \"{now}\".",
         pair.name
     );
-    let at = ctx.new.locate_path(new, &[SYNTAX]);
-    let before = ctx.old.locate_path(old, &[SYNTAX]);
+    let at = at_file_statement(ctx.new, new, &[SYNTAX]);
+    let before = at_file_statement(ctx.old, old, &[SYNTAX]);
     ctx.changed(message, at, before);
 }

@@ -74,7 +74,7 @@ use prost_reflect::{
     EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
 };
 
-use crate::finding::Location;
+use crate::finding::{Location, Span};
 use crate::schema::resolved::type_name;
 use crate::schema::Schema;
 
@@ -110,8 +110,39 @@ pub(crate) fn at_option(
     }
 }
 
+/// Where a finding about a file as a whole stands: line 1, column 1, as buf reports it (a deleted
+/// top-level element, a removed file option, a deleted file or package). The package statement
+/// would read better, but then every such line differs from buf's and from tools that compare
+/// with it; the old element's own frame says what was there.
+pub(crate) fn at_file(schema: &Schema, file: &FileDescriptor) -> Location {
+    Location {
+        span: Some(FILE_START),
+        ..schema.locate(file)
+    }
+}
+
+/// Line 1, column 1: an empty span, as buf reports it.
+const FILE_START: Span = Span {
+    start_line: 1,
+    start_column: 1,
+    end_line: 1,
+    end_column: 1,
+};
+
+/// Where the statement at `path` in `file` is (e.g. `[8, 11]` its `go_package` option), else
+/// where the file starts: a statement that is not written is anchored at the file.
+pub(crate) fn at_file_statement(schema: &Schema, file: &FileDescriptor, path: &[i32]) -> Location {
+    match schema.span(file, path) {
+        Some(span) => Location {
+            span: Some(span),
+            ..schema.locate(file)
+        },
+        None => at_file(schema, file),
+    }
+}
+
 /// Where the nearest surviving ancestor of a deleted nested element is in `file`: the enclosing
-/// message that still exists (by full name), else the file's package statement.
+/// message that still exists (by full name), else the file itself (see [`at_file`]).
 pub(crate) fn at_surviving_parent(
     schema: &Schema,
     file: &FileDescriptor,
@@ -126,7 +157,7 @@ pub(crate) fn at_surviving_parent(
         }
         name = parent;
     }
-    schema.locate(file)
+    at_file(schema, file)
 }
 
 /// `"email" (3) on message "acme.v1.User"`: how a field is named in messages.

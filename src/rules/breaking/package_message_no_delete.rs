@@ -4,7 +4,7 @@
 
 use prost_reflect::{DescriptorPool, FileDescriptor, MessageDescriptor};
 
-use super::{at_message, NAME};
+use super::{at_file, at_message, NAME};
 use crate::finding::Location;
 use crate::pairs::PackagePair;
 use crate::rules::Ctx;
@@ -73,8 +73,8 @@ pub(crate) fn deleted_from_package(
 }
 
 /// Where a deleted element of the package is shown: its nearest enclosing message that still
-/// exists in the package, else the package statement of the file it was in if that file is still
-/// in the package, else that of the package's first current file.
+/// exists in the package, else the start of the file it was in if that file is still in the
+/// package, else that of the package's first current file.
 fn anchor(schema: &Schema, pair: &PackagePair, full_name: &str, old_file: &str) -> Location {
     let mut name = full_name;
     while let Some((parent, _)) = name.rsplit_once('.') {
@@ -90,5 +90,5 @@ fn anchor(schema: &Schema, pair: &PackagePair, full_name: &str, old_file: &str) 
         .iter()
         .find(|f| f.name() == old_file)
         .unwrap_or(&pair.new[0]);
-    schema.locate(*file)
+    at_file(schema, file)
 }

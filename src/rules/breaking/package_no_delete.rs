@@ -1,5 +1,6 @@
 //! PACKAGE_NO_DELETE: a package that had files in the previous revision still has at least one.
 
+use super::at_file;
 use crate::pairs::PackagePair;
 use crate::rules::Ctx;
 
@@ -23,9 +24,9 @@ pub fn check(ctx: &mut Ctx, pair: &PackagePair) {
             new.name()
         ))
     });
-    // There is no current location: the finding stands at the old package statement of the
-    // package's first file, as buf does.
-    let at = ctx.old.locate(*first);
+    // There is no current location: the finding stands at the start of the package's first old
+    // file (buf reports line 1, column 1 without a path).
+    let at = at_file(ctx.old, first);
     let finding = ctx.report(message, at);
     if renamed.is_some() {
         finding.help = renamed;

@@ -1,0 +1,137 @@
+//! Inputs reduced from public bug reports, each run as a whole command on a real git repository:
+//! where findings about a whole file point, byte-order marks, extension fields, vendored
+//! well-known types.
+
+mod common;
+
+use common::{commit_all, expect_code, git, protoguard, stdout, write};
+
+use tempfile::TempDir;
+
+/// A repository whose `main` holds `before`, with `after` written to the working tree (each a list
+/// of (path, text); a path missing from `after` is deleted).
+fn repo(before: &[(&str, &str)], after: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q", "-b", "main"]);
+    for (name, text) in before {
+        write(&path.join(name), text);
+    }
+    commit_all(path, "before");
+    for (name, _) in before {
+        std::fs::remove_file(path.join(name)).unwrap();
+    }
+    for (name, text) in after {
+        write(&path.join(name), text);
+    }
+    dir
+}
+
+/// Runs `breaking --against main` with `args` and returns stdout, asserting the exit code.
+fn check(dir: &TempDir, args: &[&str], code: i32) -> String {
+    let mut all = vec!["breaking", "--against", "main"];
+    all.extend_from_slice(args);
+    let output = protoguard(dir.path(), &all);
+    expect_code(&output, code);
+    stdout(&output)
+}
+
+const HOST_BEFORE: &str = r#"syntax = "proto2";
+
+package acme.v1;
+
+option java_package = "com.acme.v1";
+
+message Host {
+  optional string name = 1;
+  extensions 100 to 200;
+  message Inner {
+    optional int32 x = 1;
+  }
+}
+
+message Gone {
+  optional int32 a = 1;
+}
+
+enum Color {
+  COLOR_UNSPECIFIED = 0;
+}
+
+service Svc {
+  rpc Get(Host) returns (Host);
+}
+
+extend Host {
+  optional string tag = 100;
+}
+"#;
+
+const HOST_AFTER: &str = r#"syntax = "proto2";
+
+package acme.v1;
+
+message Host {
+  optional string name = 1;
+  extensions 100 to 200;
+}
+"#;
+
+const OTHER: &str = "syntax = \"proto3\";\n\npackage acme.other.v1;\n\nmessage B {}\n";
+
+/// buf 1.75 on the same change reports every deletion whose surviving parent is the file at line
+/// 1, column 1 (a deleted file and package without a path); a nested deletion stays at its
+/// message. The old element keeps its own frame.
+#[test]
+fn findings_about_a_whole_file_point_where_buf_points() {
+    let dir = repo(
+        &[
+            ("acme/v1/host.proto", HOST_BEFORE),
+            ("acme/other/v1/b.proto", OTHER),
+        ],
+        &[("acme/v1/host.proto", HOST_AFTER)],
+    );
+
+    let text = check(&dir, &["--format", "text", "--category", "FILE"], 1);
+    let at: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_once(" Previously").map_or(l, |(a, _)| a))
+        .map(|l| l.split_once(" File option").map_or(l, |(a, _)| a))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "acme/other/v1/b.proto:1:1: FILE_NO_DELETE",
+            "acme/v1/host.proto:1:1: ENUM_NO_DELETE",
+            "acme/v1/host.proto:1:1: EXTENSION_NO_DELETE",
+            "acme/v1/host.proto:1:1: FILE_SAME_JAVA_PACKAGE",
+            "acme/v1/host.proto:1:1: MESSAGE_NO_DELETE",
+            "acme/v1/host.proto:1:1: SERVICE_NO_DELETE",
+            "acme/v1/host.proto:5:9: MESSAGE_NO_DELETE",
+        ],
+        "{text}"
+    );
+
+    let text = check(&dir, &["--format", "text", "--category", "PACKAGE"], 1);
+    assert!(
+        text.contains("acme/other/v1/b.proto:1:1: PACKAGE_NO_DELETE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("acme/v1/host.proto:1:1: PACKAGE_MESSAGE_NO_DELETE Previously present message \"acme.v1.Gone\""),
+        "{text}"
+    );
+
+    // The JSON keeps the old element's place as `previous`.
+    let json: serde_json::Value =
+        serde_json::from_str(&check(&dir, &["--format", "json"], 1)).unwrap();
+    let gone = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("\"acme.v1.Gone\""))
+        .expect("MESSAGE_NO_DELETE for Gone");
+    assert_eq!(gone["start_line"], 1);
+    assert_eq!(gone["start_column"], 1);
+    assert_eq!(gone["previous"]["start_line"], 15, "{gone}");
+}
