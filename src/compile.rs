@@ -14,7 +14,7 @@ use protox::file::{
 
 use crate::error::{Error, Result};
 use crate::finding::Side;
-use crate::input::{Content, DescriptorSet, Snapshot, Sources};
+use crate::input::{without_bom, Content, DescriptorSet, Snapshot, Sources};
 use crate::scan;
 use crate::schema::Schema;
 
@@ -84,7 +84,7 @@ impl FileResolver for SnapshotResolver {
         let Content::Sources(sources) = &self.snapshot.content else {
             return Err(protox::Error::file_not_found(name));
         };
-        let Some(bytes) = sources.get(name) else {
+        let Some(bytes) = sources.get(name).map(without_bom) else {
             return Err(protox::Error::file_not_found(name));
         };
         let text = match std::str::from_utf8(bytes) {
@@ -108,7 +108,9 @@ impl FileResolver for SnapshotResolver {
 
 /// Returns the text of a snapshot file, if it is a source snapshot holding valid UTF-8.
 pub fn source_text<'a>(sources: &'a Sources, name: &str) -> Option<&'a str> {
-    sources.get(name).and_then(|b| std::str::from_utf8(b).ok())
+    sources
+        .get(name)
+        .and_then(|b| std::str::from_utf8(without_bom(b)).ok())
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]

@@ -16,6 +16,8 @@ pub struct Header {
 
 /// Scans `source` for top-level `import` and `edition` statements.
 pub fn scan(source: &[u8]) -> Header {
+    // Past a byte-order mark, which protoc skips; columns count from after it.
+    let source = crate::input::without_bom(source);
     let mut lexer = Lexer {
         src: source,
         pos: 0,

@@ -135,3 +135,65 @@ fn findings_about_a_whole_file_point_where_buf_points() {
     assert_eq!(gone["start_column"], 1);
     assert_eq!(gone["previous"]["start_line"], 15, "{gone}");
 }
+
+const BOM: &str = "\u{feff}";
+
+/// A file saved by an editor that writes a byte-order mark (often with CRLF line endings)
+/// compiles as protoc and buf compile it, and its findings stand where they stand without the
+/// mark (buf 1.75 reports `string` below at 1:43 too).
+#[test]
+fn a_byte_order_mark_is_skipped_and_spans_are_unchanged() {
+    let line =
+        |ty: &str| format!("syntax = \"proto3\"; package a; message M {{ {ty} x = 1; }}\r\n");
+    let dir = repo(
+        &[("a.proto", &format!("{BOM}{}", line("int32")))],
+        &[("a.proto", &format!("{BOM}{}", line("string")))],
+    );
+    for mode in [&[][..], &["--full"][..]] {
+        let mut args = vec!["--format", "text", "--category", "WIRE"];
+        args.extend_from_slice(mode);
+        assert_eq!(
+            check(&dir, &args, 1),
+            "a.proto:1:43: FIELD_WIRE_COMPATIBLE_TYPE Field \"a.M.x\" changed type from \"int32\" to \"string\", which is not wire-compatible: \"int32\" is written as a varint and \"string\" as a length-delimited record.\n",
+        );
+    }
+
+    // Adding or removing only the mark changes nothing.
+    let plain =
+        "syntax = \"proto3\";\r\n\r\npackage a;\r\n\r\nmessage M {\r\n  int32 x = 1;\r\n}\r\n";
+    let dir = repo(
+        &[("a.proto", plain)],
+        &[("a.proto", &format!("{BOM}{plain}"))],
+    );
+    for mode in [&[][..], &["--full"][..]] {
+        let mut args = vec!["--category", "FILE"];
+        args.extend_from_slice(mode);
+        check(&dir, &args, 0);
+    }
+}
+
+/// The planner reads a marked file's imports too: `b.proto` changes an enum into a message of the
+/// same name (buf: "changed type from enum to message"), and `a.proto`, which starts with the mark
+/// directly followed by `import`, is compared because of it in change-based mode exactly as with
+/// `--full`.
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_import_from_the_planner() {
+    let a = format!(
+        "{BOM}import \"b.proto\";\r\npackage a;\r\nmessage M {{\r\n  optional b.T t = 1;\r\n}}\r\n"
+    );
+    let b_enum = "syntax = \"proto2\";\npackage b;\nenum T {\n  T_UNSPECIFIED = 0;\n}\n";
+    let b_message = "syntax = \"proto2\";\npackage b;\nmessage T {\n}\n";
+    let dir = repo(
+        &[("a.proto", &a), ("b.proto", b_enum)],
+        &[("a.proto", &a), ("b.proto", b_message)],
+    );
+    let args = ["--format", "text", "--rule", "FIELD_SAME_TYPE"];
+    let changed = check(&dir, &args, 1);
+    assert_eq!(
+        changed,
+        "a.proto:4:12: FIELD_SAME_TYPE Field \"a.M.t\" changed type from \"enum b.T\" to \"message b.T\".\n"
+    );
+    let mut full = args.to_vec();
+    full.push("--full");
+    assert_eq!(check(&dir, &full, 1), changed);
+}

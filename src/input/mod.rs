@@ -53,6 +53,13 @@ impl Sources {
     }
 }
 
+/// `bytes` without a leading UTF-8 byte-order mark (`EF BB BF`), which protoc and buf skip: what
+/// is compiled, scanned and shown starts after it, so columns count from the first character a
+/// user sees, as in an editor.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// Where a revision comes from, as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -3,15 +3,14 @@
 
 use prost_reflect::FieldDescriptor;
 
-use super::{reuse_help, reused_number, FIELD_TYPE, FIELD_TYPE_NAME};
+use super::{reuse_help, reused_number, same_type, type_names, FIELD_TYPE, FIELD_TYPE_NAME};
 use crate::rules::Ctx;
-use crate::schema::resolved::type_name;
 
 pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
-    let (old_type, new_type) = (type_name(old), type_name(new));
-    if old_type == new_type {
+    if same_type(old, new) {
         return;
     }
+    let (old_type, new_type) = type_names(old, new);
     let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     match reused_number(old, new) {

@@ -71,7 +71,7 @@ pub mod rpc_same_server_streaming;
 pub mod service_no_delete;
 
 use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
 };
 
 use crate::finding::{Location, Span};
@@ -160,6 +160,27 @@ pub(crate) fn at_surviving_parent(
     at_file(schema, file)
 }
 
+/// Returns `true` if two fields have the same type: the same scalar, or the same kind of named
+/// type with the same full name. A name alone is not enough: `enum T` may become `message T`.
+pub(crate) fn same_type(old: &FieldDescriptor, new: &FieldDescriptor) -> bool {
+    type_name(old) == type_name(new) && is_enum(old) == is_enum(new)
+}
+
+fn is_enum(field: &FieldDescriptor) -> bool {
+    matches!(field.kind(), Kind::Enum(_))
+}
+
+/// A changed field's two types as messages show them: their names, each qualified with `enum`
+/// or `message` when the name stayed and only the kind changed.
+pub(crate) fn type_names(old: &FieldDescriptor, new: &FieldDescriptor) -> (String, String) {
+    let (a, b) = (type_name(old), type_name(new));
+    if a != b {
+        return (a, b);
+    }
+    let kind = |f: &FieldDescriptor| if is_enum(f) { "enum" } else { "message" };
+    (format!("{} {a}", kind(old)), format!("{} {b}", kind(new)))
+}
+
 /// `"email" (3) on message "acme.v1.User"`: how a field is named in messages.
 pub(crate) fn field_phrase(field: &FieldDescriptor) -> String {
     format!(
@@ -192,11 +213,10 @@ pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
 /// When a number now belongs to a different field — deleted and reused in one change — the
 /// sentence that says so. A field counts as different when both its name and type changed.
 pub(crate) fn reused_number(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<String> {
-    let old_type = type_name(old);
-    let new_type = type_name(new);
+    let (old_type, new_type) = type_names(old, new);
     // A group's type is named after the group, so renaming a group renames its type too.
     let renamed_group = old.is_group() && new.is_group();
-    (old.name() != new.name() && old_type != new_type && !renamed_group).then(|| {
+    (old.name() != new.name() && !same_type(old, new) && !renamed_group).then(|| {
         format!(
             "Field number {} on message \"{}\" was \"{}\" ({}), now \"{}\" ({}): the number was reused by a different field, so data written with the old field is misread.",
             old.number(),

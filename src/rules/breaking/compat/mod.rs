@@ -20,9 +20,9 @@ use prost_reflect::FieldDescriptor;
 pub(crate) use cardinality::cardinality_change;
 pub(crate) use types::type_change;
 
-use super::{reuse_help, reused_number, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME};
+use super::{reuse_help, reused_number, type_names, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME};
 use crate::rules::Ctx;
-use crate::schema::resolved::{cardinality, type_name};
+use crate::schema::resolved::cardinality;
 
 /// Which readers a change must keep working for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,12 +81,11 @@ pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescr
     match reused_number(old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
+            let (old_type, new_type) = type_names(old, new);
             ctx.changed(
                 format!(
-                    "Field \"{}\" changed type from \"{}\" to \"{}\", which is {why}.",
+                    "Field \"{}\" changed type from \"{old_type}\" to \"{new_type}\", which is {why}.",
                     new.full_name(),
-                    type_name(old),
-                    type_name(new)
                 ),
                 at,
                 was,

@@ -3,6 +3,7 @@
 use prost_reflect::{EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
 use super::{json, wire, Incompatible, Mode};
+use crate::rules::breaking::{same_type, type_names};
 use crate::schema::resolved::{enum_is_closed, is_delimited, type_name, validates_utf8};
 
 /// Returns why data written with `old`'s type cannot be read with `new`'s (or the reverse), or
@@ -12,7 +13,7 @@ pub(crate) fn type_change(
     new: &FieldDescriptor,
     mode: Mode,
 ) -> Option<Incompatible> {
-    if type_name(old) == type_name(new) {
+    if same_type(old, new) {
         return None;
     }
     wire_type(old, new).or_else(|| match mode {
@@ -70,10 +71,10 @@ impl Form {
 
 /// The language guide's wire compatibility of two field types (cardinality aside).
 fn wire_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
-    let (old_type, new_type) = (type_name(old), type_name(new));
-    if old_type == new_type {
+    if same_type(old, new) {
         return None;
     }
+    let (old_type, new_type) = type_names(old, new);
     match (entry_of(old), entry_of(new)) {
         (Some(old_entry), Some(new_entry)) => {
             return in_entries(&old_entry, &new_entry, wire_type);
@@ -226,10 +227,10 @@ fn enum_numbers(old: &EnumDescriptor, new: &EnumDescriptor) -> Option<Incompatib
 /// {int32, uint32}, {int64, uint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; every other type
 /// only with itself, except enums that keep every value name with its number.
 fn json_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
-    let (old_type, new_type) = (type_name(old), type_name(new));
-    if old_type == new_type {
+    if same_type(old, new) {
         return None;
     }
+    let (old_type, new_type) = type_names(old, new);
     if let (Some(old_entry), Some(new_entry)) = (entry_of(old), entry_of(new)) {
         return in_entries(&old_entry, &new_entry, json_type);
     }
