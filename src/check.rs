@@ -1,34 +1,91 @@
-//! The breaking check, end to end: read both revisions, plan which files the change affects,
-//! compile both sides concurrently, pair and run the rules.
+//! The breaking check, end to end: load both revisions (each with its own configuration), select
+//! the rules from the current side's, plan which files the change affects, compile both sides
+//! concurrently, pair and run the rules.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::compile;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::{self, FilterSettings};
 use crate::finding::{Finding, Side};
-use crate::input::{Content, Layout, Snapshot, Source};
+use crate::input::{ConfigChoice, Content, LayoutFlags, Snapshot, Source};
 use crate::pairs;
 use crate::plan;
-use crate::registry::Enabled;
+use crate::registry::{self, Enabled};
 
-/// Everything a breaking check needs, resolved from arguments and configuration.
+/// Everything a breaking check needs, resolved from arguments: what to compare, and what the
+/// command line says over the configuration each revision brings.
 pub struct Settings {
     /// Where the paths the user typed are anchored and the git repository is found.
     pub cwd: PathBuf,
-    /// Where the layout's paths start for the working tree and, at the same place in each
-    /// revision, for git revisions: the configuration file's directory, else `cwd`.
-    pub top: PathBuf,
     pub current: Source,
     pub against: Source,
-    pub layout: Layout,
-    pub rules: Vec<Enabled>,
+    /// `--config`: the current side's configuration, whatever the input holds.
+    pub config: Option<Config>,
+    /// `--against-config`: the previous side's configuration, whatever the input holds.
+    pub against_config: Option<Config>,
+    /// The configuration for a side that has none of its own: `--config`, else the one
+    /// discovered from the working directory, else the defaults.
+    pub discovered: Config,
+    /// `--root`, `-I`, `--exclude`, laid over each side's configuration.
+    pub layout: LayoutFlags,
+    /// `--category`, `--rule` and `--except`, laid over the current side's configuration.
+    pub selection: Selection,
     /// Compare every file, not only those the change can affect.
     pub full: bool,
-    /// What not to report.
-    pub filter: FilterSettings,
+    /// Warn about inline ignores that silenced nothing.
+    pub report_unused_ignores: bool,
+    /// Replaces the filter built from the current revision's configuration (for library users
+    /// that build their own).
+    pub filter: Option<FilterSettings>,
+}
+
+impl Settings {
+    /// Compares `current` with `against` with the defaults: each revision's own configuration,
+    /// else `discovered`; no flags.
+    pub fn new(cwd: PathBuf, current: Source, against: Source, discovered: Config) -> Settings {
+        Settings {
+            cwd,
+            current,
+            against,
+            config: None,
+            against_config: None,
+            discovered,
+            layout: LayoutFlags::default(),
+            selection: Selection::default(),
+            full: false,
+            report_unused_ignores: false,
+            filter: None,
+        }
+    }
+}
+
+/// The rule selection given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Rule IDs and categories to run instead of the configured `use`; empty: the configured.
+    pub uses: Vec<String>,
+    /// Rule IDs and categories not to run, besides the configured `except`.
+    pub except: Vec<String>,
+}
+
+impl Selection {
+    /// The rules to run: the flags over `config`'s breaking section (the current revision's, as
+    /// buf selects rules from the input's configuration).
+    pub fn resolve(&self, config: &Config) -> Result<Vec<Enabled>> {
+        let name = config.name();
+        let (uses, where_) = if self.uses.is_empty() {
+            (config.breaking.use_.clone(), name.as_str())
+        } else {
+            (self.uses.clone(), "command line")
+        };
+        let mut except = config.breaking.except.clone();
+        except.extend(self.except.iter().cloned());
+        registry::select_with(&uses, &except, &config.breaking.severity, where_)
+    }
 }
 
 /// The outcome of a check: findings plus both revisions (for rendering source frames).
@@ -36,6 +93,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub previous: Arc<Snapshot>,
     pub current: Arc<Snapshot>,
+    /// The rules that ran, selected from the current revision's configuration and the flags.
+    pub rules: Vec<Enabled>,
     /// How many files were compiled and compared on each side (previous, current).
     pub compared: (usize, usize),
 }
@@ -43,17 +102,34 @@ pub struct Outcome {
 pub fn breaking(settings: &Settings) -> Result<Outcome> {
     let (previous, current) = std::thread::scope(|s| {
         let previous = s.spawn(|| {
+            let choice = ConfigChoice {
+                forced: settings.against_config.as_ref(),
+                fallback: &settings.discovered,
+            };
             settings
                 .against
-                .read(&settings.cwd, &settings.top, &settings.layout)
+                .load(&settings.cwd, choice, &settings.layout)
         });
+        let choice = ConfigChoice {
+            forced: settings.config.as_ref(),
+            fallback: &settings.discovered,
+        };
         let current = settings
             .current
-            .read(&settings.cwd, &settings.top, &settings.layout);
+            .load(&settings.cwd, choice, &settings.layout);
         (join(previous), current)
     });
-    let previous = Arc::new(previous?);
-    let current = Arc::new(current?);
+    let previous = previous?;
+    let current = current?;
+    let rules = settings.selection.resolve(&current.config)?;
+    let mut filter_settings = match &settings.filter {
+        Some(filter) => filter.clone(),
+        None => current.config.filter_settings(&current.layout.roots)?,
+    };
+    filter_settings.report_unused_ignores = settings.report_unused_ignores;
+    let layout = current.layout;
+    let previous = Arc::new(previous.snapshot);
+    let current = Arc::new(current.snapshot);
 
     let names: BTreeSet<String> = match (&previous.content, &current.content) {
         (Content::Sources(old), Content::Sources(new)) => {
@@ -63,13 +139,12 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
                         "no .proto files in either revision ({} and {}) under {}",
                         previous.label,
                         current.label,
-                        settings.layout.describe_roots()
+                        layout.describe_roots()
                     ),
                     "pass --root with the directory that holds your .proto files, or set roots in protoguard.toml",
                 ));
             }
-            let whole_packages = settings
-                .rules
+            let whole_packages = rules
                 .iter()
                 .any(|r| matches!(r.check, crate::registry::Check::Package(_)));
             plan::affected(old, new, settings.full, whole_packages)
@@ -109,13 +184,14 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let compared = (old.files().len(), new.files().len());
-    let findings = pairs::run(&old, &new, &settings.rules);
-    let findings = filter::apply(findings, &settings.filter, &settings.rules, &old, &new);
+    let findings = pairs::run(&old, &new, &rules);
+    let findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
     drop((old, new));
     Ok(Outcome {
         findings,
         previous,
         current,
+        rules,
         compared,
     })
 }

@@ -3,15 +3,15 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::check::{self, Settings};
+use crate::check::{self, Selection, Settings};
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
-use crate::input::Source;
+use crate::input::{LayoutFlags, Source};
 use crate::registry::{self, BREAKING, BREAKING_CATEGORIES};
 use crate::report::{self, Format, Human, Revisions};
 
@@ -100,10 +100,15 @@ struct BreakingArgs {
     format: Format,
     #[command(flatten)]
     reports: ReportArgs,
-    /// Read this configuration file (protoguard.toml, buf.yaml or buf.work.yaml) instead of
-    /// discovering one.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
+    /// or buf.yaml data, used instead of the input's own (and for a previous revision that has
+    /// none of its own). Default: the input's own, else the one found from the working directory.
+    #[arg(long, value_name = "FILE|DATA")]
+    config: Option<String>,
+    /// The previous revision's configuration (file or buf.yaml data), used instead of the one
+    /// the revision holds. Default: the revision's own, else as for the current revision.
+    #[arg(long, value_name = "FILE|DATA")]
+    against_config: Option<String>,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -220,7 +225,7 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
             width: terminal_width(),
         },
     );
-    context.rules = Some(&settings.rules);
+    context.rules = Some(&outcome.rules);
     context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
     ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout))?;
@@ -245,18 +250,30 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
     Ok(u8::from(failed))
 }
 
-/// Resolves arguments and configuration into settings: flags over the configuration file
-/// (protoguard.toml, else buf.yaml / buf.work.yaml) over defaults.
+/// Resolves arguments into settings. Each revision brings its own configuration (read when it
+/// is loaded); here the flags are checked and the configuration for a revision without one is
+/// found: `--config`, else discovery from the working directory, else the defaults.
 fn settings(args: &BreakingArgs) -> Result<Settings> {
     let cwd = std::env::current_dir()
         .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
-    let config = match &args.config {
-        Some(path) => Config::load(&cwd.join(path))?,
+    let config = args
+        .config
+        .as_deref()
+        .map(|value| Config::from_flag("--config", value, &cwd))
+        .transpose()?;
+    let against_config = args
+        .against_config
+        .as_deref()
+        .map(|value| Config::from_flag("--against-config", value, &cwd))
+        .transpose()?;
+    let discovered = match &config {
+        Some(config) => config.clone(),
         None => Config::discover(&cwd)?,
     };
-    let config_name = config.name();
-    let top = config.dir().map_or_else(|| cwd.clone(), Path::to_owned);
-    let flag_paths = |flag: &str, values: &[String]| -> Result<Vec<PathBuf>> {
+    let flag_paths = |flag: &str, values: &[String]| -> Result<Option<Vec<PathBuf>>> {
+        if values.is_empty() {
+            return Ok(None);
+        }
         values
             .iter()
             .map(|v| {
@@ -267,45 +284,30 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
                     )
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
     };
-    let mut layout = config.layout();
-    if !args.roots.is_empty() {
-        layout.roots = flag_paths("--root", &args.roots)?;
-        if layout.roots.iter().all(|r| r.as_os_str().is_empty()) {
-            layout.roots.clear();
-        }
-        config::check_roots(&layout.roots, "--root")?;
-    }
-    if !args.includes.is_empty() {
-        layout.includes = flag_paths("--include", &args.includes)?;
-    }
-    if !args.excludes.is_empty() {
-        layout.excludes = flag_paths("--exclude", &args.excludes)?;
-    }
-    config::check_roots(&layout.roots, &config_name)?;
-    let (uses, where_) = if args.category.is_empty() && args.rule.is_empty() {
-        (config.breaking.use_.clone(), config_name.as_str())
-    } else {
-        for category in &args.category {
-            if !BREAKING_CATEGORIES.contains(&category.as_str()) {
-                return Err(Error::with_help(
-                    format!("--category {category}: unknown category"),
-                    format!("categories are {}", BREAKING_CATEGORIES.join(", ")),
-                ));
-            }
-        }
-        (
-            args.category.iter().chain(&args.rule).cloned().collect(),
-            "command line",
-        )
+    let layout = LayoutFlags {
+        roots: flag_paths("--root", &args.roots)?,
+        includes: flag_paths("--include", &args.includes)?,
+        excludes: flag_paths("--exclude", &args.excludes)?,
     };
+    // Flags are checked before any revision is read.
+    layout.apply(&discovered)?;
+    for category in &args.category {
+        if !BREAKING_CATEGORIES.contains(&category.as_str()) {
+            return Err(Error::with_help(
+                format!("--category {category}: unknown category"),
+                format!("categories are {}", BREAKING_CATEGORIES.join(", ")),
+            ));
+        }
+    }
     registry::expand(&args.except, "--except")?;
-    let mut except = config.breaking.except.clone();
-    except.extend(args.except.iter().cloned());
-    let rules = registry::select_with(&uses, &except, &config.breaking.severity, where_)?;
-    let mut filter = config.filter_settings(&layout.roots)?;
-    filter.report_unused_ignores = args.report_unused_ignores;
+    let selection = Selection {
+        uses: args.category.iter().chain(&args.rule).cloned().collect(),
+        except: args.except.clone(),
+    };
+    selection.resolve(&discovered)?;
     let current = if args.staged {
         Source::Staged
     } else {
@@ -316,13 +318,16 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
     };
     Ok(Settings {
         cwd,
-        top,
         current,
         against: Source::parse(&args.against, args.merge_base),
+        config,
+        against_config,
+        discovered,
         layout,
-        rules,
+        selection,
         full: args.full,
-        filter,
+        report_unused_ignores: args.report_unused_ignores,
+        filter: None,
     })
 }
 

@@ -98,6 +98,7 @@ mod tests {
 
     fn sources(files: &[(&str, &str)]) -> Sources {
         Sources {
+            paths: Default::default(),
             files: files
                 .iter()
                 .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))

@@ -805,11 +805,6 @@ fn invalid_buf_configuration() {
     );
     invalid(
         "buf.yaml",
-        "version: v1beta1\n",
-        &["buf.yaml:1:10: buf.yaml version v1beta1 is not supported"],
-    );
-    invalid(
-        "buf.yaml",
         "version: v2\nmodules:\n  - path: ../elsewhere\n",
         &["buf.yaml:3:11: '../elsewhere': the path leaves"],
     );

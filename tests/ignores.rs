@@ -11,9 +11,9 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 use protoguard::check::{self, Settings};
+use protoguard::config::Config;
 use protoguard::filter::FilterSettings;
-use protoguard::input::{Layout, Source};
-use protoguard::registry;
+use protoguard::input::Source;
 
 /// A temporary directory holding the given files (paths relative to it).
 fn tree(files: &[(&str, &str)]) -> TempDir {
@@ -393,17 +393,14 @@ fn unused_ignores_are_looked_for_in_every_compared_file() {
 
 /// Runs a check of `dir`'s previous/ and current/ trees and returns `path RULE` per finding.
 fn check_with(dir: &Path, rules: &[&str], filter: FilterSettings) -> Vec<String> {
-    let uses: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
-    let settings = Settings {
-        cwd: dir.to_owned(),
-        top: dir.to_owned(),
-        current: Source::Directory("current".into()),
-        against: Source::Directory("previous".into()),
-        layout: Layout::default(),
-        rules: registry::select(&uses, &[], "test").unwrap(),
-        full: false,
-        filter,
-    };
+    let mut settings = Settings::new(
+        dir.to_owned(),
+        Source::Directory("current".into()),
+        Source::Directory("previous".into()),
+        Config::default(),
+    );
+    settings.selection.uses = rules.iter().map(|r| r.to_string()).collect();
+    settings.filter = Some(filter);
     let outcome = check::breaking(&settings).unwrap_or_else(|e| panic!("{e:?}"));
     outcome
         .findings

@@ -26,27 +26,13 @@ fn run_case(dir: &Path, format: Format) -> (String, usize) {
 
 fn run_case_mode(dir: &Path, format: Format, full: bool) -> (String, usize) {
     let config = Config::load(&dir.join("protoguard.toml")).expect("case config loads");
-    let rules = registry::select_with(
-        &config.breaking.use_,
-        &config.breaking.except,
-        &config.breaking.severity,
-        "case",
-    )
-    .expect("rules resolve");
-    let layout = config.layout();
-    let filter = config
-        .filter_settings(&layout.roots)
-        .expect("filter resolves");
-    let settings = Settings {
-        cwd: dir.to_owned(),
-        top: dir.to_owned(),
-        current: Source::Directory("current".into()),
-        against: Source::Directory("previous".into()),
-        layout,
-        rules,
-        full,
-        filter,
-    };
+    let mut settings = Settings::new(
+        dir.to_owned(),
+        Source::Directory("current".into()),
+        Source::Directory("previous".into()),
+        config,
+    );
+    settings.full = full;
     let outcome = match check::breaking(&settings) {
         Ok(outcome) => outcome,
         Err(err) => {

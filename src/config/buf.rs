@@ -17,7 +17,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
-use super::{Config, Kind, Module, Rules};
+use super::{Config, Kind, Module, Rules, Tree};
 use crate::error::{Error, Result};
 use crate::registry;
 
@@ -41,6 +41,8 @@ struct BufYaml {
 
 #[derive(Deserialize)]
 struct Build {
+    /// v1beta1 only: the module roots, relative to the `buf.yaml`.
+    roots: Option<Vec<Spanned<String>>>,
     excludes: Option<Vec<Spanned<String>>>,
 }
 
@@ -106,18 +108,22 @@ struct BufModule {
     breaking: Rules,
 }
 
-/// The `version` of a `buf.yaml`, to tell v1 (a module) from v2 (a workspace) during discovery.
-pub(super) fn version(path: &Path) -> Result<Option<String>> {
-    let text = read(path)?;
-    let doc: Option<VersionOnly> = parse(path, &text)?;
+/// The `version` of a `buf.yaml` (its `text`), to tell v1 (a module) from v2 (a workspace)
+/// during discovery.
+pub(super) fn version(tree: &dyn Tree, path: &Path, text: &str) -> Result<Option<String>> {
+    let doc: Option<VersionOnly> = parse(Path::new(&tree.show(path)), text)?;
     Ok(doc.and_then(|d| d.version).map(|v| v.value))
 }
 
-/// Returns `true` if the `buf.work.yaml` at `path` lists the directory `relative` (relative to
-/// the workspace file's directory).
-pub(super) fn work_lists(path: &Path, relative: &Path) -> Result<bool> {
-    let text = read(path)?;
-    let doc: Option<WorkYaml> = parse(path, &text)?;
+/// Returns `true` if the `buf.work.yaml` at `path` (with `text`) lists the directory `relative`
+/// (relative to the workspace file's directory).
+pub(super) fn work_lists(
+    tree: &dyn Tree,
+    path: &Path,
+    text: &str,
+    relative: &Path,
+) -> Result<bool> {
+    let doc: Option<WorkYaml> = parse(Path::new(&tree.show(path)), text)?;
     Ok(doc
         .and_then(|d| d.directories)
         .unwrap_or_default()
@@ -177,19 +183,68 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
                         ),
                         excludes: paths(path, excludes, Path::new(""))?,
                         // A module's own section replaces the top-level one in its entirety.
-                        breaking: breaking(path, module.breaking.as_ref().or(default), Path::new(""))?,
+                        breaking: breaking(
+                            path,
+                            module.breaking.as_ref().or(default),
+                            Path::new(""),
+                        )?,
                         root,
                     });
                 }
                 out
             }
         }
+        // buf still reads v1beta1, and old repositories carry it: several roots, each a module
+        // root of one module, with excludes relative to the buf.yaml that must lie in a root.
         Some("v1beta1") => {
-            return Err(super::located(
+            let build = doc.build.unwrap_or(Build {
+                roots: None,
+                excludes: None,
+            });
+            let roots = paths(
                 path,
-                at(&doc.version.as_ref().expect("matched").referenced),
-                "buf.yaml version v1beta1 is not supported; migrate it with `buf config migrate`, or write a protoguard.toml",
-            ))
+                build.roots.as_deref().unwrap_or_default(),
+                Path::new(""),
+            )?;
+            let excludes = build.excludes.unwrap_or_default();
+            for exclude in &excludes {
+                let normalized = one_path(path, exclude, Path::new(""))?;
+                if !roots.is_empty() && !roots.iter().any(|r| normalized.starts_with(r)) {
+                    return Err(super::located(
+                        path,
+                        at(&exclude.referenced),
+                        format!(
+                            "exclude '{}' is not inside any root; in a v1beta1 buf.yaml excludes are relative to the buf.yaml and must lie in a root (buf refuses it too)",
+                            exclude.value
+                        ),
+                    ));
+                }
+            }
+            if let Err(Error::Invalid { message, help }) = super::check_roots(&roots, "build.roots")
+            {
+                return Err(Error::Invalid {
+                    message: format!("{}: {message}", path.display()),
+                    help,
+                });
+            }
+            let rules = breaking(path, doc.breaking.as_ref(), Path::new(""))?;
+            let excludes = paths(path, &excludes, Path::new(""))?;
+            let mut config = merge(
+                path,
+                Kind::BufYaml,
+                vec![BufModule {
+                    label: super::BUF_YAML.to_owned(),
+                    root: PathBuf::new(),
+                    excludes,
+                    breaking: rules,
+                }],
+            );
+            config.module.roots = if roots.len() == 1 && roots[0].as_os_str().is_empty() {
+                Vec::new()
+            } else {
+                roots
+            };
+            return Ok(config);
         }
         Some(other) => {
             return Err(super::located(
@@ -209,8 +264,11 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
     Ok(merge(path, Kind::BufYaml, modules))
 }
 
-/// Reads a `buf.work.yaml` and the `buf.yaml` of each of its directories.
-pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
+/// Reads a `buf.work.yaml` (at `path` in `tree`, with `text`) and the `buf.yaml` of each of its
+/// directories.
+pub(super) fn load_work(tree: &dyn Tree, at_path: &Path, text: &str) -> Result<Config> {
+    let shown = tree.show(at_path);
+    let path = Path::new(&shown);
     let doc: Option<WorkYaml> = parse(path, text)?;
     let Some(doc) = doc else {
         return Err(super::located(path, (1, 1), "buf.work.yaml is empty"));
@@ -232,7 +290,7 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
             ))
         }
     }
-    let top = path.parent().unwrap_or(Path::new(""));
+    let top = at_path.parent().unwrap_or(Path::new(""));
     let mut modules = Vec::new();
     for directory in doc.directories.as_deref().unwrap_or_default() {
         let root = one_path(path, directory, Path::new(""))?;
@@ -243,9 +301,9 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
                 "a workspace directory cannot be '.'; buf refuses it too",
             ));
         }
-        let module_yaml = top.join(&root).join(super::BUF_YAML);
+        let module_at = top.join(&root).join(super::BUF_YAML);
         let label = format!("{}/{}", show(&root), super::BUF_YAML);
-        if !module_yaml.is_file() {
+        let Some(text) = tree.read(&module_at)? else {
             modules.push(BufModule {
                 label: format!("{} (no {})", show(&root), super::BUF_YAML),
                 excludes: Vec::new(),
@@ -253,9 +311,10 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
                 root,
             });
             continue;
-        }
-        let text = read(&module_yaml)?;
-        let module: BufYaml = parse(&module_yaml, &text)?.unwrap_or(BufYaml {
+        };
+        let module_shown = tree.show(&module_at);
+        let module_yaml = Path::new(&module_shown);
+        let module: BufYaml = parse(module_yaml, &text)?.unwrap_or(BufYaml {
             version: None,
             build: None,
             modules: None,
@@ -265,7 +324,7 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
             Some("v1") => {}
             _ => {
                 return Err(super::located(
-                    &module_yaml,
+                    module_yaml,
                     module
                         .version
                         .as_ref()
@@ -277,8 +336,8 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
         let excludes = module.build.and_then(|b| b.excludes).unwrap_or_default();
         modules.push(BufModule {
             label,
-            excludes: paths(&module_yaml, &excludes, &root)?,
-            breaking: breaking(&module_yaml, module.breaking.as_ref(), &root)?,
+            excludes: paths(module_yaml, &excludes, &root)?,
+            breaking: breaking(module_yaml, module.breaking.as_ref(), &root)?,
             root,
         });
     }
@@ -289,7 +348,7 @@ pub(super) fn load_work(path: &Path, text: &str) -> Result<Config> {
             "buf.work.yaml lists no directories",
         ));
     }
-    Ok(merge(path, Kind::BufWork, modules))
+    Ok(merge(at_path, Kind::BufWork, modules))
 }
 
 /// One configuration for all modules: their roots, all excludes and ignores (paths are exact
@@ -337,6 +396,7 @@ fn merge(path: &Path, kind: Kind, modules: Vec<BufModule>) -> Config {
     }
     Config {
         path: Some(path.to_owned()),
+        shown: None,
         kind,
         module: Module {
             roots,
@@ -444,11 +504,6 @@ fn show(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
-}
-
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))
 }
 
 /// Parses YAML; an empty document is `None`. Errors name the file, line and column.

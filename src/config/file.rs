@@ -190,6 +190,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
     let lint = section(&raw.lint, &|name| Ok(name.get_ref().clone()))?;
     Ok(Config {
         path: Some(path.to_owned()),
+        shown: None,
         kind: Kind::Protoguard,
         module: Module {
             roots,

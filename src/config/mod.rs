@@ -1,8 +1,9 @@
 //! Configuration: `protoguard.toml`, or, when a repository has none, its buf configuration
-//! (`buf.yaml` v1 or v2, `buf.work.yaml` v1), found by walking up from the working directory.
-//! Every kind of file is read into one [`Config`]; `cli` lays command-line flags over it. Errors
-//! name the file, line and column. The order of discovery and the meaning of every key are
-//! documented in docs/configuration.md.
+//! (`buf.yaml` v1beta1, v1 or v2, `buf.work.yaml` v1), found by walking up from a directory of one
+//! revision: the working tree on disk, or a git revision's tree (each revision is read with its
+//! own configuration, see [`Tree`]). Every kind of file is read into one [`Config`]; `cli` lays
+//! command-line flags over it. Errors name the file, line and column. The order of discovery and
+//! the meaning of every key are documented in docs/configuration.md.
 
 mod buf;
 mod file;
@@ -37,12 +38,42 @@ pub enum Kind {
     BufWork,
 }
 
+/// A read-only view of one revision's files, in which configuration is found and read: the file
+/// system ([`Fs`]), or a git tree or index (`input::git`).
+pub trait Tree {
+    /// The text of the file at `path`; `None` when there is no such file.
+    fn read(&self, path: &Path) -> Result<Option<String>>;
+    /// How a path of this tree is named in messages (`buf.yaml`, `main:proto/buf.yaml`).
+    fn show(&self, path: &Path) -> String;
+}
+
+/// The file system: paths are absolute or relative to the process's working directory.
+pub struct Fs;
+
+impl Tree for Fs {
+    fn read(&self, path: &Path) -> Result<Option<String>> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))
+    }
+
+    fn show(&self, path: &Path) -> String {
+        path.display().to_string()
+    }
+}
+
 /// A configuration, whichever file it came from. Paths are relative to the file's directory
 /// (the input's top), `/`-free of `.` and `..` components.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The file the configuration was read from; `None` for the defaults.
+    /// The file the configuration was read from, in its tree (on disk, or inside a git
+    /// revision); `None` for the defaults.
     pub path: Option<PathBuf>,
+    /// How the file is named in messages: its path on disk, or `rev:path` for a git revision.
+    pub shown: Option<String>,
     pub kind: Kind,
     pub module: Module,
     pub breaking: Rules,
@@ -90,6 +121,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             path: None,
+            shown: None,
             kind: Kind::Defaults,
             module: Module::default(),
             breaking: Rules::breaking_default(),
@@ -100,60 +132,85 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Finds the configuration that applies in `dir`, walking up one directory at a time. At each
-    /// directory: `protoguard.toml` wins, then `buf.work.yaml`, then `buf.yaml`. A v1 `buf.yaml`
-    /// is one module of a possible workspace, so the walk goes on up for the `buf.work.yaml`
-    /// that lists its directory (a `protoguard.toml` met on the way wins; a v2 `buf.yaml` or a
-    /// workspace that does not list it ends the search, and the `buf.yaml` is used alone).
-    /// Nothing found: the defaults.
+    /// Finds the configuration that applies in `dir` on disk; see [`Config::discover_in`].
     pub fn discover(dir: &Path) -> Result<Config> {
+        Ok(Config::discover_in(&Fs, dir)?.unwrap_or_default())
+    }
+
+    /// Finds the configuration that applies in `dir` of `tree`, walking up one directory at a
+    /// time. At each directory: `protoguard.toml` wins, then `buf.work.yaml`, then `buf.yaml`. A
+    /// v1 `buf.yaml` is one module of a possible workspace, so the walk goes on up for the
+    /// `buf.work.yaml` that lists its directory (a `protoguard.toml` met on the way wins; a v2
+    /// `buf.yaml` or a workspace that does not list it ends the search, and the `buf.yaml` is used
+    /// alone). `None`: no configuration file in `dir` or above it.
+    pub fn discover_in(tree: &dyn Tree, dir: &Path) -> Result<Option<Config>> {
+        let exists = |path: &Path| tree.read(path).map(|t| t.is_some());
         let mut ancestors = dir.ancestors();
         while let Some(candidate) = ancestors.next() {
-            if candidate.join(FILE_NAME).is_file() {
-                return Config::load(&candidate.join(FILE_NAME));
+            if exists(&candidate.join(FILE_NAME))? {
+                return Config::load_in(tree, &candidate.join(FILE_NAME)).map(Some);
             }
-            if candidate.join(BUF_WORK_YAML).is_file() {
-                return Config::load(&candidate.join(BUF_WORK_YAML));
+            if exists(&candidate.join(BUF_WORK_YAML))? {
+                return Config::load_in(tree, &candidate.join(BUF_WORK_YAML)).map(Some);
             }
             let buf_yaml = candidate.join(BUF_YAML);
-            if !buf_yaml.is_file() {
+            let Some(text) = tree.read(&buf_yaml)? else {
                 continue;
-            }
-            if buf::version(&buf_yaml)?.as_deref() != Some("v1") {
-                return Config::load(&buf_yaml);
+            };
+            if buf::version(tree, &buf_yaml, &text)?.as_deref() != Some("v1") {
+                return Config::load_in(tree, &buf_yaml).map(Some);
             }
             for above in ancestors.by_ref() {
-                if above.join(FILE_NAME).is_file() {
-                    return Config::load(&above.join(FILE_NAME));
+                if exists(&above.join(FILE_NAME))? {
+                    return Config::load_in(tree, &above.join(FILE_NAME)).map(Some);
                 }
                 let work = above.join(BUF_WORK_YAML);
-                if work.is_file() {
+                if let Some(work_text) = tree.read(&work)? {
                     let relative = candidate.strip_prefix(above).unwrap_or(candidate);
-                    if buf::work_lists(&work, relative)? {
-                        return Config::load(&work);
+                    if buf::work_lists(tree, &work, &work_text, relative)? {
+                        return Config::load_in(tree, &work).map(Some);
                     }
                     break;
                 }
                 let other = above.join(BUF_YAML);
-                if other.is_file() && buf::version(&other)?.as_deref() != Some("v1") {
-                    break;
+                if let Some(other_text) = tree.read(&other)? {
+                    if buf::version(tree, &other, &other_text)?.as_deref() != Some("v1") {
+                        break;
+                    }
                 }
             }
-            return Config::load(&buf_yaml);
+            return Config::load_in(tree, &buf_yaml).map(Some);
         }
-        Ok(Config::default())
+        Ok(None)
+    }
+
+    /// The configuration file directly in `dir` of `tree` (protoguard.toml, else buf.work.yaml,
+    /// else buf.yaml), without walking up: a directory input's own configuration.
+    pub fn in_dir(tree: &dyn Tree, dir: &Path) -> Result<Option<Config>> {
+        for name in [FILE_NAME, BUF_WORK_YAML, BUF_YAML] {
+            let path = dir.join(name);
+            if tree.read(&path)?.is_some() {
+                return Config::load_in(tree, &path).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads one file on disk; see [`Config::load_in`].
+    pub fn load(path: &Path) -> Result<Config> {
+        Config::load_in(&Fs, path)
     }
 
     /// Reads one file, by its name: `*.toml` is a protoguard configuration, `buf.work.yaml` a buf
     /// workspace, any other `*.yaml`/`*.yml` a `buf.yaml`. Refuses a buf workspace whose modules
     /// differ in ways one configuration cannot express.
-    pub fn load(path: &Path) -> Result<Config> {
-        let config = Config::read(path)?;
+    pub fn load_in(tree: &dyn Tree, path: &Path) -> Result<Config> {
+        let config = Config::read_in(tree, path)?;
         if let Some(first) = config.conflicts.first() {
             return Err(Error::with_help(
                 format!(
                     "{}: the modules are configured differently, and protoguard applies one configuration to all of them: {first}",
-                    path.display()
+                    tree.show(path)
                 ),
                 "run `protoguard init` to write a protoguard.toml converted from the buf configuration, then choose",
             ));
@@ -163,25 +220,58 @@ impl Config {
 
     /// Like [`Config::load`], but keeps conflicts for the caller (`init` writes them as notes).
     pub fn read(path: &Path) -> Result<Config> {
+        Config::read_in(&Fs, path)
+    }
+
+    /// Like [`Config::load_in`], but keeps conflicts for the caller.
+    pub fn read_in(tree: &dyn Tree, path: &Path) -> Result<Config> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))?;
+        let shown = tree.show(path);
+        let text = tree.read(path)?.ok_or_else(|| {
+            Error::with_help(
+                format!("{shown}: no such configuration file"),
+                "pass an existing protoguard.toml, buf.yaml or buf.work.yaml",
+            )
+        })?;
+        let shown_path = Path::new(&shown);
         let mut config = if name.ends_with(".toml") {
-            file::parse(path, &text)?
+            file::parse(shown_path, &text)?
         } else if name == BUF_WORK_YAML {
-            buf::load_work(path, &text)?
+            buf::load_work(tree, path, &text)?
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            buf::load_yaml(path, &text)?
+            buf::load_yaml(shown_path, &text)?
         } else {
             return Err(Error::with_help(
-                format!(
-                    "{}: not a configuration file protoguard reads",
-                    path.display()
-                ),
+                format!("{shown}: not a configuration file protoguard reads"),
                 "pass protoguard.toml, buf.yaml or buf.work.yaml",
             ));
         };
         config.path = Some(path.to_owned());
+        config.shown = Some(shown);
+        Ok(config)
+    }
+
+    /// A configuration given on the command line: a file (protoguard.toml, buf.yaml or
+    /// buf.work.yaml, relative to `cwd`), or, as buf accepts, buf.yaml data itself
+    /// (`--config '{"version":"v2","breaking":{"use":["WIRE"]}}'`). `flag` names the option in
+    /// messages. Data has no directory: its paths are relative to each input's top.
+    pub fn from_flag(flag: &str, value: &str, cwd: &Path) -> Result<Config> {
+        let path = cwd.join(value);
+        let looks_like_data = value.trim_start().starts_with('{')
+            || value.contains('\n')
+            || value.starts_with("version:");
+        if path.exists() || !looks_like_data {
+            if !path.exists() {
+                return Err(Error::with_help(
+                    format!("{flag} {value}: no such file"),
+                    "pass a protoguard.toml, buf.yaml or buf.work.yaml, or buf.yaml data such as '{\"version\":\"v2\"}'",
+                ));
+            }
+            return Config::load(&path);
+        }
+        let mut config = buf::load_yaml(Path::new(flag), value)?;
+        config.path = None;
+        config.shown = Some(flag.to_owned());
         Ok(config)
     }
 
@@ -192,9 +282,7 @@ impl Config {
 
     /// How the configuration is named in messages: its path, or `defaults`.
     pub fn name(&self) -> String {
-        self.path
-            .as_ref()
-            .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
+        self.shown.clone().unwrap_or_else(|| "defaults".to_owned())
     }
 
     /// The module layout the configuration describes.

@@ -10,7 +10,22 @@ use walkdir::WalkDir;
 use super::{import_name, is_proto, Content, Layout, Snapshot, Sources};
 use crate::error::{Error, Result};
 
-pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot> {
+/// What reported paths are relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Display {
+    /// The repository root when the directory is in a git work tree (the working tree input),
+    /// else the directory itself.
+    Repository,
+    /// The directory itself (a directory input).
+    Input,
+}
+
+pub(super) fn read(
+    top: &Path,
+    shown: &Path,
+    layout: &Layout,
+    display: Display,
+) -> Result<Snapshot> {
     if !top.exists() {
         return Err(Error::with_help(
             format!("{}: no such directory", shown.display()),
@@ -24,6 +39,10 @@ pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot
         )));
     }
     let repo = git2::Repository::discover(top).ok();
+    let base = match (display, repo.as_ref().and_then(|r| r.workdir())) {
+        (Display::Repository, Some(workdir)) => place_in(workdir, top),
+        _ => String::new(),
+    };
     let excludes = layout
         .excludes
         .iter()
@@ -58,6 +77,7 @@ pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot
                     &root.join(&name).display().to_string(),
                 ));
             }
+            sources.record_path(&name, &base, root);
             sources.files.insert(name, bytes);
         }
     }
@@ -74,7 +94,12 @@ pub(super) fn read(top: &Path, shown: &Path, layout: &Layout) -> Result<Snapshot
             ));
         }
         for (name, bytes) in collect(&dir, include, &excludes, repo.as_ref())? {
-            sources.includes.entry(name).or_insert(bytes);
+            if !sources.includes.contains_key(&name) {
+                if !sources.files.contains_key(&name) {
+                    sources.record_path(&name, &base, include);
+                }
+                sources.includes.insert(name, bytes);
+            }
         }
     }
     Ok(Snapshot {
@@ -163,6 +188,25 @@ fn collect(
         files.insert(import_name(relative)?, bytes);
     }
     Ok(files)
+}
+
+/// `dir`'s place inside the work tree `workdir` as a `/`-terminated prefix (empty at the top or
+/// when it is not inside).
+fn place_in(workdir: &Path, dir: &Path) -> String {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    match canonical(dir).strip_prefix(canonical(workdir)) {
+        Ok(relative) => prefix_string(relative),
+        Err(_) => String::new(),
+    }
+}
+
+/// A relative directory as a `/`-terminated path prefix (empty for the top).
+pub(super) fn prefix_string(dir: &Path) -> String {
+    let mut name = import_name(dir).unwrap_or_default();
+    if !name.is_empty() {
+        name.push('/');
+    }
+    name
 }
 
 fn io_error(path: &Path, err: std::io::Error) -> Error {

@@ -1,31 +1,127 @@
 //! Git inputs, read with git2 straight from the object database: a revision's tree, or the staged
-//! index. No checkout and no `git` binary. Layout paths are taken relative to where the input's
-//! top (the configuration file's directory, else the current directory) sits in the repository,
-//! so `--root proto` means the same thing for every input kind.
+//! index. No checkout and no `git` binary. Each revision is read with its own configuration,
+//! found in its tree by walking up from the current directory's place in the repository (as on
+//! disk), so that a branch that moved its module roots is read with the roots it had. Layout
+//! paths are taken relative to where that configuration sits in the repository (else where the
+//! working directory's configuration, or the current directory, sits), so `--root proto` means
+//! the same thing for every input kind. Reported paths are relative to the repository root.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{Index, ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 
-use super::{is_proto, Content, Layout, Snapshot, Sources};
+use super::{is_proto, ConfigChoice, Content, Layout, LayoutFlags, Revision, Snapshot, Sources};
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
 
-/// Reads the `.proto` files of a git revision (or of the merge base of `HEAD` and it).
+/// A revision's tree as a [`config::Tree`], for finding and reading its configuration.
+struct TreeFiles<'a> {
+    repo: &'a Repository,
+    tree: &'a Tree<'a>,
+    /// How the revision is named before `:path` in messages (git's own `rev:path` syntax).
+    rev: String,
+}
+
+impl config::Tree for TreeFiles<'_> {
+    fn read(&self, path: &Path) -> Result<Option<String>> {
+        let Ok(entry) = self.tree.get_path(path) else {
+            return Ok(None);
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .map_err(|err| git_error(self.repo, err))?;
+        text(blob.content(), &self.show(path)).map(Some)
+    }
+
+    fn show(&self, path: &Path) -> String {
+        format!("{}:{}", self.rev, slashed(path))
+    }
+}
+
+/// The staged index as a [`config::Tree`].
+struct IndexFiles<'a> {
+    repo: &'a Repository,
+    index: &'a Index,
+}
+
+impl config::Tree for IndexFiles<'_> {
+    fn read(&self, path: &Path) -> Result<Option<String>> {
+        let Some(entry) = self.index.get_path(path, 0) else {
+            return Ok(None);
+        };
+        let blob = self
+            .repo
+            .find_blob(entry.id)
+            .map_err(|err| git_error(self.repo, err))?;
+        text(blob.content(), &self.show(path)).map(Some)
+    }
+
+    fn show(&self, path: &Path) -> String {
+        format!("{} (staged)", slashed(path))
+    }
+}
+
+fn text(bytes: &[u8], shown: &str) -> Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        Error::with_help(
+            format!("{shown}: the configuration file is not valid UTF-8"),
+            "re-encode the file as UTF-8 and commit it",
+        )
+    })
+}
+
+fn slashed(path: &Path) -> String {
+    super::import_name(path).unwrap_or_else(|_| path.display().to_string())
+}
+
+/// The configuration of a git revision or the index (see [`ConfigChoice`]) and the place in the
+/// repository its layout paths start at.
+fn choose(
+    repo: &Repository,
+    cwd: &Path,
+    tree: &dyn config::Tree,
+    choice: ConfigChoice<'_>,
+) -> Result<(Config, PathBuf)> {
+    if let Some(forced) = choice.forced {
+        return Ok((forced.clone(), place(repo, cwd, forced)?));
+    }
+    let here = place_of_cwd(repo, cwd);
+    match Config::discover_in(tree, &here)? {
+        Some(own) => {
+            let prefix = own.dir().map_or_else(PathBuf::new, Path::to_owned);
+            Ok((own, prefix))
+        }
+        None => Ok((choice.fallback.clone(), place(repo, cwd, choice.fallback)?)),
+    }
+}
+
+/// Reads the `.proto` files of a git revision (or of the merge base of `HEAD` and it), with the
+/// configuration of that revision.
 pub(super) fn read_rev(
     cwd: &Path,
-    top: &Path,
     rev: &str,
     merge_base: bool,
-    layout: &Layout,
-) -> Result<Snapshot> {
-    let (repo, prefix) = open(cwd, top, rev)?;
+    choice: ConfigChoice<'_>,
+    flags: &LayoutFlags,
+) -> Result<Revision> {
+    let repo = open(cwd, rev)?;
     // Before the first commit, HEAD names an empty revision: the first commit breaks nothing
     // (what a pre-commit hook comparing the index with HEAD needs).
     if has_no_commits(&repo) && rev == "HEAD" && !merge_base {
-        return Ok(Snapshot {
-            label: "HEAD (no commits yet)".to_owned(),
-            content: Content::Sources(Sources::default()),
+        let config = choice.forced.unwrap_or(choice.fallback).clone();
+        let layout = flags.apply(&config)?;
+        return Ok(Revision {
+            snapshot: Snapshot {
+                label: "HEAD (no commits yet)".to_owned(),
+                content: Content::Sources(Sources::default()),
+            },
+            config,
+            layout,
         });
     }
     let object = repo
@@ -67,7 +163,19 @@ pub(super) fn read_rev(
     } else {
         format!("{rev} ({short})")
     };
-    let excludes = excludes(&prefix, layout)?;
+    let files = TreeFiles {
+        repo: &repo,
+        tree: &tree,
+        rev: if merge_base {
+            short.to_owned()
+        } else {
+            rev.to_owned()
+        },
+    };
+    let (config, prefix) = choose(&repo, cwd, &files, choice)?;
+    let layout = flags.apply(&config)?;
+    let base = super::dir::prefix_string(&prefix);
+    let excludes = excludes(&prefix, &layout)?;
     let mut sources = Sources::default();
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
     for root in layout.module_roots() {
@@ -80,25 +188,50 @@ pub(super) fn read_rev(
                     &root.join(&name).display().to_string(),
                 ));
             }
+            sources.record_path(&name, &base, root);
             sources.files.insert(name, bytes);
         }
     }
     for include in &layout.includes {
         for (name, bytes) in tree_files(&repo, &tree, &prefix.join(include), &excludes)? {
-            sources.includes.entry(name).or_insert(bytes);
+            if !sources.includes.contains_key(&name) {
+                if !sources.files.contains_key(&name) {
+                    sources.record_path(&name, &base, include);
+                }
+                sources.includes.insert(name, bytes);
+            }
         }
     }
-    Ok(Snapshot {
-        label,
-        content: Content::Sources(sources),
+    Ok(Revision {
+        snapshot: Snapshot {
+            label,
+            content: Content::Sources(sources),
+        },
+        config,
+        layout,
     })
 }
 
-/// Reads the `.proto` files as staged in the index (what a pre-commit hook sees).
-pub(super) fn read_index(cwd: &Path, top: &Path, layout: &Layout) -> Result<Snapshot> {
+/// Reads the `.proto` files as staged in the index (what a pre-commit hook sees), with the
+/// configuration as staged.
+pub(super) fn read_index(
+    cwd: &Path,
+    choice: ConfigChoice<'_>,
+    flags: &LayoutFlags,
+) -> Result<Revision> {
     let label = "staged changes";
-    let (repo, prefix) = open(cwd, top, "--staged")?;
+    let repo = open(cwd, "--staged")?;
     let index = repo.index().map_err(|err| git_error(&repo, err))?;
+    let (config, prefix) = choose(
+        &repo,
+        cwd,
+        &IndexFiles {
+            repo: &repo,
+            index: &index,
+        },
+        choice,
+    )?;
+    let layout = flags.apply(&config)?;
     let roots = layout.module_roots();
     let modules = roots
         .iter()
@@ -109,10 +242,11 @@ pub(super) fn read_index(cwd: &Path, top: &Path, layout: &Layout) -> Result<Snap
         .iter()
         .map(|i| dir_prefix(&prefix.join(i)))
         .collect::<Result<Vec<_>>>()?;
-    let excludes = excludes(&prefix, layout)?;
+    let excludes = excludes(&prefix, &layout)?;
     let mut sources = Sources::default();
     let mut origin: BTreeMap<String, usize> = BTreeMap::new();
-    let mut include_files: Vec<BTreeMap<String, Vec<u8>>> = vec![BTreeMap::new(); includes.len()];
+    let mut include_files: Vec<BTreeMap<String, (String, Vec<u8>)>> =
+        vec![BTreeMap::new(); includes.len()];
     for entry in index.iter() {
         let Ok(path) = std::str::from_utf8(&entry.path) else {
             continue;
@@ -156,21 +290,31 @@ pub(super) fn read_index(cwd: &Path, top: &Path, layout: &Layout) -> Result<Snap
                         ));
                     }
                 }
+                sources.paths.insert(name.to_owned(), path.to_owned());
                 sources.files.insert(name.to_owned(), bytes);
             }
             Slot::Include(k) => {
-                include_files[k].insert(name.to_owned(), bytes);
+                include_files[k].insert(name.to_owned(), (path.to_owned(), bytes));
             }
         }
     }
     for files in include_files {
-        for (name, bytes) in files {
-            sources.includes.entry(name).or_insert(bytes);
+        for (name, (path, bytes)) in files {
+            if !sources.includes.contains_key(&name) {
+                if !sources.files.contains_key(&name) {
+                    sources.paths.insert(name.clone(), path);
+                }
+                sources.includes.insert(name, bytes);
+            }
         }
     }
-    Ok(Snapshot {
-        label: label.to_owned(),
-        content: Content::Sources(sources),
+    Ok(Revision {
+        snapshot: Snapshot {
+            label: label.to_owned(),
+            content: Content::Sources(sources),
+        },
+        config,
+        layout,
     })
 }
 
@@ -189,9 +333,9 @@ fn excludes(prefix: &Path, layout: &Layout) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Opens the repository around `cwd` and returns it with `top`'s place inside its work tree.
-fn open(cwd: &Path, top: &Path, what: &str) -> Result<(Repository, PathBuf)> {
-    let repo = Repository::discover(cwd).map_err(|_| {
+/// Opens the repository around `cwd`; `what` is the revision asked for, for the error.
+fn open(cwd: &Path, what: &str) -> Result<Repository> {
+    Repository::discover(cwd).map_err(|_| {
         Error::with_help(
             format!(
                 "'{what}' is not an existing file or directory, and {} is not inside a git repository, so it cannot be a git revision either",
@@ -199,32 +343,45 @@ fn open(cwd: &Path, top: &Path, what: &str) -> Result<(Repository, PathBuf)> {
             ),
             "run inside the repository, or pass an existing directory or descriptor set file",
         )
-    })?;
-    let prefix = match repo.workdir() {
-        Some(workdir) => {
-            let workdir = workdir
-                .canonicalize()
-                .unwrap_or_else(|_| workdir.to_owned());
-            let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-            let here = canonical(top);
-            match here.strip_prefix(&workdir) {
-                Ok(prefix) => prefix.to_owned(),
-                Err(_) if here != canonical(cwd) => {
-                    return Err(Error::with_help(
-                        format!(
-                            "the configuration in {} is outside the git repository at {}, so its paths cannot be found in git revisions",
-                            top.display(),
-                            workdir.display()
-                        ),
-                        "move the configuration file into the repository, or pass --config",
-                    ))
-                }
-                Err(_) => PathBuf::new(),
-            }
-        }
-        None => PathBuf::new(),
+    })
+}
+
+/// The current directory's place inside the repository's work tree (empty for a bare
+/// repository or outside it).
+fn place_of_cwd(repo: &Repository, cwd: &Path) -> PathBuf {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    repo.workdir()
+        .and_then(|w| {
+            canonical(cwd)
+                .strip_prefix(canonical(w))
+                .ok()
+                .map(Path::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+/// Where a configuration on disk (else the current directory) sits inside the repository: the
+/// place in each revision its layout paths start at.
+fn place(repo: &Repository, cwd: &Path, config: &Config) -> Result<PathBuf> {
+    let top = config.dir().map_or_else(|| cwd.to_owned(), Path::to_owned);
+    let Some(workdir) = repo.workdir() else {
+        return Ok(PathBuf::new());
     };
-    Ok((repo, prefix))
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    let workdir = canonical(workdir);
+    let here = canonical(&top);
+    match here.strip_prefix(&workdir) {
+        Ok(prefix) => Ok(prefix.to_owned()),
+        Err(_) if here != canonical(cwd) => Err(Error::with_help(
+            format!(
+                "the configuration in {} is outside the git repository at {}, so its paths cannot be found in git revisions",
+                top.display(),
+                workdir.display()
+            ),
+            "move the configuration file into the repository, or pass --config",
+        )),
+        Err(_) => Ok(PathBuf::new()),
+    }
 }
 
 /// The `.proto` blobs under `dir` in `tree`, keyed by path relative to `dir`, leaving out

@@ -9,6 +9,7 @@ mod git;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
 
 /// The `.proto` files of one revision.
@@ -17,6 +18,57 @@ pub struct Snapshot {
     /// How the revision is named to the user: `working tree`, `main (3f2a1bc)`, `old/`.
     pub label: String,
     pub content: Content,
+}
+
+/// One revision, loaded with its own configuration: its files, the configuration that applied
+/// (the revision's own, a flag's, or the one discovered from the working directory) and the
+/// layout its files were read with (that configuration's, with the command-line flags laid over).
+#[derive(Debug)]
+pub struct Revision {
+    pub snapshot: Snapshot,
+    pub config: Config,
+    pub layout: Layout,
+}
+
+/// How one side's configuration is chosen. Precedence: `forced` (a `--config` flag) over the
+/// input's own configuration (read from a git revision's tree, or a directory's own file) over
+/// `fallback` (the configuration discovered from the working directory). The command-line layout
+/// flags are laid over whichever applies.
+#[derive(Debug, Clone, Copy)]
+pub struct ConfigChoice<'a> {
+    pub forced: Option<&'a Config>,
+    pub fallback: &'a Config,
+}
+
+/// `--root`, `-I` and `--exclude`: each, when given, replaces the configured list in every
+/// revision. Paths are relative to each input's top.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutFlags {
+    pub roots: Option<Vec<PathBuf>>,
+    pub includes: Option<Vec<PathBuf>>,
+    pub excludes: Option<Vec<PathBuf>>,
+}
+
+impl LayoutFlags {
+    /// The layout of `config` with the flags laid over it, checked (roots must not overlap).
+    pub fn apply(&self, config: &Config) -> Result<Layout> {
+        let mut layout = config.layout();
+        if let Some(roots) = &self.roots {
+            layout.roots = roots.clone();
+            if layout.roots.iter().all(|r| r.as_os_str().is_empty()) {
+                layout.roots.clear();
+            }
+            config::check_roots(&layout.roots, "--root")?;
+        }
+        if let Some(includes) = &self.includes {
+            layout.includes = includes.clone();
+        }
+        if let Some(excludes) = &self.excludes {
+            layout.excludes = excludes.clone();
+        }
+        config::check_roots(&layout.roots, &config.name())?;
+        Ok(layout)
+    }
 }
 
 #[derive(Debug)]
@@ -41,6 +93,10 @@ pub struct Sources {
     /// Files found under include paths: importable, never checked. The first include path that
     /// has a name wins, as with `protoc -I`.
     pub includes: BTreeMap<String, Vec<u8>>,
+    /// Import name → the path a user can open, where the two differ: relative to the repository
+    /// root for git revisions, the index and the working tree, to the input directory for other
+    /// directories (`api/other/b.proto` for the import name `other/b.proto` under the root `api`).
+    pub paths: BTreeMap<String, String>,
 }
 
 impl Sources {
@@ -50,6 +106,32 @@ impl Sources {
             .get(name)
             .or_else(|| self.includes.get(name))
             .map(Vec::as_slice)
+    }
+
+    /// Records where the file with import name `name` is found, as `base` + `root` + `name`.
+    fn record_path(&mut self, name: &str, base: &str, root: &Path) {
+        let mut path = base.to_owned();
+        if let Ok(root) = import_name(root) {
+            if !root.is_empty() {
+                path.push_str(&root);
+                path.push('/');
+            }
+        }
+        if !path.is_empty() {
+            path.push_str(name);
+            self.paths.insert(name.to_owned(), path);
+        }
+    }
+}
+
+impl Snapshot {
+    /// The path a user can open for a file of this revision given by import name (the name
+    /// itself when it is already that path, and for descriptor sets).
+    pub fn path_of<'a>(&'a self, name: &'a str) -> &'a str {
+        match &self.content {
+            Content::Sources(s) => s.paths.get(name).map_or(name, String::as_str),
+            Content::Descriptors(_) => name,
+        }
     }
 }
 
@@ -166,16 +248,58 @@ impl Source {
         }
     }
 
-    /// Reads the revision. `cwd` anchors the paths the user typed; `top` is where the layout's
-    /// paths start for the working tree (`.`) and, at the same place inside each revision, for
-    /// git revisions and the index.
-    pub fn read(&self, cwd: &Path, top: &Path, layout: &Layout) -> Result<Snapshot> {
+    /// Loads the revision with its configuration (see [`ConfigChoice`]). `cwd` anchors the paths
+    /// the user typed and is where the git repository is found.
+    pub fn load(
+        &self,
+        cwd: &Path,
+        choice: ConfigChoice<'_>,
+        flags: &LayoutFlags,
+    ) -> Result<Revision> {
         match self {
-            Source::GitRef { rev, merge_base } => git::read_rev(cwd, top, rev, *merge_base, layout),
-            Source::Staged => git::read_index(cwd, top, layout),
-            Source::Directory(dir) if dir == Path::new(".") => dir::read(top, dir, layout),
-            Source::Directory(dir) => dir::read(&cwd.join(dir), dir, layout),
-            Source::DescriptorSet(path) => descriptor_set::read(&cwd.join(path), path),
+            Source::GitRef { rev, merge_base } => {
+                git::read_rev(cwd, rev, *merge_base, choice, flags)
+            }
+            Source::Staged => git::read_index(cwd, choice, flags),
+            Source::Directory(dir) if dir == Path::new(".") => {
+                // The working tree's own configuration is the one discovered from it.
+                let config = choice.forced.unwrap_or(choice.fallback).clone();
+                let layout = flags.apply(&config)?;
+                let top = config.dir().map_or_else(|| cwd.to_owned(), Path::to_owned);
+                let snapshot = dir::read(&top, dir, &layout, dir::Display::Repository)?;
+                Ok(Revision {
+                    snapshot,
+                    config,
+                    layout,
+                })
+            }
+            Source::Directory(dir) => {
+                let top = cwd.join(dir);
+                let own = match choice.forced {
+                    Some(_) => None,
+                    None if top.is_dir() => Config::in_dir(&config::Fs, &top)?,
+                    None => None,
+                };
+                let config = own
+                    .or_else(|| choice.forced.cloned())
+                    .unwrap_or_else(|| choice.fallback.clone());
+                let layout = flags.apply(&config)?;
+                let snapshot = dir::read(&top, dir, &layout, dir::Display::Input)?;
+                Ok(Revision {
+                    snapshot,
+                    config,
+                    layout,
+                })
+            }
+            Source::DescriptorSet(path) => {
+                let config = choice.forced.unwrap_or(choice.fallback).clone();
+                let layout = flags.apply(&config)?;
+                Ok(Revision {
+                    snapshot: descriptor_set::read(&cwd.join(path), path)?,
+                    config,
+                    layout,
+                })
+            }
         }
     }
 }
