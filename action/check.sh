@@ -59,18 +59,7 @@ args=(breaking --against "$BASE_REVISION" --format "${INPUT_FORMAT:-github}" --o
 if [ -n "${INPUT_ROOT:-}" ]; then
   args+=(--root "$INPUT_ROOT")
 fi
-# Annotations and SARIF name files relative to the repository's top; protoguard names them relative
-# to the module root, which is working-directory/root inside the repository.
-prefix=''
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  prefix=$(git rev-parse --show-prefix)
-fi
-prefix=$prefix${INPUT_ROOT:-}
-prefix=${prefix#./}
-prefix=${prefix%/}
-if [ -n "$prefix" ]; then
-  args+=(--path-prefix "$prefix")
-fi
+# protoguard names files relative to the repository's top, as annotations and SARIF need them.
 if [ -n "$sarif" ]; then
   mkdir -p "$(dirname "$sarif")"
   args+=(--output "sarif=$sarif")

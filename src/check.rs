@@ -41,6 +41,11 @@ pub struct Settings {
     /// Replaces the filter built from the current revision's configuration (for library users
     /// that build their own).
     pub filter: Option<FilterSettings>,
+    /// `--path`: report only findings in these files or directories (as reported: relative to
+    /// the repository root, or to the input directory). Empty: everywhere.
+    pub paths: Vec<String>,
+    /// `--exclude-path`: report no finding in these files or directories.
+    pub exclude_paths: Vec<String>,
 }
 
 impl Settings {
@@ -59,6 +64,8 @@ impl Settings {
             full: false,
             report_unused_ignores: false,
             filter: None,
+            paths: Vec::new(),
+            exclude_paths: Vec::new(),
         }
     }
 }
@@ -185,8 +192,23 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     };
     let compared = (old.files().len(), new.files().len());
     let findings = pairs::run(&old, &new, &rules);
-    let findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
+    let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
     drop((old, new));
+    // Rules and filters work on import names; the user gets paths they can open.
+    for finding in &mut findings {
+        for location in std::iter::once(&mut finding.location).chain(finding.previous.as_mut()) {
+            let snapshot = match location.side {
+                Side::Previous => &previous,
+                Side::Current => &current,
+            };
+            let path = snapshot.path_of(&location.path);
+            if path != location.path {
+                location.path = path.to_owned();
+            }
+        }
+    }
+    restrict_paths(&mut findings, settings, &previous, &current)?;
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Outcome {
         findings,
         previous,
@@ -194,6 +216,54 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
         rules,
         compared,
     })
+}
+
+/// Keeps the findings `--path` selects and `--exclude-path` does not, as buf does: a finding is
+/// in a path when either of its locations is (a deleted file is matched at its old path). A
+/// `--path` that names no file of either revision is an error, as a typo would otherwise pass.
+fn restrict_paths(
+    findings: &mut Vec<Finding>,
+    settings: &Settings,
+    previous: &Snapshot,
+    current: &Snapshot,
+) -> Result<()> {
+    if settings.paths.is_empty() && settings.exclude_paths.is_empty() {
+        return Ok(());
+    }
+    for wanted in settings.paths.iter().chain(&settings.exclude_paths) {
+        let exists = [previous, current]
+            .iter()
+            .any(|snapshot| match &snapshot.content {
+                Content::Sources(sources) => sources
+                    .files
+                    .keys()
+                    .any(|name| filter::path_matches(wanted, snapshot.path_of(name))),
+                Content::Descriptors(set) => set
+                    .set
+                    .file
+                    .iter()
+                    .any(|f| filter::path_matches(wanted, f.name())),
+            });
+        if !exists {
+            return Err(Error::with_help(
+                format!(
+                    "--path/--exclude-path {wanted}: no .proto file of {} or {} is at or under this path",
+                    previous.label, current.label
+                ),
+                "paths are as protoguard reports them: relative to the repository root for the working tree and git revisions, to the input directory for a directory input",
+            ));
+        }
+    }
+    let matches = |finding: &Finding, list: &[String]| {
+        std::iter::once(&finding.location)
+            .chain(&finding.previous)
+            .any(|l| list.iter().any(|p| filter::path_matches(p, &l.path)))
+    };
+    findings.retain(|f| {
+        (settings.paths.is_empty() || matches(f, &settings.paths))
+            && !matches(f, &settings.exclude_paths)
+    });
+    Ok(())
 }
 
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {

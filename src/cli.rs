@@ -89,6 +89,13 @@ struct BreakingArgs {
     /// Do not run these rule IDs or categories.
     #[arg(long, value_name = "RULE_ID|CATEGORY")]
     except: Vec<String>,
+    /// Report only findings in this file or directory, as reported (relative to the repository
+    /// root, or to the input directory); repeatable, as in buf.
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Report no finding in this file or directory (repeatable), as in buf.
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    exclude_paths: Vec<String>,
     /// Compare every file, not only those the change can affect.
     #[arg(long)]
     full: bool,
@@ -328,7 +335,31 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         full: args.full,
         report_unused_ignores: args.report_unused_ignores,
         filter: None,
+        paths: checked_paths("--path", &args.paths)?,
+        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
     })
+}
+
+/// `--path` / `--exclude-path` values, normalised (`./proto/a/` is `proto/a`).
+fn checked_paths(flag: &str, values: &[String]) -> Result<Vec<String>> {
+    values
+        .iter()
+        .map(|v| {
+            config::normalize(v)
+                .map(|p| {
+                    p.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .map_err(|why| {
+                    Error::with_help(
+                        format!("{flag} {v}: {why}"),
+                        "paths are relative to the repository root for the working tree and git revisions, to the input directory for a directory input",
+                    )
+                })
+        })
+        .collect()
 }
 
 fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {

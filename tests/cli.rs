@@ -320,7 +320,7 @@ fn subdirectory_module_root_and_running_from_inside_it() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|f| f["path"] == "acme/v1/user.proto"));
+        .all(|f| f["path"] == "proto/acme/v1/user.proto"));
     let output = protoguard(&dir.join("proto"), &["breaking", "--against", "v1.0.0"]);
     expect_code(&output, 1);
     let output = protoguard(dir, &["breaking", "--root", "proto", "--against", "HEAD"]);

@@ -58,6 +58,11 @@ const API_V2: &str = "syntax = \"proto3\";\npackage acme.api.v1;\nimport \"acme/
 const USER: &str = "acme/v1/user.proto";
 const LEGACY: &str = "acme/legacy/old.proto";
 const BETA: &str = "acme/v1alpha1/beta.proto";
+// Findings name files by the path a user opens: relative to the repository root.
+const P_USER: &str = "proto/acme/v1/user.proto";
+const P_LEGACY: &str = "proto/acme/legacy/old.proto";
+const P_BETA: &str = "proto/acme/v1alpha1/beta.proto";
+const P_API: &str = "api/acme/api/v1/service.proto";
 const API: &str = "acme/api/v1/service.proto";
 
 /// A repository whose `HEAD` holds the first version of the files under `proto/` (and `api/` with
@@ -146,8 +151,8 @@ fn module_roots_make_import_names_relative_to_the_root() {
     );
     let (code, found) = check(dir, &[]);
     assert_eq!(code, 1);
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
-    assert!(has(&found, "FIELD_NO_DELETE", LEGACY), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_LEGACY), "{found:?}");
     // `root` is the one-root spelling of the same thing.
     write(
         &dir.join("protoguard.toml"),
@@ -173,8 +178,8 @@ fn several_roots_form_one_module() {
     );
     let (code, found) = check(dir, &[]);
     assert_eq!(code, 1);
-    assert!(has(&found, "FIELD_NO_DELETE", API), "{found:?}");
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_API), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
     // The staged index is read with the same roots.
     git(dir, &["add", "-A"]);
     let (_, staged) = check(dir, &["--staged"]);
@@ -231,7 +236,7 @@ fn module_includes_are_importable_and_never_checked() {
     );
     let (code, found) = check(dir, &[]);
     assert_eq!(code, 1);
-    assert_eq!(paths_in(&found), BTreeSet::from([API]), "{found:?}");
+    assert_eq!(paths_in(&found), BTreeSet::from([P_API]), "{found:?}");
 }
 
 #[test]
@@ -243,7 +248,7 @@ fn module_excludes_skip_files_and_directories_in_every_input_kind() {
         "[module]\nroots = [\"proto\"]\nexcludes = [\"proto/acme/legacy\", \"proto/acme/v1alpha1/beta.proto\"]\n",
     );
     let (_, found) = check(dir, &[]);
-    assert_eq!(paths_in(&found), BTreeSet::from([USER]), "{found:?}");
+    assert_eq!(paths_in(&found), BTreeSet::from([P_USER]), "{found:?}");
     git(dir, &["add", "-A"]);
     assert_eq!(check(dir, &["--staged"]).1, found);
     // Two directories: the previous revision is a directory too.
@@ -323,21 +328,30 @@ fn breaking_severity_per_rule_and_category() {
     let repo = with_breaking("severity = { FIELD_NO_DELETE = \"warning\" }\n");
     let (_, found) = check(repo.path(), &[]);
     assert_eq!(
-        severity_of(&found, "FIELD_NO_DELETE", USER),
+        severity_of(&found, "FIELD_NO_DELETE", P_USER),
         Some("warning")
     );
-    assert_eq!(severity_of(&found, "FIELD_SAME_TYPE", USER), Some("error"));
+    assert_eq!(
+        severity_of(&found, "FIELD_SAME_TYPE", P_USER),
+        Some("error")
+    );
     // A rule's own entry wins over its category's; a narrower category over a broader one.
     let repo = with_breaking(
         "[breaking.severity]\nFILE = \"warning\"\nWIRE_JSON = \"error\"\nFIELD_SAME_TYPE = \"error\"\n",
     );
     let (_, found) = check(repo.path(), &[]);
     assert_eq!(
-        severity_of(&found, "FIELD_NO_DELETE", USER),
+        severity_of(&found, "FIELD_NO_DELETE", P_USER),
         Some("warning")
     );
-    assert_eq!(severity_of(&found, "FIELD_SAME_TYPE", USER), Some("error"));
-    assert_eq!(severity_of(&found, "FIELD_SAME_NAME", USER), Some("error"));
+    assert_eq!(
+        severity_of(&found, "FIELD_SAME_TYPE", P_USER),
+        Some("error")
+    );
+    assert_eq!(
+        severity_of(&found, "FIELD_SAME_NAME", P_USER),
+        Some("error")
+    );
     // "off" removes a rule; only warnings left means exit code 0.
     let repo = with_breaking(
         "use = [\"FIELD_NO_DELETE\", \"FIELD_SAME_TYPE\"]\nseverity = { FIELD_SAME_TYPE = \"off\", FIELD_NO_DELETE = \"warning\" }\n",
@@ -354,7 +368,7 @@ fn breaking_severity_per_rule_and_category() {
 fn filter_breaking_ignore_paths() {
     let repo = with_breaking("ignore = [\"proto/acme/legacy\", \"proto/acme/v1/user.proto\"]\n");
     let (_, found) = check(repo.path(), &[]);
-    assert_eq!(paths_in(&found), BTreeSet::from([BETA]), "{found:?}");
+    assert_eq!(paths_in(&found), BTreeSet::from([P_BETA]), "{found:?}");
 }
 
 #[test]
@@ -363,23 +377,23 @@ fn filter_breaking_ignore_only_by_rule_and_category() {
         "[breaking.ignore_only]\nFIELD_NO_DELETE = [\"proto/acme/legacy\"]\nWIRE_JSON = [\"proto/acme/v1\"]\n",
     );
     let (_, found) = check(repo.path(), &[]);
-    assert!(!has(&found, "FIELD_NO_DELETE", LEGACY), "{found:?}");
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
-    assert!(has(&found, "FIELD_NO_DELETE", BETA), "{found:?}");
+    assert!(!has(&found, "FIELD_NO_DELETE", P_LEGACY), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_BETA), "{found:?}");
     // FIELD_SAME_NAME and FIELD_SAME_JSON_NAME are WIRE_JSON rules; FIELD_SAME_TYPE is not.
-    assert!(!has(&found, "FIELD_SAME_NAME", USER), "{found:?}");
-    assert!(!has(&found, "FIELD_SAME_JSON_NAME", USER), "{found:?}");
-    assert!(has(&found, "FIELD_SAME_TYPE", USER), "{found:?}");
+    assert!(!has(&found, "FIELD_SAME_NAME", P_USER), "{found:?}");
+    assert!(!has(&found, "FIELD_SAME_JSON_NAME", P_USER), "{found:?}");
+    assert!(has(&found, "FIELD_SAME_TYPE", P_USER), "{found:?}");
 }
 
 #[test]
 fn filter_breaking_ignore_unstable_packages() {
     let repo = with_breaking("ignore_unstable_packages = true\n");
     let (_, found) = check(repo.path(), &[]);
-    assert!(!paths_in(&found).contains(BETA), "{found:?}");
-    assert!(paths_in(&found).contains(USER), "{found:?}");
+    assert!(!paths_in(&found).contains(P_BETA), "{found:?}");
+    assert!(paths_in(&found).contains(P_USER), "{found:?}");
     let repo = with_breaking("ignore_unstable_packages = false\n");
-    assert!(paths_in(&check(repo.path(), &[]).1).contains(BETA));
+    assert!(paths_in(&check(repo.path(), &[]).1).contains(P_BETA));
 }
 
 #[test]
@@ -446,7 +460,7 @@ fn discovery_walks_up_and_the_config_directory_is_the_top() {
     let (_, from_top) = check(dir, &[]);
     let (_, from_inside) = check(&dir.join("proto/acme/v1"), &[]);
     assert_eq!(from_top, from_inside);
-    assert!(has(&from_inside, "FIELD_NO_DELETE", LEGACY));
+    assert!(has(&from_inside, "FIELD_NO_DELETE", P_LEGACY));
     // --config names a file explicitly; its directory is the top.
     fs::rename(dir.join("protoguard.toml"), dir.join("proto/pg.toml")).unwrap();
     write(
@@ -459,7 +473,7 @@ fn discovery_walks_up_and_the_config_directory_is_the_top() {
         Found::from([(
             "FIELD_SAME_TYPE".to_owned(),
             "error".to_owned(),
-            USER.to_owned()
+            P_USER.to_owned()
         )])
     );
 }
@@ -508,8 +522,8 @@ fn buf_yaml_v1_is_a_module_at_its_directory() {
         "version: v1\nname: buf.build/acme/api\ndeps:\n  - buf.build/googleapis/googleapis\nbuild:\n  excludes:\n    - acme/legacy\nlint:\n  use: [STANDARD]\n  enum_zero_value_suffix: _NONE\nbreaking:\n  use:\n    - FILE\n  except:\n    - FIELD_SAME_TYPE\n",
     );
     let (_, found) = check(&dir.join("proto/acme"), &[]);
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
-    assert!(!paths_in(&found).contains(LEGACY), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
+    assert!(!paths_in(&found).contains(P_LEGACY), "{found:?}");
     assert!(!rules_in(&found).contains("FIELD_SAME_TYPE"), "{found:?}");
 }
 
@@ -522,7 +536,7 @@ fn filter_buf_yaml_v1_ignores() {
         "version: v1\nbreaking:\n  ignore:\n    - acme/legacy\n  ignore_only:\n    FIELD_SAME_TYPE:\n      - acme/v1/user.proto\n  ignore_unstable_packages: true\n",
     );
     let (_, found) = check(&dir.join("proto"), &[]);
-    assert_eq!(paths_in(&found), BTreeSet::from([USER]), "{found:?}");
+    assert_eq!(paths_in(&found), BTreeSet::from([P_USER]), "{found:?}");
     assert!(!rules_in(&found).contains("FIELD_SAME_TYPE"), "{found:?}");
     assert!(rules_in(&found).contains("FIELD_NO_DELETE"), "{found:?}");
 }
@@ -536,8 +550,8 @@ fn buf_yaml_v2_with_one_module() {
         "version: v2\nmodules:\n  - path: proto\n    name: buf.build/acme/api\n    excludes:\n      - proto/acme/legacy\nlint:\n  use:\n    - STANDARD\nbreaking:\n  use:\n    - FILE\n  except:\n    - FIELD_SAME_NAME\n    - FIELD_SAME_JSON_NAME\nplugins: []\n",
     );
     let (_, found) = check(dir, &[]);
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
-    assert!(!paths_in(&found).contains(LEGACY), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
+    assert!(!paths_in(&found).contains(P_LEGACY), "{found:?}");
     assert!(!rules_in(&found).contains("FIELD_SAME_NAME"), "{found:?}");
     // The same from inside the module.
     assert_eq!(check(&dir.join("proto/acme"), &[]).1, found);
@@ -562,7 +576,7 @@ fn filter_buf_yaml_v2_ignores_are_relative_to_the_buf_yaml() {
         "version: v2\nmodules:\n  - path: proto\n  - path: api\nbreaking:\n  ignore:\n    - proto/acme/legacy\n  ignore_only:\n    FIELD_NO_DELETE:\n      - api/acme/api\n  ignore_unstable_packages: true\n",
     );
     let (_, found) = check(dir, &[]);
-    assert_eq!(paths_in(&found), BTreeSet::from([USER]), "{found:?}");
+    assert_eq!(paths_in(&found), BTreeSet::from([P_USER]), "{found:?}");
 }
 
 #[test]
@@ -574,8 +588,8 @@ fn buf_yaml_v2_with_two_modules() {
         "version: v2\nmodules:\n  - path: proto\n    breaking:\n      use: [FILE]\n      except: [FIELD_SAME_TYPE]\n  - path: api\n    breaking:\n      use: [FILE]\n      except: [FIELD_SAME_TYPE]\n",
     );
     let (_, found) = check(dir, &[]);
-    assert!(has(&found, "FIELD_NO_DELETE", API), "{found:?}");
-    assert!(has(&found, "FIELD_NO_DELETE", USER), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_API), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_USER), "{found:?}");
     assert!(!rules_in(&found).contains("FIELD_SAME_TYPE"), "{found:?}");
     // Modules that select different rules cannot share one selection: a clear error.
     write(
@@ -605,9 +619,9 @@ fn buf_work_yaml_v1_workspace() {
     );
     // api/ has no buf.yaml: buf's defaults (FILE) apply to it.
     let (_, from_top) = check(dir, &[]);
-    assert!(has(&from_top, "FIELD_NO_DELETE", API), "{from_top:?}");
-    assert!(has(&from_top, "FIELD_NO_DELETE", USER), "{from_top:?}");
-    assert!(!paths_in(&from_top).contains(LEGACY), "{from_top:?}");
+    assert!(has(&from_top, "FIELD_NO_DELETE", P_API), "{from_top:?}");
+    assert!(has(&from_top, "FIELD_NO_DELETE", P_USER), "{from_top:?}");
+    assert!(!paths_in(&from_top).contains(P_LEGACY), "{from_top:?}");
     // From inside a module, the workspace that lists it is found: api/ still compiles.
     let (_, from_module) = check(&dir.join("proto/acme"), &[]);
     assert_eq!(from_module, from_top);
@@ -619,7 +633,7 @@ fn buf_work_yaml_v1_workspace() {
         "version: v1\ndirectories:\n  - api\n",
     );
     let (_, alone) = check(&dir.join("proto"), &[]);
-    assert!(!paths_in(&alone).contains(API), "{alone:?}");
+    assert!(!paths_in(&alone).contains(P_API), "{alone:?}");
 }
 
 #[test]
@@ -635,7 +649,11 @@ fn filter_buf_work_yaml_module_ignores_are_relative_to_the_module() {
         "version: v1\nbreaking:\n  ignore: [acme/legacy, acme/v1alpha1]\n",
     );
     let (_, found) = check(dir, &[]);
-    assert_eq!(paths_in(&found), BTreeSet::from([API, USER]), "{found:?}");
+    assert_eq!(
+        paths_in(&found),
+        BTreeSet::from([P_API, P_USER]),
+        "{found:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -655,7 +673,7 @@ fn precedence_flags_over_toml_over_buf_yaml_over_defaults() {
     );
     let (_, found) = check(dir, &[]);
     assert_eq!(rules_in(&found), BTreeSet::from(["FIELD_SAME_NAME"]));
-    assert_eq!(paths_in(&found), BTreeSet::from([USER]));
+    assert_eq!(paths_in(&found), BTreeSet::from([P_USER]));
     // protoguard.toml over buf.yaml: the whole file is used, buf.yaml is not read.
     write(
         &dir.join("protoguard.toml"),
@@ -667,7 +685,7 @@ fn precedence_flags_over_toml_over_buf_yaml_over_defaults() {
     let (_, found) = check(dir, &["--rule", "FIELD_NO_DELETE"]);
     assert_eq!(rules_in(&found), BTreeSet::from(["FIELD_NO_DELETE"]));
     let (_, found) = check(dir, &["--root", "proto/acme/v1"]);
-    assert_eq!(paths_in(&found), BTreeSet::from(["user.proto"]));
+    assert_eq!(paths_in(&found), BTreeSet::from([P_USER]));
     let (_, found) = check(dir, &["--exclude", "proto/acme/v1"]);
     assert!(
         found.is_empty(),
@@ -691,7 +709,7 @@ fn precedence_flags_over_toml_over_buf_yaml_over_defaults() {
     );
     assert_eq!(rules_in(&found), BTreeSet::from(["FIELD_NO_DELETE"]));
     assert_eq!(
-        severity_of(&found, "FIELD_NO_DELETE", USER),
+        severity_of(&found, "FIELD_NO_DELETE", P_USER),
         Some("warning")
     );
     // --config can name a buf.yaml.
@@ -1009,7 +1027,7 @@ fn init_converts_a_buf_work_yaml_and_notes_conflicts() {
     );
     let (code, found) = check(dir, &[]);
     assert_eq!(code, 1);
-    assert!(has(&found, "FIELD_NO_DELETE", API), "{found:?}");
+    assert!(has(&found, "FIELD_NO_DELETE", P_API), "{found:?}");
     assert!(!rules_in(&found).contains("FIELD_SAME_TYPE"), "{found:?}");
 }
 

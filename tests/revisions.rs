@@ -88,7 +88,7 @@ fn a_branch_that_moved_its_roots_is_compared_with_the_roots_each_side_had() {
         findings(&output),
         BTreeSet::from([(
             "FILE_NO_DELETE".to_owned(),
-            "acme/user/v1/user.proto".to_owned()
+            "proto/acme/user/v1/user.proto".to_owned()
         )])
     );
 }
@@ -302,4 +302,150 @@ fn a_broken_configuration_in_a_revision_is_named_by_revision_and_path() {
     let output = protoguard(path, &["breaking", "--against", "HEAD"]);
     let all = expect_code(&output, 2);
     assert!(all.contains("HEAD:buf.yaml:1:"), "{all}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths a user can open
+
+/// A repository with two module roots, `proto` and `api`, whose working tree deletes a field in
+/// each.
+fn two_roots() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    init_repo(path);
+    write(
+        &path.join("buf.yaml"),
+        "version: v2\nmodules:\n  - path: proto\n  - path: api\n",
+    );
+    write(&path.join("proto/acme/common/v1/id.proto"), ID);
+    write(
+        &path.join("api/other/b.proto"),
+        "syntax = \"proto3\";\npackage other;\nmessage B {\n  string a = 1;\n  string b = 2;\n}\n",
+    );
+    commit_all(path, "v1");
+    write(
+        &path.join("proto/acme/common/v1/id.proto"),
+        "syntax = \"proto3\";\n\npackage acme.common.v1;\n\nmessage Id {\n}\n",
+    );
+    write(
+        &path.join("api/other/b.proto"),
+        "syntax = \"proto3\";\npackage other;\nmessage B {\n  string a = 1;\n}\n",
+    );
+    dir
+}
+
+#[test]
+fn every_format_reports_paths_relative_to_the_repository_root() {
+    let dir = two_roots();
+    let path = dir.path();
+    let output = protoguard(path, &["breaking", "--against", "HEAD", "--format", "json"]);
+    expect_code(&output, 1);
+    assert_eq!(
+        findings(&output),
+        BTreeSet::from([
+            ("FIELD_NO_DELETE".to_owned(), "api/other/b.proto".to_owned()),
+            (
+                "FIELD_NO_DELETE".to_owned(),
+                "proto/acme/common/v1/id.proto".to_owned()
+            ),
+        ])
+    );
+    let text = stdout(&protoguard(
+        path,
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    ));
+    assert!(text.contains("api/other/b.proto:3:"), "{text}");
+    let github = stdout(&protoguard(
+        path,
+        &["breaking", "--against", "HEAD", "--format", "github"],
+    ));
+    assert!(github.contains("file=api/other/b.proto,"), "{github}");
+    assert!(!github.contains("file=other/b.proto"), "{github}");
+    // Human frames name the file by the same path, and show its text.
+    let human = stdout(&protoguard(path, &["breaking", "--against", "HEAD"]));
+    assert!(human.contains("[api/other/b.proto:3:"), "{human}");
+    assert!(human.contains("message B {"), "{human}");
+    // The staged index and a subdirectory working directory report the same paths.
+    git(path, &["add", "-A"]);
+    let output = protoguard(
+        &path.join("api"),
+        &[
+            "breaking",
+            "--staged",
+            "--against",
+            "HEAD",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        findings(&output).contains(&("FIELD_NO_DELETE".to_owned(), "api/other/b.proto".to_owned()))
+    );
+}
+
+#[test]
+fn directory_inputs_report_paths_relative_to_the_input() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    for (side, body) in [
+        ("old", "  string a = 1;\n  string b = 2;\n"),
+        ("new", "  string a = 1;\n"),
+    ] {
+        write(
+            &path.join(side).join("api/other/b.proto"),
+            &format!("syntax = \"proto3\";\npackage other;\nmessage B {{\n{body}}}\n"),
+        );
+    }
+    let output = protoguard(
+        path,
+        &[
+            "breaking",
+            "new",
+            "--against",
+            "old",
+            "--root",
+            "api",
+            "--format",
+            "json",
+        ],
+    );
+    expect_code(&output, 1);
+    assert_eq!(
+        findings(&output),
+        BTreeSet::from([("FIELD_NO_DELETE".to_owned(), "api/other/b.proto".to_owned())])
+    );
+}
+
+#[test]
+fn path_and_exclude_path_select_findings_as_in_buf() {
+    let dir = two_roots();
+    let path = dir.path();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["breaking", "--against", "HEAD", "--format", "json"];
+        args.extend_from_slice(extra);
+        protoguard(path, &args)
+    };
+    let only_api = run(&["--path", "api"]);
+    assert_eq!(
+        findings(&only_api),
+        BTreeSet::from([("FIELD_NO_DELETE".to_owned(), "api/other/b.proto".to_owned())])
+    );
+    let both = run(&["--path", "api/other/b.proto", "--path", "./proto/acme/"]);
+    assert_eq!(findings(&both).len(), 2);
+    let excluded = run(&["--exclude-path", "api"]);
+    assert_eq!(
+        findings(&excluded),
+        BTreeSet::from([(
+            "FIELD_NO_DELETE".to_owned(),
+            "proto/acme/common/v1/id.proto".to_owned()
+        )])
+    );
+    let clean = run(&["--path", "api", "--exclude-path", "api/other"]);
+    expect_code(&clean, 0);
+    let typo = run(&["--path", "apj"]);
+    let all = expect_code(&typo, 2);
+    assert!(
+        all.contains("--path/--exclude-path apj: no .proto file"),
+        "{all}"
+    );
 }

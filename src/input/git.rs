@@ -290,7 +290,7 @@ pub(super) fn read_index(
                         ));
                     }
                 }
-                sources.paths.insert(name.to_owned(), path.to_owned());
+                sources.set_path(name, path.to_owned());
                 sources.files.insert(name.to_owned(), bytes);
             }
             Slot::Include(k) => {
@@ -302,7 +302,7 @@ pub(super) fn read_index(
         for (name, (path, bytes)) in files {
             if !sources.includes.contains_key(&name) {
                 if !sources.files.contains_key(&name) {
-                    sources.paths.insert(name.clone(), path);
+                    sources.set_path(&name, path);
                 }
                 sources.includes.insert(name, bytes);
             }

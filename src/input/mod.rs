@@ -97,6 +97,8 @@ pub struct Sources {
     /// root for git revisions, the index and the working tree, to the input directory for other
     /// directories (`api/other/b.proto` for the import name `other/b.proto` under the root `api`).
     pub paths: BTreeMap<String, String>,
+    /// The reverse of `paths`: such a path → its import name.
+    pub names: BTreeMap<String, String>,
 }
 
 impl Sources {
@@ -119,8 +121,22 @@ impl Sources {
         }
         if !path.is_empty() {
             path.push_str(name);
+            self.set_path(name, path);
+        }
+    }
+
+    /// Records that the file with import name `name` is found at `path`.
+    fn set_path(&mut self, name: &str, path: String) {
+        if path != name {
+            self.names.insert(path.clone(), name.to_owned());
             self.paths.insert(name.to_owned(), path);
         }
+    }
+
+    /// The import name of the file a user opens at `path` (see [`Sources::paths`]); a path
+    /// that is not recorded is taken as an import name.
+    pub fn name_of<'a>(&'a self, path: &'a str) -> &'a str {
+        self.names.get(path).map_or(path, String::as_str)
     }
 }
 

@@ -96,9 +96,13 @@ impl Revisions<'_> {
         &self.snapshot(side).label
     }
 
+    /// The text of the file at `path` (the path a finding reports, see
+    /// [`crate::input::Sources::paths`]) in one revision.
     pub fn text(&self, side: Side, path: &str) -> Option<&str> {
         match &self.snapshot(side).content {
-            Content::Sources(sources) => crate::compile::source_text(sources, path),
+            Content::Sources(sources) => {
+                crate::compile::source_text(sources, sources.name_of(path))
+            }
             Content::Descriptors(_) => None,
         }
     }
