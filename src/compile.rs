@@ -1,9 +1,11 @@
 //! Compilation with protox, in-process: a snapshot's sources (or descriptor set) become a
-//! descriptor pool with source info. A file that does not compile is a diagnostic with its span;
-//! an editions file is refused with its location until the project has an editions front end.
+//! descriptor pool with source info. A file that does not compile is a diagnostic with its span.
+//! An editions file is lowered to proto2 text first ([`crate::editions::lower`]); protox's
+//! diagnostics about it are re-rendered against the original text, and the checks protoc makes
+//! on editions that a proto2 compile does not are made here ([`crate::editions::validate`]).
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -12,10 +14,10 @@ use protox::file::{
     ChainFileResolver, DescriptorSetFileResolver, File, FileResolver, GoogleFileResolver,
 };
 
+use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
 use crate::finding::Side;
 use crate::input::{without_bom, Content, DescriptorSet, Snapshot, Sources};
-use crate::scan;
 use crate::schema::Schema;
 
 /// Compiles the module files `names` of a snapshot (with whatever they import) into a [`Schema`]
@@ -34,12 +36,12 @@ pub fn compile(
                 .filter(|n| sources.files.contains_key(*n))
                 .cloned()
                 .collect();
-            let pool = compile_sources(&snapshot, &names)?;
-            Ok(Schema::new(snapshot, side, pool, &names))
+            let (pool, editions) = compile_sources(&snapshot, &names)?;
+            Ok(Schema::new(snapshot, side, pool, &names, editions))
         }
         Content::Descriptors(set) => {
             let (pool, names) = compile_descriptor_set(&snapshot.label, set, other_includes)?;
-            Ok(Schema::new(snapshot, side, pool, &names))
+            Ok(Schema::new(snapshot, side, pool, &names, HashMap::new()))
         }
     }
 }
@@ -47,36 +49,93 @@ pub fn compile(
 fn compile_sources(
     snapshot: &Arc<Snapshot>,
     names: &[String],
-) -> Result<prost_reflect::DescriptorPool> {
+) -> Result<(prost_reflect::DescriptorPool, HashMap<String, FileEdition>)> {
     let failure = Rc::new(RefCell::new(None));
+    let lowered = Rc::new(RefCell::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(SnapshotResolver {
         snapshot: snapshot.clone(),
         failure: failure.clone(),
+        lowered: lowered.clone(),
     });
+    resolver.add(FeatureFileResolver);
     resolver.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_source_info(true);
+    let fail = |diagnostic: Box<dyn Diagnostic + Send + Sync>| Error::Compile {
+        revision: snapshot.label.clone(),
+        diagnostics: vec![diagnostic],
+    };
     for name in names {
         if let Err(err) = compiler.open_file(name) {
-            let diagnostic: Box<dyn Diagnostic + Send + Sync> = match failure.borrow_mut().take() {
-                Some(own) => own,
-                None => Box::new(err),
-            };
-            return Err(Error::Compile {
-                revision: snapshot.label.clone(),
-                diagnostics: vec![diagnostic],
+            if let Some(own) = failure.borrow_mut().take() {
+                return Err(fail(own));
+            }
+            let lowered = lowered.borrow();
+            let source = err.file().and_then(|file| {
+                let (text, map) = lowered.get(file)?;
+                Some((file.to_owned(), text, map))
             });
+            return Err(fail(match source {
+                Some((file, text, map)) => Box::new(Relocated::new(err, &file, text, map)),
+                None => Box::new(err),
+            }));
         }
     }
-    Ok(compiler.descriptor_pool())
+    let pool = compiler.descriptor_pool();
+    let lowered = Rc::try_unwrap(lowered).map_or_else(|rc| rc.borrow().clone(), |c| c.into_inner());
+    let editions: HashMap<String, FileEdition> = lowered
+        .into_iter()
+        .map(|(name, (_, edition))| (name, edition))
+        .collect();
+    let edition_of = |file: &prost_reflect::FileDescriptor| match editions.get(file.name()) {
+        Some(e) => e.edition,
+        None => crate::schema::syntax_edition(file),
+    };
+    let mut diagnostics: Vec<Box<dyn Diagnostic + Send + Sync>> = Vec::new();
+    let mut checked: Vec<&String> = editions.keys().collect();
+    checked.sort();
+    for name in checked {
+        let Some(file) = pool.get_file_by_name(name) else {
+            continue;
+        };
+        let Some(text) = snapshot_text(snapshot, name) else {
+            continue;
+        };
+        let map = &editions[name].map;
+        for problem in editions::validate(&file, &edition_of) {
+            diagnostics.push(Box::new(EditionsViolation::new(
+                name, text, map, &file, problem,
+            )));
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(Error::Compile {
+            revision: snapshot.label.clone(),
+            diagnostics,
+        });
+    }
+    Ok((pool, editions))
 }
 
-/// Serves a snapshot's files to protox. Failures protox would report without a span (a file that
-/// is not UTF-8, an editions file) are kept aside with their location and reported instead.
+fn snapshot_text<'a>(snapshot: &'a Snapshot, name: &str) -> Option<&'a str> {
+    match &snapshot.content {
+        Content::Sources(sources) => source_text(sources, name),
+        Content::Descriptors(_) => None,
+    }
+}
+
+/// Lowered files by name: the original text (for re-rendering protox's diagnostics) and what
+/// the schema keeps.
+type LoweredFiles = Rc<RefCell<HashMap<String, (String, FileEdition)>>>;
+
+/// Serves a snapshot's files to protox, lowering editions files. Failures protox would report
+/// without a span (a file that is not UTF-8, an unknown edition) are kept aside with their
+/// location and reported instead.
 struct SnapshotResolver {
     snapshot: Arc<Snapshot>,
     failure: Rc<RefCell<Option<Box<dyn Diagnostic + Send + Sync>>>>,
+    lowered: LoweredFiles,
 }
 
 impl FileResolver for SnapshotResolver {
@@ -96,13 +155,43 @@ impl FileResolver for SnapshotResolver {
                 return Err(protox::Error::new(message));
             }
         };
-        if let Some((edition, line, column)) = scan::scan(bytes).edition {
-            let failure = EditionsUnsupported::new(name, text, &edition, line, column);
-            let message = failure.to_string();
-            *self.failure.borrow_mut() = Some(Box::new(failure));
-            return Err(protox::Error::new(message));
+        match editions::lower::lower(text) {
+            Ok(None) => File::from_source(name, text),
+            Ok(Some(lowered)) => {
+                let file = File::from_source(name, &lowered.text);
+                self.lowered.borrow_mut().insert(
+                    name.to_owned(),
+                    (
+                        text.to_owned(),
+                        FileEdition {
+                            edition: lowered.edition,
+                            map: lowered.map,
+                            option_imports: lowered.option_imports,
+                        },
+                    ),
+                );
+                file
+            }
+            Err(refused) => {
+                let failure = EditionsRefused::new(name, text, refused);
+                let message = failure.to_string();
+                *self.failure.borrow_mut() = Some(Box::new(failure));
+                Err(protox::Error::new(message))
+            }
         }
-        File::from_source(name, text)
+    }
+}
+
+/// Serves protoguard's declarations of the custom features `(pb.cpp)` and `(pb.java)` to files
+/// that import them, after the snapshot's own files (a vendored copy wins).
+struct FeatureFileResolver;
+
+impl FileResolver for FeatureFileResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match editions::FEATURE_FILES.iter().find(|(n, _)| *n == name) {
+            Some((name, text)) => File::from_source(name, text),
+            None => Err(protox::Error::file_not_found(name)),
+        }
     }
 }
 
@@ -145,35 +234,144 @@ impl NotUtf8 {
     }
 }
 
+/// Something lowering refused in an editions file (an unknown edition, a label or group that
+/// editions forbid), at its place in the original text.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{name}:{line}:{column}: editions are not supported yet (edition \"{edition}\")")]
-#[diagnostic(
-    code(protoguard::editions_unsupported),
-    help("protoguard compiles with protox, which cannot parse editions files yet; check files that use syntax = \"proto2\" or \"proto3\", or exclude this file")
-)]
-struct EditionsUnsupported {
+#[error("{name}:{line}:{column}: {message}")]
+#[diagnostic(code(protoguard::editions))]
+struct EditionsRefused {
     name: String,
-    edition: String,
-    line: u32,
-    column: u32,
+    message: String,
+    line: usize,
+    column: usize,
+    #[help]
+    help: String,
     #[source_code]
     source_code: NamedSource<String>,
-    #[label("edition declared here")]
+    #[label("here")]
     span: SourceSpan,
 }
 
-impl EditionsUnsupported {
-    fn new(name: &str, text: &str, edition: &str, line: u32, column: u32) -> Self {
-        let offset = miette::SourceOffset::from_location(text, line as usize, column as usize);
-        let span_len = text[offset.offset()..].find(';').map_or(7, |end| end + 1);
-        EditionsUnsupported {
+impl EditionsRefused {
+    fn new(name: &str, text: &str, refused: editions::lower::LowerError) -> Self {
+        let (line, column) = line_column(text, refused.start);
+        EditionsRefused {
             name: name.to_owned(),
-            edition: edition.to_owned(),
+            message: refused.message,
             line,
             column,
+            help: refused.help,
             source_code: NamedSource::new(name, text.to_owned()),
-            span: SourceSpan::new(offset, span_len),
+            span: SourceSpan::new(refused.start.into(), refused.end - refused.start),
         }
+    }
+}
+
+/// A rule of editions that a compiled file breaks, at the element's span in the original text.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{name}:{line}:{column}: {message}")]
+#[diagnostic(code(protoguard::editions))]
+struct EditionsViolation {
+    name: String,
+    message: String,
+    line: usize,
+    column: usize,
+    #[help]
+    help: &'static str,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+}
+
+impl EditionsViolation {
+    fn new(
+        name: &str,
+        text: &str,
+        map: &editions::ColumnMap,
+        file: &prost_reflect::FileDescriptor,
+        problem: editions::Problem,
+    ) -> Self {
+        let index = crate::schema::SpanIndex::new(file.file_descriptor_proto(), Some(map));
+        let span = index.byte_range(&problem.path, text);
+        let (line, column) = span.map_or((1, 1), |(start, _)| line_column(text, start));
+        EditionsViolation {
+            name: name.to_owned(),
+            message: problem.message,
+            line,
+            column,
+            help: problem.help,
+            source_code: NamedSource::new(name, text.to_owned()),
+            span: span.map(|(start, end)| SourceSpan::new(start.into(), end - start)),
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |p| p + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// A protox diagnostic about a lowered file, shown against the file's original text: every
+/// label's offsets are mapped back through the lowering's column map.
+struct Relocated {
+    inner: protox::Error,
+    source_code: NamedSource<String>,
+    labels: Vec<miette::LabeledSpan>,
+}
+
+impl Relocated {
+    fn new(inner: protox::Error, name: &str, text: &str, map: &FileEdition) -> Self {
+        let labels = inner
+            .labels()
+            .into_iter()
+            .flatten()
+            .map(|label| {
+                let start = map.map.original_offset(label.offset());
+                let end = map
+                    .map
+                    .original_offset(label.offset() + label.len())
+                    .max(start);
+                miette::LabeledSpan::new(label.label().map(str::to_owned), start, end - start)
+            })
+            .collect();
+        Relocated {
+            inner,
+            source_code: NamedSource::new(name, text.to_owned()),
+            labels,
+        }
+    }
+}
+
+impl std::fmt::Debug for Relocated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl std::fmt::Display for Relocated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for Relocated {}
+
+impl Diagnostic for Relocated {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source_code)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 

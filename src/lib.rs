@@ -14,6 +14,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod docs;
+pub mod editions;
 pub mod error;
 pub mod filter;
 pub mod finding;

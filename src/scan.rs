@@ -85,31 +85,45 @@ pub fn scan(source: &[u8]) -> Header {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Ident,
     Str,
     Punct(u8),
     Other,
 }
 
+/// One token: its kind, byte range and 1-based line and (byte) column.
 #[derive(Debug, Clone, Copy)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
-    line: u32,
-    column: u32,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
 }
 
-struct Lexer<'a> {
+/// The tokenizer shared by the scanner and the editions lowering: identifiers, strings (either
+/// quote, with escapes), the punctuation that shapes statements, and single other bytes;
+/// comments and whitespace skipped exactly.
+#[derive(Clone)]
+pub(crate) struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
     line: u32,
     line_start: usize,
 }
 
-impl Lexer<'_> {
-    fn next(&mut self) -> Option<Token> {
+impl<'a> Lexer<'a> {
+    pub(crate) fn new(src: &'a [u8]) -> Self {
+        Lexer {
+            src,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    pub(crate) fn next(&mut self) -> Option<Token> {
         self.skip_trivia();
         let start = self.pos;
         let &byte = self.src.get(start)?;
@@ -198,7 +212,7 @@ impl Lexer<'_> {
 
     /// The value of a string token and any adjacent ones (`"a" "b"` is `"ab"`), unescaping the
     /// simple escapes; `None` if `first` is not a string.
-    fn string_value(&mut self, first: Option<Token>) -> Option<String> {
+    pub(crate) fn string_value(&mut self, first: Option<Token>) -> Option<String> {
         let first = first.filter(|t| t.kind == Kind::Str)?;
         let mut value = unquote(&self.src[first.start..first.end]);
         loop {

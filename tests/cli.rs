@@ -435,15 +435,15 @@ fn non_utf8_file_is_reported_with_its_line() {
 }
 
 #[test]
-fn editions_file_is_refused_clearly() {
+fn unknown_edition_is_refused_clearly() {
     let dir = two_dirs(
         USER_V1,
-        "// header\nedition = \"2023\";\npackage acme.v1;\nmessage User {}\n",
+        "// header\nedition = \"2025\";\npackage acme.v1;\nmessage User {}\n",
     );
     let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
     let all = expect_code(&output, 2);
     assert!(
-        all.contains("acme/v1/user.proto:2:1: editions are not supported yet"),
+        all.contains("acme/v1/user.proto:2:1: edition \"2025\" is not supported"),
         "{all}"
     );
 }
@@ -585,9 +585,17 @@ fn include_paths_resolve_imports_for_every_input_kind() {
 }
 
 /// Rules read resolved properties (presence, openness, UTF-8 validation, encoding), never the
-/// syntax, so that an editions front end can feed the same schema view.
+/// syntax nor prost-reflect's helpers derived from it, which editions features can contradict.
 #[test]
 fn rules_never_read_the_syntax() {
+    let forbidden = [
+        ".syntax()",
+        "Syntax::",
+        ".supports_presence()",
+        ".is_packed()",
+        ".is_group()",
+        ".cardinality()",
+    ];
     for entry in walkdir::WalkDir::new(repo_root().join("src/rules")) {
         let entry = entry.unwrap();
         if !entry.file_type().is_file() {
@@ -595,11 +603,13 @@ fn rules_never_read_the_syntax() {
         }
         let path = entry.path();
         let text = fs::read_to_string(path).unwrap();
-        assert!(
-            !text.contains(".syntax()") && !text.contains("Syntax::"),
-            "{} reads the syntax",
-            path.display()
-        );
+        for call in forbidden {
+            assert!(
+                !text.contains(call),
+                "{} calls {call}: read crate::schema::resolved instead",
+                path.display()
+            );
+        }
     }
 }
 

@@ -58,3 +58,139 @@ fn a_descriptor_set_with_an_unknown_syntax_is_a_clear_error() {
         );
     }
 }
+
+fn two_trees(old: &str, new: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    common::write(&dir.path().join("old/acme/v1/user.proto"), old);
+    common::write(&dir.path().join("new/acme/v1/user.proto"), new);
+    dir
+}
+
+const PROTO3: &str = r#"syntax = "proto3";
+
+package acme.v1;
+
+message User {
+  string name = 1;
+  int32 id = 2;
+  optional string nickname = 3;
+  repeated int32 scores = 4;
+  Kind kind = 5;
+}
+
+enum Kind {
+  KIND_UNSPECIFIED = 0;
+  KIND_ADMIN = 1;
+}
+"#;
+
+/// PROTO3 rewritten as the equivalent edition 2023 file, as `buf` or protoc's migration would.
+const EDITION_2023: &str = r#"edition = "2023";
+
+package acme.v1;
+
+option features.field_presence = IMPLICIT;
+
+message User {
+  string name = 1;
+  int32 id = 2;
+  string nickname = 3 [features.field_presence = EXPLICIT];
+  repeated int32 scores = 4;
+  Kind kind = 5;
+}
+
+enum Kind {
+  KIND_UNSPECIFIED = 0;
+  KIND_ADMIN = 1;
+}
+"#;
+
+#[test]
+fn an_equivalent_migration_reports_only_the_syntax() {
+    let dir = two_trees(PROTO3, EDITION_2023);
+    let args = [
+        "breaking",
+        "new",
+        "--against",
+        "old",
+        "--format",
+        "json",
+        "--category",
+        "FILE",
+        "--category",
+        "PACKAGE",
+        "--category",
+        "WIRE_JSON",
+        "--category",
+        "WIRE",
+    ];
+    let output = protoguard(dir.path(), &args);
+    let out = expect_code(&output, 1);
+    let findings: serde_json::Value = serde_json::from_str(&common::stdout(&output)).unwrap();
+    let rules: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{out}"))
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["FILE_SAME_SYNTAX"], "{out}");
+}
+
+#[test]
+fn a_migration_that_changes_presence_is_reported_by_the_cardinality_rule() {
+    // Without `field_presence = IMPLICIT`, proto3's implicit scalars become explicit.
+    let changed = EDITION_2023.replace("option features.field_presence = IMPLICIT;\n", "");
+    let dir = two_trees(PROTO3, &changed);
+    let output = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "new",
+            "--against",
+            "old",
+            "--rule",
+            "FIELD_SAME_CARDINALITY",
+        ],
+    );
+    let out = expect_code(&output, 1);
+    assert!(
+        out.contains("Field \"acme.v1.User.id\" changed cardinality from \"optional with implicit presence\" to \"optional with explicit presence\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn compile_errors_in_editions_files_point_into_the_original_text() {
+    // The error is on a line where lowering inserted `optional `: its column must be the
+    // original one.
+    let broken =
+        "edition = \"2023\";\npackage acme.v1;\nmessage User { int32 id = 1; Missing m = 2; }\n";
+    let dir = two_trees(PROTO3, broken);
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let out = expect_code(&output, 2);
+    assert!(out.contains("acme/v1/user.proto:3:30"), "{out}");
+    assert!(!out.contains("optional"), "{out}");
+}
+
+#[test]
+fn editions_rules_protoc_enforces_are_compile_errors_with_locations() {
+    let open_enum = "edition = \"2023\";\npackage acme.v1;\nenum Kind {\n  KIND_ONE = 1;\n}\n";
+    let dir = two_trees(PROTO3, open_enum);
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let out = expect_code(&output, 2);
+    assert!(
+        out.contains(
+            "acme/v1/user.proto:4:14: the first value of open enum \"acme.v1.Kind\" must be zero"
+        ),
+        "{out}"
+    );
+    let label =
+        "edition = \"2023\";\npackage acme.v1;\nmessage User {\n  optional int32 id = 1;\n}\n";
+    let dir = two_trees(PROTO3, label);
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let out = expect_code(&output, 2);
+    assert!(
+        out.contains("acme/v1/user.proto:4:3: label \"optional\" is not allowed in editions"),
+        "{out}"
+    );
+}

@@ -15,6 +15,7 @@ use prost_reflect::{
     MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
 };
 
+use crate::editions::{Edition, FileEdition};
 use crate::finding::{Location, Side, Span};
 use crate::input::{Content, Snapshot};
 pub use spans::SpanIndex;
@@ -26,6 +27,18 @@ pub struct Schema {
     /// The files rules look at, sorted by name.
     files: Vec<FileDescriptor>,
     spans: Mutex<HashMap<String, Arc<SpanIndex>>>,
+    /// Editions files by name (lowered sources and descriptor-set files): the pool holds them as
+    /// proto2, so their edition and column map live here.
+    editions: HashMap<String, FileEdition>,
+}
+
+/// The edition row of a proto2/proto3 file: what its `syntax` says. Only the schema and the
+/// compile stage read the syntax; everything else asks [`Schema::edition`].
+pub fn syntax_edition(file: &FileDescriptor) -> Edition {
+    match file.syntax() {
+        prost_reflect::Syntax::Proto2 => Edition::Proto2,
+        prost_reflect::Syntax::Proto3 => Edition::Proto3,
+    }
 }
 
 impl Schema {
@@ -34,6 +47,7 @@ impl Schema {
         side: Side,
         pool: DescriptorPool,
         names: &[String],
+        editions: HashMap<String, FileEdition>,
     ) -> Self {
         let mut files: Vec<FileDescriptor> = names
             .iter()
@@ -46,7 +60,23 @@ impl Schema {
             pool,
             files,
             spans: Mutex::new(HashMap::new()),
+            editions,
         }
+    }
+
+    /// The syntax or edition a file of this revision is written in.
+    pub fn edition(&self, file: &FileDescriptor) -> Edition {
+        match self.editions.get(file.name()) {
+            Some(e) => e.edition,
+            None => syntax_edition(file),
+        }
+    }
+
+    /// Imports written `import option "…";` (edition 2024) in a file.
+    pub fn option_imports(&self, file: &FileDescriptor) -> &[String] {
+        self.editions
+            .get(file.name())
+            .map_or(&[], |e| e.option_imports.as_slice())
     }
 
     /// How the revision is named to the user.
@@ -146,7 +176,10 @@ impl Schema {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(file.name().to_owned())
-            .or_insert_with(|| Arc::new(SpanIndex::new(file.file_descriptor_proto())))
+            .or_insert_with(|| {
+                let map = self.editions.get(file.name()).map(|e| &e.map);
+                Arc::new(SpanIndex::new(file.file_descriptor_proto(), map))
+            })
             .clone()
     }
 }

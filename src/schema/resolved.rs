@@ -1,11 +1,33 @@
-//! Resolved properties: what a field or enum *does*, whatever syntax declared it. This is the only
-//! place that reads a file's syntax. Under proto2 and proto3 these follow the language guide; an
-//! editions front end would resolve the same properties from features.
+//! Resolved properties: what a field or enum *does*, whatever syntax or edition declared it.
+//! Every property is read from the element's resolved features ([`crate::editions::features`]),
+//! where proto2 and proto3 are rows of the editions defaults table; rules read these functions,
+//! never the syntax.
 
 use prost_reflect::{
-    Cardinality as Label, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, Kind,
-    MessageDescriptor, Syntax,
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
 };
+
+use super::Schema;
+pub use crate::editions::features::{CppStringType, JavaUtf8Validation, JsonFormat};
+use crate::editions::features::{
+    EnumType, FieldPresence, MessageEncoding, RepeatedFieldEncoding, Utf8Validation,
+};
+use crate::editions::{Edition, Features};
+
+/// A field's resolved features, in the revision `schema` it belongs to.
+pub fn field_features(schema: &Schema, field: &FieldDescriptor) -> Features {
+    Features::of_field(schema.edition(&field.parent_file()), field)
+}
+
+/// An enum's resolved features.
+pub fn enum_features(schema: &Schema, enum_: &EnumDescriptor) -> Features {
+    Features::of_enum(schema.edition(&enum_.parent_file()), enum_)
+}
+
+/// A message's resolved features.
+pub fn message_features(schema: &Schema, message: &MessageDescriptor) -> Features {
+    Features::of_message(schema.edition(&message.parent_file()), message)
+}
 
 /// How many values a field holds and whether presence is tracked, as buf names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,17 +62,19 @@ impl Cardinality {
     }
 }
 
-pub fn cardinality(field: &FieldDescriptor) -> Cardinality {
+/// A field's cardinality: map and repeated from its declaration, singular fields from their
+/// resolved `field_presence` (LEGACY_REQUIRED is required).
+pub fn cardinality(schema: &Schema, field: &FieldDescriptor) -> Cardinality {
     if field.is_map() {
         Cardinality::Map
     } else if field.is_list() {
         Cardinality::Repeated
-    } else if field.cardinality() == Label::Required {
-        Cardinality::Required
-    } else if field.supports_presence() {
-        Cardinality::Explicit
     } else {
-        Cardinality::Implicit
+        match field_features(schema, field).field_presence.value {
+            FieldPresence::LegacyRequired => Cardinality::Required,
+            FieldPresence::Explicit => Cardinality::Explicit,
+            FieldPresence::Implicit => Cardinality::Implicit,
+        }
     }
 }
 
@@ -63,19 +87,15 @@ pub enum Encoding {
     Expanded,
 }
 
-/// The encoding a repeated field's writer uses. Only numeric types can be packed.
-pub fn repeated_encoding(field: &FieldDescriptor) -> Encoding {
-    // prost-reflect's `is_packed` misses an explicit `[packed = ...]` on protox-compiled files
-    // (it sees only the syntax default), so the option is read from the descriptor itself.
-    let explicit = field.field_descriptor_proto().options.as_ref();
-    let packed = match explicit.and_then(|o| o.packed) {
-        Some(packed) => {
-            packed
-                && field.is_list()
-                && !matches!(field.kind(), Kind::String | Kind::Bytes | Kind::Message(_))
-        }
-        None => field.is_packed(),
-    };
+/// The encoding a repeated field's writer uses: its resolved `repeated_field_encoding` (an
+/// explicit `[packed = …]` wins). Only numeric types can be packed.
+pub fn repeated_encoding(schema: &Schema, field: &FieldDescriptor) -> Encoding {
+    let packable = field.is_list()
+        && !field.is_map()
+        && !matches!(field.kind(), Kind::String | Kind::Bytes | Kind::Message(_));
+    let packed = packable
+        && field_features(schema, field).repeated_field_encoding.value
+            == RepeatedFieldEncoding::Packed;
     if packed {
         Encoding::Packed
     } else {
@@ -84,20 +104,22 @@ pub fn repeated_encoding(field: &FieldDescriptor) -> Encoding {
 }
 
 /// Returns `true` if an enum is closed: a value it does not declare is kept as an unknown field
-/// instead of being stored in the field (proto2 enums; open enums are proto3's).
-pub fn enum_is_closed(enum_: &EnumDescriptor) -> bool {
-    enum_.parent_file().syntax() == Syntax::Proto2
+/// instead of being stored in the field (`enum_type = CLOSED`: proto2's enums).
+pub fn enum_is_closed(schema: &Schema, enum_: &EnumDescriptor) -> bool {
+    enum_features(schema, enum_).enum_type.value == EnumType::Closed
 }
 
-/// Returns `true` if a parser rejects invalid UTF-8 in this string field (proto3 strings).
-pub fn validates_utf8(field: &FieldDescriptor) -> bool {
-    matches!(field.kind(), Kind::String) && field.parent_file().syntax() == Syntax::Proto3
+/// Returns `true` if a parser rejects invalid UTF-8 in this string field
+/// (`utf8_validation = VERIFY`: proto3's and editions' default).
+pub fn validates_utf8(schema: &Schema, field: &FieldDescriptor) -> bool {
+    matches!(field.kind(), Kind::String)
+        && field_features(schema, field).utf8_validation.value == Utf8Validation::Verify
 }
 
 /// The value an unset field of this enum reads as: the first declared value for closed enums,
 /// the value numbered 0 for open ones.
-pub fn enum_default(enum_: &EnumDescriptor) -> Option<EnumValueDescriptor> {
-    if enum_is_closed(enum_) {
+pub fn enum_default(schema: &Schema, enum_: &EnumDescriptor) -> Option<EnumValueDescriptor> {
+    if enum_is_closed(schema, enum_) {
         // `values()` is ordered by number; the default is the first value in declaration order.
         let first = enum_.enum_descriptor_proto().value.first()?;
         enum_.get_value_by_name(first.name())
@@ -106,40 +128,38 @@ pub fn enum_default(enum_: &EnumDescriptor) -> Option<EnumValueDescriptor> {
     }
 }
 
-/// Returns `true` if a field is a group (delimited message encoding).
-pub fn is_delimited(field: &FieldDescriptor) -> bool {
-    field.is_group()
+/// Returns `true` if a message field is written delimited (a proto2 group, or
+/// `message_encoding = DELIMITED` in editions); map fields never are.
+pub fn is_delimited(schema: &Schema, field: &FieldDescriptor) -> bool {
+    matches!(field.kind(), Kind::Message(_))
+        && !field.is_map()
+        && field_features(schema, field).message_encoding.value == MessageEncoding::Delimited
 }
 
-/// The field's type as a user would write it: `int32`, `acme.v1.User`, `group acme.v1.M.G`,
-/// `map<string, int32>`.
-pub fn type_name(field: &FieldDescriptor) -> String {
+/// The field's type as a user would write it: `int32`, `acme.v1.User`, `group acme.v1.M.G`
+/// (a group or a DELIMITED message field: the same wire form), `map<string, int32>`.
+pub fn type_name(schema: &Schema, field: &FieldDescriptor) -> String {
     if field.is_map() {
         if let Kind::Message(entry) = field.kind() {
             let key = entry.map_entry_key_field();
             let value = entry.map_entry_value_field();
-            return format!("map<{}, {}>", kind_name(&key), kind_name(&value));
+            return format!(
+                "map<{}, {}>",
+                kind_name(schema, &key),
+                kind_name(schema, &value)
+            );
         }
     }
-    kind_name(field)
+    kind_name(schema, field)
 }
 
-fn kind_name(field: &FieldDescriptor) -> String {
+fn kind_name(schema: &Schema, field: &FieldDescriptor) -> String {
     match field.kind() {
-        Kind::Message(m) if field.is_group() => format!("group {}", m.full_name()),
+        Kind::Message(m) if is_delimited(schema, field) => format!("group {}", m.full_name()),
         Kind::Message(m) => m.full_name().to_owned(),
         Kind::Enum(e) => e.full_name().to_owned(),
         scalar => format!("{scalar:?}"),
     }
-}
-
-/// Whether a message or enum promises a well-defined JSON mapping (editions feature `json_format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsonFormat {
-    /// The JSON mapping is supported, and compilers reject JSON name conflicts (proto3).
-    Allow,
-    /// JSON is best effort (proto2, which predates the JSON mapping).
-    LegacyBestEffort,
 }
 
 impl JsonFormat {
@@ -152,35 +172,15 @@ impl JsonFormat {
     }
 }
 
-fn json_format_of(file: &prost_reflect::FileDescriptor) -> JsonFormat {
-    match file.syntax() {
-        Syntax::Proto3 => JsonFormat::Allow,
-        Syntax::Proto2 => JsonFormat::LegacyBestEffort,
-    }
+/// A message's resolved `json_format`: `ALLOW` in proto3 and editions by default,
+/// `LEGACY_BEST_EFFORT` in proto2.
+pub fn message_json_format(schema: &Schema, message: &MessageDescriptor) -> JsonFormat {
+    message_features(schema, message).json_format.value
 }
 
-/// A message's JSON format: `ALLOW` in proto3, `LEGACY_BEST_EFFORT` in proto2. Editions resolve
-/// the `json_format` feature (file default, overridable per message).
-pub fn message_json_format(message: &MessageDescriptor) -> JsonFormat {
-    json_format_of(&message.parent_file())
-}
-
-/// An enum's JSON format: `ALLOW` in proto3, `LEGACY_BEST_EFFORT` in proto2. Editions resolve the
-/// `json_format` feature (file default, overridable per enum).
-pub fn enum_json_format(enum_: &EnumDescriptor) -> JsonFormat {
-    json_format_of(&enum_.parent_file())
-}
-
-/// The type C++ generated code uses for a string or bytes field (editions feature
-/// `(pb.cpp).string_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CppStringType {
-    /// `std::string` (the default).
-    String,
-    /// `absl::Cord`.
-    Cord,
-    /// `absl::string_view` accessors.
-    View,
+/// An enum's resolved `json_format`.
+pub fn enum_json_format(schema: &Schema, enum_: &EnumDescriptor) -> JsonFormat {
+    enum_features(schema, enum_).json_format.value
 }
 
 impl CppStringType {
@@ -194,22 +194,11 @@ impl CppStringType {
     }
 }
 
-/// A field's C++ string type. proto2 and proto3 take it from the `ctype` option: `CORD` is
-/// `Cord`; `STRING_PIECE`, a view of bytes owned elsewhere, is `View`; unset or `STRING` is
-/// `String`. Editions resolve `(pb.cpp).string_type` (edition 2023 still accepts `ctype`).
-pub fn cpp_string_type(field: &FieldDescriptor) -> CppStringType {
-    use prost_types::field_options::CType;
-    let ctype = field
-        .field_descriptor_proto()
-        .options
-        .as_ref()
-        .and_then(|o| o.ctype)
-        .and_then(|c| CType::try_from(c).ok());
-    match ctype {
-        Some(CType::Cord) => CppStringType::Cord,
-        Some(CType::StringPiece) => CppStringType::View,
-        Some(CType::String) | None => CppStringType::String,
-    }
+/// A field's C++ string type: its resolved `(pb.cpp).string_type` (STRING up to edition 2023,
+/// VIEW from 2024), where a `ctype` option wins (`CORD` is `Cord`, `STRING_PIECE` — a view of
+/// bytes owned elsewhere — is `View`).
+pub fn cpp_string_type(schema: &Schema, field: &FieldDescriptor) -> CppStringType {
+    field_features(schema, field).cpp_string_type.value
 }
 
 /// The JavaScript type generated code uses for a 64-bit integer field.
@@ -248,39 +237,32 @@ pub fn js_type(field: &FieldDescriptor) -> JsType {
     }
 }
 
-/// Whether Java generated code checks a string field for valid UTF-8 beyond what
-/// [`validates_utf8`] already demands (editions feature `(pb.java).utf8_validation`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JavaUtf8Validation {
-    /// Java follows the field's language-independent UTF-8 validation.
-    Default,
-    /// Java rejects invalid UTF-8 when parsing and when setting the field.
-    Verify,
-}
-
 /// A field's Java UTF-8 validation: in proto2 and proto3, `Verify` for a string field of a file
-/// with `option java_string_check_utf8 = true`, else `Default`. Editions resolve
-/// `(pb.java).utf8_validation` per field (the file option stays honoured where it is set).
-pub fn java_utf8_validation(field: &FieldDescriptor) -> JavaUtf8Validation {
-    let check = field
-        .parent_file()
+/// with `option java_string_check_utf8 = true`; in editions, the resolved
+/// `(pb.java).utf8_validation` of a string field.
+pub fn java_utf8_validation(schema: &Schema, field: &FieldDescriptor) -> JavaUtf8Validation {
+    if !matches!(field.kind(), Kind::String) {
+        return JavaUtf8Validation::Default;
+    }
+    let file = field.parent_file();
+    if schema.edition(&file).is_editions() {
+        return field_features(schema, field).java_utf8_validation.value;
+    }
+    let check = file
         .file_descriptor_proto()
         .options
         .as_ref()
         .and_then(|o| o.java_string_check_utf8)
         .unwrap_or(false);
-    if check && matches!(field.kind(), Kind::String) {
+    if check {
         JavaUtf8Validation::Verify
     } else {
         JavaUtf8Validation::Default
     }
 }
 
-/// The syntax a file declares, as written: `proto2` (also when `syntax` is omitted) or `proto3`.
-/// Only FILE_SAME_SYNTAX needs this; every other rule reads the resolved properties above.
-pub fn declared_syntax(file: &prost_reflect::FileDescriptor) -> &'static str {
-    match file.syntax() {
-        Syntax::Proto2 => "proto2",
-        Syntax::Proto3 => "proto3",
-    }
+/// The syntax or edition a file declares, as written (a file without a `syntax` statement is
+/// proto2). Only FILE_SAME_SYNTAX needs this; every other rule reads the resolved properties.
+pub fn declared_syntax(schema: &Schema, file: &FileDescriptor) -> Edition {
+    schema.edition(file)
 }

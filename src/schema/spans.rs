@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use prost_types::FileDescriptorProto;
 
+use crate::editions::ColumnMap;
 use crate::finding::Span;
 
 /// Spans of one file, keyed by descriptor path.
@@ -21,15 +22,24 @@ const FILE_PACKAGE: i32 = 2;
 const FILE_SYNTAX: i32 = 12;
 
 impl SpanIndex {
-    pub fn new(file: &FileDescriptorProto) -> Self {
+    /// Indexes a file's source info. `map` is the column map of a lowered editions file: its
+    /// spans are in the lowered text and are mapped back onto the original here, once.
+    pub fn new(file: &FileDescriptorProto, map: Option<&ColumnMap>) -> Self {
         let mut spans = HashMap::new();
+        let map = map.filter(|m| !m.is_empty());
         if let Some(info) = &file.source_code_info {
             for location in &info.location {
-                let span = match location.span[..] {
+                let mut span = match location.span[..] {
                     [line, col, end_col] => [line, col, line, end_col],
                     [line, col, end_line, end_col] => [line, col, end_line, end_col],
                     _ => continue,
                 };
+                if let Some(map) = map {
+                    span[1] =
+                        map.original_column(span[0].max(0) as u32, span[1].max(0) as u32) as i32;
+                    span[3] =
+                        map.original_column(span[2].max(0) as u32, span[3].max(0) as u32) as i32;
+                }
                 // The first location recorded for a path is the whole declaration.
                 spans.entry(location.path.clone()).or_insert(span);
             }
@@ -38,6 +48,25 @@ impl SpanIndex {
             spans,
             line_starts: OnceLock::new(),
         }
+    }
+
+    /// The byte range of a path's span in `text` (the original text of the file).
+    pub fn byte_range(&self, path: &[i32], text: &str) -> Option<(usize, usize)> {
+        let [line, col, end_line, end_col] = *self.spans.get(path)?;
+        let starts = self.line_starts(text);
+        let offset = |line: i32, col: i32| -> Option<usize> {
+            let start = *starts.get(line.max(0) as usize)?;
+            Some((start + col.max(0) as usize).min(text.len()))
+        };
+        Some((offset(line, col)?, offset(end_line, end_col)?))
+    }
+
+    fn line_starts(&self, text: &str) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
@@ -53,11 +82,7 @@ impl SpanIndex {
             let byte_col = col.max(0) as usize;
             let char_col = text
                 .and_then(|t| {
-                    let starts = self.line_starts.get_or_init(|| {
-                        std::iter::once(0)
-                            .chain(t.match_indices('\n').map(|(i, _)| i + 1))
-                            .collect()
-                    });
+                    let starts = self.line_starts(t);
                     let start = *starts.get(line.max(0) as usize)?;
                     let end = starts
                         .get(line.max(0) as usize + 1)

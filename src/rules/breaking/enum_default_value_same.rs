@@ -9,13 +9,14 @@ use crate::rules::Ctx;
 use crate::schema::resolved::{enum_default, enum_is_closed};
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
-    let (Some(was), Some(now)) = (enum_default(old), enum_default(new)) else {
+    let (Some(was), Some(now)) = (enum_default(ctx.old, old), enum_default(ctx.new, new)) else {
         return;
     };
     // Same number under another name is ENUM_VALUE_SAME_NAME's finding, not a new default.
     if was.number() == now.number() {
         return;
     }
+    let closed = enum_is_closed(ctx.old, old) && enum_is_closed(ctx.new, new);
     let finding = ctx.changed(
         format!(
             "The default value of enum \"{}\" changed from \"{}\" ({}) to \"{}\" ({}): fields of this enum without an explicit default now read \"{}\" when unset.",
@@ -29,7 +30,7 @@ pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
         ctx.new.locate_part(&now, &[NAME]),
         ctx.old.locate_part(&was, &[NAME]),
     );
-    if enum_is_closed(old) && enum_is_closed(new) {
+    if closed {
         finding.help = Some(format!(
             "keep \"{}\" as the first value of enum \"{}\" and declare new values after it",
             was.name(),

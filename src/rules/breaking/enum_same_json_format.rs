@@ -8,7 +8,10 @@ use crate::rules::Ctx;
 use crate::schema::resolved::{enum_json_format, JsonFormat};
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
-    let (was, now) = (enum_json_format(old), enum_json_format(new));
+    let (was, now) = (
+        enum_json_format(ctx.old, old),
+        enum_json_format(ctx.new, new),
+    );
     if was != JsonFormat::Allow || now == JsonFormat::Allow {
         return;
     }

@@ -8,7 +8,7 @@ use crate::rules::Ctx;
 use crate::schema::resolved::enum_is_closed;
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
-    let (was, now) = (enum_is_closed(old), enum_is_closed(new));
+    let (was, now) = (enum_is_closed(ctx.old, old), enum_is_closed(ctx.new, new));
     if was == now {
         return;
     }

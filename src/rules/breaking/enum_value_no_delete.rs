@@ -23,7 +23,7 @@ pub(crate) fn deleted_values(
     new: &EnumDescriptor,
     unreserved: impl Fn(i32, &[EnumValueDescriptor]) -> Option<String>,
 ) {
-    let default = enum_default(old).map(|v| v.number());
+    let default = enum_default(ctx.old, old).map(|v| v.number());
     for (number, mut values) in values_by_number(old) {
         if new.get_value(number).is_some() {
             continue;

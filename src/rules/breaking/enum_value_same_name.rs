@@ -24,8 +24,9 @@ pub fn check(ctx: &mut Ctx, pair: &EnumValuePair) {
         "name"
     };
     let (old_names, new_names) = (quoted_names(&old), quoted_names(&new));
-    let is_default = |enum_| enum_default(enum_).is_some_and(|d| d.number() == pair.number);
-    let message = if is_default(pair.old_enum) && is_default(pair.new_enum) {
+    let is_default =
+        |schema, enum_| enum_default(schema, enum_).is_some_and(|d| d.number() == pair.number);
+    let message = if is_default(ctx.old, pair.old_enum) && is_default(ctx.new, pair.new_enum) {
         // An unset field reads as this value, so the rename reaches every message that leaves the
         // field out. JSON and text formats print the first name declared for the number.
         let which = if pair.number == 0 {

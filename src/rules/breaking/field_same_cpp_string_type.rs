@@ -15,7 +15,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     if !is_string_or_bytes(old) || !is_string_or_bytes(new) {
         return;
     }
-    let (was, now) = (cpp_string_type(old), cpp_string_type(new));
+    let (was, now) = (cpp_string_type(ctx.old, old), cpp_string_type(ctx.new, new));
     if was == now || (was == CppStringType::View && now == CppStringType::String) {
         return;
     }

@@ -7,12 +7,16 @@ use prost_reflect::{FieldDescriptor, Kind, Value};
 use super::at_option;
 use crate::rules::Ctx;
 use crate::schema::resolved::enum_default;
+use crate::schema::Schema;
 
 /// `FieldDescriptorProto.default_value`.
 const DEFAULT_VALUE: [i32; 1] = [7];
 
 pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
-    let (Some(was), Some(now)) = (FieldDefault::of(old), FieldDefault::of(new)) else {
+    let (Some(was), Some(now)) = (
+        FieldDefault::of(ctx.old, old),
+        FieldDefault::of(ctx.new, new),
+    ) else {
         return;
     };
     // Two zero values are the same absence of a default, whatever the types (as buf decides).
@@ -58,7 +62,7 @@ struct FieldDefault {
 
 impl FieldDefault {
     /// `None` for fields that cannot have a default: repeated fields, maps and messages.
-    fn of(field: &FieldDescriptor) -> Option<FieldDefault> {
+    fn of(schema: &Schema, field: &FieldDescriptor) -> Option<FieldDefault> {
         if field.is_list() || field.is_map() {
             return None;
         }
@@ -71,7 +75,7 @@ impl FieldDefault {
                 field.field_descriptor_proto().default_value().to_owned(),
             ),
             (Kind::Enum(enum_), _) => {
-                let value = enum_default(&enum_)?;
+                let value = enum_default(schema, &enum_)?;
                 (
                     Comparable::Int(value.number().into()),
                     value.name().to_owned(),

@@ -16,7 +16,7 @@ const JAVA_STRING_CHECK_UTF8: [i32; 2] = [8, 27];
 
 pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     for (what, was, now) in string_parts(old, new) {
-        let (from, to) = (java_verifies(&was), java_verifies(&now));
+        let (from, to) = (java_verifies(ctx.old, &was), java_verifies(ctx.new, &now));
         if from == to {
             continue;
         }
@@ -33,20 +33,22 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
                 describe(from),
                 describe(to)
             ),
-            anchor(ctx.new, new, &was, &now),
-            anchor(ctx.old, old, &was, &now),
+            anchor(ctx, ctx.new, new, &was, &now),
+            anchor(ctx, ctx.old, old, &was, &now),
         );
     }
 }
 
 /// Returns `true` if Java checks the field: it asks for it, or every runtime must.
-fn java_verifies(field: &FieldDescriptor) -> bool {
-    java_utf8_validation(field) == JavaUtf8Validation::Verify || validates_utf8(field)
+fn java_verifies(schema: &Schema, field: &FieldDescriptor) -> bool {
+    java_utf8_validation(schema, field) == JavaUtf8Validation::Verify
+        || validates_utf8(schema, field)
 }
 
 /// Where `field` (of either revision) is reported: at its file's `java_string_check_utf8` when
 /// that option is what changed and is written there, else at the field.
 fn anchor(
+    ctx: &Ctx,
     schema: &Schema,
     field: &FieldDescriptor,
     was: &FieldDescriptor,
@@ -58,7 +60,7 @@ fn anchor(
         .options
         .as_ref()
         .is_some_and(|o| o.java_string_check_utf8.is_some());
-    if written && java_utf8_validation(was) != java_utf8_validation(now) {
+    if written && java_utf8_validation(ctx.old, was) != java_utf8_validation(ctx.new, now) {
         schema.locate_path(&file, &JAVA_STRING_CHECK_UTF8)
     } else {
         schema.locate_part(field, &[NAME])

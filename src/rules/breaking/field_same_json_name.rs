@@ -13,7 +13,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     // The option when it is written out, else the name the default is derived from.
     let at = ctx.new.locate_part(new, &[FIELD_JSON_NAME, NAME]);
     let was = ctx.old.locate_part(old, &[FIELD_JSON_NAME, NAME]);
-    match reused_number(old, new) {
+    match reused_number(ctx, old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
             ctx.changed(

@@ -11,7 +11,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     }
     let at = ctx.new.locate_part(new, &[NAME]);
     let was = ctx.old.locate_part(old, &[NAME]);
-    match reused_number(old, new) {
+    match reused_number(ctx, old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
             ctx.changed(

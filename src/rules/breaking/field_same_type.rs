@@ -3,17 +3,18 @@
 
 use prost_reflect::FieldDescriptor;
 
+use super::compat::Sides;
 use super::{reuse_help, reused_number, same_type, type_names, FIELD_TYPE, FIELD_TYPE_NAME};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
-    if same_type(old, new) {
+    if same_type(Sides::of(ctx), old, new) {
         return;
     }
-    let (old_type, new_type) = type_names(old, new);
+    let (old_type, new_type) = type_names(Sides::of(ctx), old, new);
     let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
-    match reused_number(old, new) {
+    match reused_number(ctx, old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
             ctx.changed(

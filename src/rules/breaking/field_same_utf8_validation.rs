@@ -10,7 +10,7 @@ use crate::schema::resolved::validates_utf8;
 
 pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     for (what, was, now) in string_parts(old, new) {
-        let (from, to) = (validates_utf8(&was), validates_utf8(&now));
+        let (from, to) = (validates_utf8(ctx.old, &was), validates_utf8(ctx.new, &now));
         if from == to {
             continue;
         }

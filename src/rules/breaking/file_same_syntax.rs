@@ -14,14 +14,25 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
         return;
     };
     // A file without a `syntax` statement is proto2, as protoc and buf read it.
-    let (was, now) = (declared_syntax(old), declared_syntax(new));
+    let (was, now) = (declared_syntax(ctx.old, old), declared_syntax(ctx.new, new));
     if was == now {
         return;
     }
-    let message = format!(
-        "File \"{}\" changed syntax from \"{was}\" to \"{now}\".",
-        pair.name
-    );
+    let message = if was.is_editions() || now.is_editions() {
+        format!(
+            "File \"{}\" changed from {} to {}.",
+            pair.name,
+            was.describe(),
+            now.describe()
+        )
+    } else {
+        format!(
+            "File \"{}\" changed syntax from \"{}\" to \"{}\".",
+            pair.name,
+            was.as_str(),
+            now.as_str()
+        )
+    };
     let at = at_file_statement(ctx.new, new, &[SYNTAX]);
     let before = at_file_statement(ctx.old, old, &[SYNTAX]);
     ctx.changed(message, at, before);

@@ -8,7 +8,10 @@ use crate::rules::Ctx;
 use crate::schema::resolved::{message_json_format, JsonFormat};
 
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
-    let (was, now) = (message_json_format(old), message_json_format(new));
+    let (was, now) = (
+        message_json_format(ctx.old, old),
+        message_json_format(ctx.new, new),
+    );
     if was != JsonFormat::Allow || now == JsonFormat::Allow {
         return;
     }

@@ -7,11 +7,14 @@ use prost_reflect::{FieldDescriptor, MessageDescriptor};
 use super::{at_message, FIELD_LABEL, NAME};
 use crate::rules::Ctx;
 use crate::schema::resolved::{cardinality, Cardinality};
+use crate::schema::Schema;
 
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
-    for was in old.fields().filter(is_required) {
+    let is_required =
+        |schema: &Schema, f: &FieldDescriptor| cardinality(schema, f) == Cardinality::Required;
+    for was in old.fields().filter(|f| is_required(ctx.old, f)) {
         match new.get_field(was.number()) {
-            Some(now) if is_required(&now) => {}
+            Some(now) if is_required(ctx.new, &now) => {}
             Some(now) => {
                 ctx.changed(
                     format!(
@@ -37,9 +40,9 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             }
         }
     }
-    for now in new.fields().filter(is_required) {
+    for now in new.fields().filter(|f| is_required(ctx.new, f)) {
         match old.get_field(now.number()) {
-            Some(was) if is_required(&was) => {}
+            Some(was) if is_required(ctx.old, &was) => {}
             Some(was) => {
                 ctx.changed(
                     format!(
@@ -64,8 +67,4 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             }
         }
     }
-}
-
-fn is_required(field: &FieldDescriptor) -> bool {
-    cardinality(field) == Cardinality::Required
 }

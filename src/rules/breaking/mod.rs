@@ -75,8 +75,10 @@ use prost_reflect::{
 };
 
 use crate::finding::{Location, Span};
+use crate::rules::Ctx;
 use crate::schema::resolved::type_name;
 use crate::schema::Schema;
+use compat::Sides;
 
 // SourceCodeInfo path components (descriptor.proto field numbers) for parts of an element.
 pub(crate) const NAME: i32 = 1;
@@ -162,8 +164,8 @@ pub(crate) fn at_surviving_parent(
 
 /// Returns `true` if two fields have the same type: the same scalar, or the same kind of named
 /// type with the same full name. A name alone is not enough: `enum T` may become `message T`.
-pub(crate) fn same_type(old: &FieldDescriptor, new: &FieldDescriptor) -> bool {
-    type_name(old) == type_name(new) && is_enum(old) == is_enum(new)
+pub(crate) fn same_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> bool {
+    type_name(s.old, old) == type_name(s.new, new) && is_enum(old) == is_enum(new)
 }
 
 fn is_enum(field: &FieldDescriptor) -> bool {
@@ -172,8 +174,12 @@ fn is_enum(field: &FieldDescriptor) -> bool {
 
 /// A changed field's two types as messages show them: their names, each qualified with `enum`
 /// or `message` when the name stayed and only the kind changed.
-pub(crate) fn type_names(old: &FieldDescriptor, new: &FieldDescriptor) -> (String, String) {
-    let (a, b) = (type_name(old), type_name(new));
+pub(crate) fn type_names(
+    s: Sides,
+    old: &FieldDescriptor,
+    new: &FieldDescriptor,
+) -> (String, String) {
+    let (a, b) = (type_name(s.old, old), type_name(s.new, new));
     if a != b {
         return (a, b);
     }
@@ -212,11 +218,19 @@ pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
 
 /// When a number now belongs to a different field — deleted and reused in one change — the
 /// sentence that says so. A field counts as different when both its name and type changed.
-pub(crate) fn reused_number(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<String> {
-    let (old_type, new_type) = type_names(old, new);
-    // A group's type is named after the group, so renaming a group renames its type too.
-    let renamed_group = old.is_group() && new.is_group();
-    (old.name() != new.name() && !same_type(old, new) && !renamed_group).then(|| {
+pub(crate) fn reused_number(
+    ctx: &Ctx,
+    old: &FieldDescriptor,
+    new: &FieldDescriptor,
+) -> Option<String> {
+    let sides = Sides::of(ctx);
+    let (old_type, new_type) = type_names(sides, old, new);
+    // A proto2 group's type is named after the group, so renaming a group renames its type too.
+    let group = |f: &FieldDescriptor| {
+        f.field_descriptor_proto().r#type() == prost_types::field_descriptor_proto::Type::Group
+    };
+    let renamed_group = group(old) && group(new);
+    (old.name() != new.name() && !same_type(sides, old, new) && !renamed_group).then(|| {
         format!(
             "Field number {} on message \"{}\" was \"{}\" ({}), now \"{}\" ({}): the number was reused by a different field, so data written with the old field is misread.",
             old.number(),

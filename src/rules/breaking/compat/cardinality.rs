@@ -2,18 +2,20 @@
 
 use prost_reflect::FieldDescriptor;
 
-use super::{json, wire, Incompatible, Layer, Mode};
+use super::{json, wire, Incompatible, Layer, Mode, Sides};
 use crate::schema::resolved::{cardinality, repeated_encoding, type_name, Cardinality, Encoding};
+use crate::schema::Schema;
 
 /// Returns why a change of cardinality breaks readers in `mode`, or `None` when the
 /// cardinality did not change or the change is compatible.
 pub(crate) fn cardinality_change(
+    s: Sides,
     old: &FieldDescriptor,
     new: &FieldDescriptor,
     mode: Mode,
 ) -> Option<Incompatible> {
     use Cardinality::*;
-    let (a, b) = (cardinality(old), cardinality(new));
+    let (a, b) = (cardinality(s.old, old), cardinality(s.new, new));
     if a == b {
         return None;
     }
@@ -28,8 +30,8 @@ pub(crate) fn cardinality_change(
                 .to_owned(),
         ),
         (Repeated, Map) | (Map, Repeated) => None,
-        (Explicit | Implicit, Repeated) => packed(new),
-        (Repeated, Explicit | Implicit) => packed(old),
+        (Explicit | Implicit, Repeated) => packed(s.new, new),
+        (Repeated, Explicit | Implicit) => packed(s.old, old),
         (Explicit | Implicit, Map) | (Map, Explicit | Implicit) => wire(
             "the language guide makes a map compatible only with a repeated field of its entry message, not with a singular field"
                 .to_owned(),
@@ -51,12 +53,12 @@ pub(crate) fn cardinality_change(
 
 /// A singular reader takes the last of several values written one per record, but cannot read
 /// one packed record holding them all.
-fn packed(repeated: &FieldDescriptor) -> Option<Incompatible> {
-    (repeated_encoding(repeated) == Encoding::Packed).then(|| Incompatible {
+fn packed(schema: &Schema, repeated: &FieldDescriptor) -> Option<Incompatible> {
+    (repeated_encoding(schema, repeated) == Encoding::Packed).then(|| Incompatible {
         layer: Layer::Wire,
         reason: format!(
             "repeated \"{}\" values are packed into one length-delimited record, which a singular field cannot read",
-            type_name(repeated)
+            type_name(schema, repeated)
         ),
     })
 }

@@ -23,6 +23,24 @@ pub(crate) use types::type_change;
 use super::{reuse_help, reused_number, type_names, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME};
 use crate::rules::Ctx;
 use crate::schema::resolved::cardinality;
+use crate::schema::Schema;
+
+/// The two revisions a pair of fields comes from: each field's properties are resolved in its
+/// own revision.
+#[derive(Clone, Copy)]
+pub(crate) struct Sides<'a> {
+    pub old: &'a Schema,
+    pub new: &'a Schema,
+}
+
+impl<'a> Sides<'a> {
+    pub(crate) fn of(ctx: &Ctx<'a>) -> Self {
+        Sides {
+            old: ctx.old,
+            new: ctx.new,
+        }
+    }
+}
 
 /// Which readers a change must keep working for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +91,15 @@ fn json(reason: String) -> Option<Incompatible> {
 
 /// Reports a type change that breaks in `mode`, anchored at the type.
 pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor, mode: Mode) {
-    let Some(why) = type_change(old, new, mode) else {
+    let Some(why) = type_change(Sides::of(ctx), old, new, mode) else {
         return;
     };
     let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
-    match reused_number(old, new) {
+    match reused_number(ctx, old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
-            let (old_type, new_type) = type_names(old, new);
+            let (old_type, new_type) = type_names(Sides::of(ctx), old, new);
             ctx.changed(
                 format!(
                     "Field \"{}\" changed type from \"{old_type}\" to \"{new_type}\", which is {why}.",
@@ -102,13 +120,13 @@ pub(crate) fn report_cardinality(
     new: &FieldDescriptor,
     mode: Option<Mode>,
 ) {
-    let (a, b) = (cardinality(old), cardinality(new));
+    let (a, b) = (cardinality(ctx.old, old), cardinality(ctx.new, new));
     if a == b {
         return;
     }
     let why = match mode {
         None => None,
-        Some(mode) => match cardinality_change(old, new, mode) {
+        Some(mode) => match cardinality_change(Sides::of(ctx), old, new, mode) {
             None => return,
             some => some,
         },
@@ -116,7 +134,7 @@ pub(crate) fn report_cardinality(
     let parts = [FIELD_LABEL, FIELD_TYPE_NAME, FIELD_TYPE];
     let at = ctx.new.locate_part(new, &parts);
     let was = ctx.old.locate_part(old, &parts);
-    match reused_number(old, new) {
+    match reused_number(ctx, old, new) {
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
         None => {
             let why = why.map(|w| format!(", which is {w}")).unwrap_or_default();

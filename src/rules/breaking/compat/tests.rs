@@ -100,6 +100,21 @@ impl FileResolver for Sources {
     }
 }
 
+/// A schema over `pool` (both sides of a comparison are the same proto2/proto3 pool here).
+fn schema(pool: &DescriptorPool) -> crate::schema::Schema {
+    let snapshot = crate::input::Snapshot {
+        label: "test".to_owned(),
+        content: crate::input::Content::Sources(Default::default()),
+    };
+    crate::schema::Schema::new(
+        std::sync::Arc::new(snapshot),
+        crate::finding::Side::Current,
+        pool.clone(),
+        &[],
+        Default::default(),
+    )
+}
+
 fn pool() -> DescriptorPool {
     let mut compiler = protox::Compiler::with_file_resolver(Sources);
     compiler.open_file("t2.proto").expect("test protos compile");
@@ -123,7 +138,12 @@ fn field(pool: &DescriptorPool, name: &str) -> FieldDescriptor {
 /// Which layer breaks (`-` for none) in Wire mode and in WireJson mode.
 fn types(pool: &DescriptorPool, old: &str, new: &str) -> (char, char) {
     let (old, new) = (field(pool, old), field(pool, new));
-    let layer = |mode| match type_change(&old, &new, mode) {
+    let schema = schema(pool);
+    let sides = Sides {
+        old: &schema,
+        new: &schema,
+    };
+    let layer = |mode| match type_change(sides, &old, &new, mode) {
         None => '-',
         Some(Incompatible {
             layer: Layer::Wire, ..
@@ -227,7 +247,12 @@ fn type_matrix() {
 }
 
 fn reason(pool: &DescriptorPool, old: &str, new: &str, mode: Mode) -> String {
-    type_change(&field(pool, old), &field(pool, new), mode)
+    let schema = schema(pool);
+    let sides = Sides {
+        old: &schema,
+        new: &schema,
+    };
+    type_change(sides, &field(pool, old), &field(pool, new), mode)
         .expect("incompatible")
         .to_string()
 }
@@ -292,7 +317,12 @@ fn type_reasons_name_the_cause() {
 
 fn cards(pool: &DescriptorPool, old: &str, new: &str) -> (char, char) {
     let (old, new) = (field(pool, old), field(pool, new));
-    let layer = |mode| match cardinality_change(&old, &new, mode) {
+    let schema = schema(pool);
+    let sides = Sides {
+        old: &schema,
+        new: &schema,
+    };
+    let layer = |mode| match cardinality_change(sides, &old, &new, mode) {
         None => '-',
         Some(Incompatible {
             layer: Layer::Wire, ..
@@ -351,8 +381,13 @@ fn cardinality_matrix() {
 #[test]
 fn cardinality_reasons_name_the_cause() {
     let pool = pool();
+    let schema = schema(&pool);
+    let sides = Sides {
+        old: &schema,
+        new: &schema,
+    };
     let why = |old, new, mode| {
-        cardinality_change(&field(&pool, old), &field(&pool, new), mode)
+        cardinality_change(sides, &field(&pool, old), &field(&pool, new), mode)
             .unwrap()
             .to_string()
     };

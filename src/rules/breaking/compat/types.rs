@@ -2,23 +2,25 @@
 
 use prost_reflect::{EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
-use super::{json, wire, Incompatible, Mode};
+use super::{json, wire, Incompatible, Mode, Sides};
 use crate::rules::breaking::{same_type, type_names};
 use crate::schema::resolved::{enum_is_closed, is_delimited, type_name, validates_utf8};
+use crate::schema::Schema;
 
 /// Returns why data written with `old`'s type cannot be read with `new`'s (or the reverse), or
 /// `None` when the type did not change or the change is compatible in `mode`.
 pub(crate) fn type_change(
+    s: Sides,
     old: &FieldDescriptor,
     new: &FieldDescriptor,
     mode: Mode,
 ) -> Option<Incompatible> {
-    if same_type(old, new) {
+    if same_type(s, old, new) {
         return None;
     }
-    wire_type(old, new).or_else(|| match mode {
+    wire_type(s, old, new).or_else(|| match mode {
         Mode::Wire => None,
-        Mode::WireJson => json_type(old, new),
+        Mode::WireJson => json_type(s, old, new),
     })
 }
 
@@ -37,7 +39,7 @@ enum Form {
 }
 
 impl Form {
-    fn of(field: &FieldDescriptor) -> Form {
+    fn of(schema: &Schema, field: &FieldDescriptor) -> Form {
         match field.kind() {
             Kind::Int32
             | Kind::Int64
@@ -50,7 +52,7 @@ impl Form {
             Kind::Float => Form::Float,
             Kind::Fixed64 | Kind::Sfixed64 => Form::Fixed64,
             Kind::Double => Form::Double,
-            Kind::Message(_) if is_delimited(field) => Form::Group,
+            Kind::Message(_) if is_delimited(schema, field) => Form::Group,
             Kind::String | Kind::Bytes | Kind::Message(_) => Form::Len,
         }
     }
@@ -70,20 +72,20 @@ impl Form {
 }
 
 /// The language guide's wire compatibility of two field types (cardinality aside).
-fn wire_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
-    if same_type(old, new) {
+fn wire_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
+    if same_type(s, old, new) {
         return None;
     }
-    let (old_type, new_type) = type_names(old, new);
+    let (old_type, new_type) = type_names(s, old, new);
     match (entry_of(old), entry_of(new)) {
         (Some(old_entry), Some(new_entry)) => {
-            return in_entries(&old_entry, &new_entry, wire_type);
+            return in_entries(s, &old_entry, &new_entry, wire_type);
         }
-        (Some(map), None) => return map_and_message(&map, new, true),
-        (None, Some(map)) => return map_and_message(&map, old, false),
+        (Some(map), None) => return map_and_message(s, &map, new, true),
+        (None, Some(map)) => return map_and_message(s, &map, old, false),
         (None, None) => {}
     }
-    let (old_form, new_form) = (Form::of(old), Form::of(new));
+    let (old_form, new_form) = (Form::of(s.old, old), Form::of(s.new, new));
     if old_form != new_form {
         return wire(format!(
             "\"{old_type}\" is written as {} and \"{new_type}\" as {}",
@@ -92,14 +94,14 @@ fn wire_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatibl
         ));
     }
     match (old.kind(), new.kind()) {
-        (Kind::Enum(a), Kind::Enum(b)) => enum_numbers(&a, &b),
+        (Kind::Enum(a), Kind::Enum(b)) => enum_numbers(s, &a, &b),
         (Kind::Enum(_), Kind::Bool) | (Kind::Bool, Kind::Enum(_)) => wire(
             "the encoding spec makes an enum compatible with int32, int64, uint32 and uint64, not with bool"
                 .to_owned(),
         ),
         // The number is kept as it is (truncated when out of range, as between integers).
         (Kind::Enum(_), _) => None,
-        (_, Kind::Enum(b)) if enum_is_closed(&b) => wire(format!(
+        (_, Kind::Enum(b)) if enum_is_closed(s.new, &b) => wire(format!(
             "numbers the closed enum \"{}\" does not declare are moved to unknown fields and the field reads as unset",
             b.full_name()
         )),
@@ -117,7 +119,7 @@ fn wire_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatibl
                 .to_owned(),
         ),
         (Kind::String, Kind::Bytes) => None,
-        (Kind::Bytes, Kind::String) if validates_utf8(new) => wire(
+        (Kind::Bytes, Kind::String) if validates_utf8(s.new, new) => wire(
             "parsers of the new \"string\" field reject values that are not valid UTF-8, which a \"bytes\" field may hold"
                 .to_owned(),
         ),
@@ -136,12 +138,19 @@ fn entry_of(field: &FieldDescriptor) -> Option<MessageDescriptor> {
 
 /// Compares two map entries' keys and values with `compare`, naming which part breaks.
 fn in_entries(
+    s: Sides,
     old: &MessageDescriptor,
     new: &MessageDescriptor,
-    compare: fn(&FieldDescriptor, &FieldDescriptor) -> Option<Incompatible>,
+    compare: fn(Sides, &FieldDescriptor, &FieldDescriptor) -> Option<Incompatible>,
 ) -> Option<Incompatible> {
-    let keys = compare(&old.map_entry_key_field(), &new.map_entry_key_field());
-    let values = || compare(&old.map_entry_value_field(), &new.map_entry_value_field());
+    let keys = compare(s, &old.map_entry_key_field(), &new.map_entry_key_field());
+    let values = || {
+        compare(
+            s,
+            &old.map_entry_value_field(),
+            &new.map_entry_value_field(),
+        )
+    };
     keys.map(|i| Incompatible {
         reason: format!("in the map keys, {}", i.reason),
         ..i
@@ -158,18 +167,20 @@ fn in_entries(
 /// same data as a message with that shape. `other` is the non-map side; `old_is_map` gives the
 /// direction of the change.
 fn map_and_message(
+    s: Sides,
     map: &MessageDescriptor,
     other: &FieldDescriptor,
     old_is_map: bool,
 ) -> Option<Incompatible> {
+    let other_schema = if old_is_map { s.new } else { s.old };
     let shape =
         "a map is written as entry messages with the key as field 1 and the value as field 2";
     let message = match other.kind() {
-        Kind::Message(m) if !is_delimited(other) => m,
+        Kind::Message(m) if !is_delimited(other_schema, other) => m,
         _ => {
             return wire(format!(
                 "{shape}, which only a message field of that shape can read, not \"{}\"",
-                type_name(other)
+                type_name(other_schema, other)
             ))
         }
     };
@@ -184,9 +195,9 @@ fn map_and_message(
     let pairs = [("keys", map_key, key), ("values", map_value, value)];
     pairs.into_iter().find_map(|(part, m, f)| {
         let found = if old_is_map {
-            wire_type(&m, &f)
+            wire_type(s, &m, &f)
         } else {
-            wire_type(&f, &m)
+            wire_type(s, &f, &m)
         };
         found.map(|i| Incompatible {
             reason: format!("in the map {part}, {}", i.reason),
@@ -197,8 +208,8 @@ fn map_and_message(
 
 /// An enum read as another: every number the old one declares must be kept by the new one,
 /// unless the new one is open and keeps any number.
-fn enum_numbers(old: &EnumDescriptor, new: &EnumDescriptor) -> Option<Incompatible> {
-    if old.full_name() == new.full_name() || !enum_is_closed(new) {
+fn enum_numbers(s: Sides, old: &EnumDescriptor, new: &EnumDescriptor) -> Option<Incompatible> {
+    if old.full_name() == new.full_name() || !enum_is_closed(s.new, new) {
         return None;
     }
     let mut missing: Vec<i32> = old
@@ -226,13 +237,13 @@ fn enum_numbers(old: &EnumDescriptor, new: &EnumDescriptor) -> Option<Incompatib
 /// The JSON mapping's compatibility of two types that are already wire-compatible. buf's groups:
 /// {int32, uint32}, {int64, uint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; every other type
 /// only with itself, except enums that keep every value name with its number.
-fn json_type(old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
-    if same_type(old, new) {
+fn json_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
+    if same_type(s, old, new) {
         return None;
     }
-    let (old_type, new_type) = type_names(old, new);
+    let (old_type, new_type) = type_names(s, old, new);
     if let (Some(old_entry), Some(new_entry)) = (entry_of(old), entry_of(new)) {
-        return in_entries(&old_entry, &new_entry, json_type);
+        return in_entries(s, &old_entry, &new_entry, json_type);
     }
     let (old_kind, new_kind) = (old.kind(), new.kind());
     if !old.is_map() && !new.is_map() {
