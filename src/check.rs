@@ -1,20 +1,18 @@
-//! The breaking check, end to end: load both revisions (each with its own configuration), select
-//! the rules from the current side's, plan which files the change affects, compile both sides
-//! concurrently, pair and run the rules.
+//! The breaking check, end to end: load both revisions (each with its own configuration, see
+//! [`crate::load`], shared with lint), select the rules from the current side's, plan which files
+//! the change affects, compile both sides concurrently, pair and run the rules.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::compile;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::{self, FilterSettings};
 use crate::finding::{Finding, Side};
-use crate::input::{ConfigChoice, Content, LayoutFlags, Snapshot, Source};
+use crate::input::{Content, LayoutFlags, Snapshot, Source};
+use crate::load;
 use crate::pairs;
-use crate::plan;
-use crate::registry::{self, Enabled};
+use crate::registry::{self, Enabled, RuleKind};
 
 /// Everything a breaking check needs, resolved from arguments: what to compare, and what the
 /// command line says over the configuration each revision brings.
@@ -83,15 +81,24 @@ impl Selection {
     /// The rules to run: the flags over `config`'s breaking section (the current revision's, as
     /// buf selects rules from the input's configuration).
     pub fn resolve(&self, config: &Config) -> Result<Vec<Enabled>> {
+        self.resolve_in(RuleKind::Breaking, config)
+    }
+
+    /// Like [`Selection::resolve`], for the rules of `kind` (the `[lint]` section for lint).
+    pub fn resolve_in(&self, kind: RuleKind, config: &Config) -> Result<Vec<Enabled>> {
         let name = config.name();
+        let section = match kind {
+            RuleKind::Breaking => &config.breaking,
+            RuleKind::Lint => &config.lint,
+        };
         let (uses, where_) = if self.uses.is_empty() {
-            (config.breaking.use_.clone(), name.as_str())
+            (section.use_.clone(), name.as_str())
         } else {
             (self.uses.clone(), "command line")
         };
-        let mut except = config.breaking.except.clone();
+        let mut except = section.except.clone();
         except.extend(self.except.iter().cloned());
-        registry::select_with(&uses, &except, &config.breaking.severity, where_)
+        registry::select_in(kind, &uses, &except, &section.severity, where_)
     }
 }
 
@@ -107,27 +114,14 @@ pub struct Outcome {
 }
 
 pub fn breaking(settings: &Settings) -> Result<Outcome> {
-    let (previous, current) = std::thread::scope(|s| {
-        let previous = s.spawn(|| {
-            let choice = ConfigChoice {
-                forced: settings.against_config.as_ref(),
-                fallback: &settings.discovered,
-            };
-            settings
-                .against
-                .load(&settings.cwd, choice, &settings.layout)
-        });
-        let choice = ConfigChoice {
-            forced: settings.config.as_ref(),
-            fallback: &settings.discovered,
-        };
-        let current = settings
-            .current
-            .load(&settings.cwd, choice, &settings.layout);
-        (join(previous), current)
-    });
-    let previous = previous?;
-    let current = current?;
+    let inputs = load::Inputs {
+        cwd: &settings.cwd,
+        config: settings.config.as_ref(),
+        against_config: settings.against_config.as_ref(),
+        discovered: &settings.discovered,
+        layout: &settings.layout,
+    };
+    let (previous, current) = load::load_pair(&inputs, &settings.against, &settings.current)?;
     let rules = settings.selection.resolve(&current.config)?;
     let mut filter_settings = match &settings.filter {
         Some(filter) => filter.clone(),
@@ -137,77 +131,22 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     let layout = current.layout;
     let previous = Arc::new(previous.snapshot);
     let current = Arc::new(current.snapshot);
-
-    let names: BTreeSet<String> = match (&previous.content, &current.content) {
-        (Content::Sources(old), Content::Sources(new)) => {
-            if old.files.is_empty() && new.files.is_empty() {
-                return Err(Error::with_help(
-                    format!(
-                        "no .proto files in either revision ({} and {}) under {}",
-                        previous.label,
-                        current.label,
-                        layout.describe_roots()
-                    ),
-                    "pass --root with the directory that holds your .proto files, or set roots in protoguard.toml",
-                ));
-            }
-            let whole_packages = rules
-                .iter()
-                .any(|r| matches!(r.check, crate::registry::Check::Package(_)));
-            plan::affected(old, new, settings.full, whole_packages)
-        }
-        // A descriptor set has no bytes to compare: everything is compared.
-        (old, new) => [old, new]
-            .into_iter()
-            .filter_map(|c| match c {
-                Content::Sources(s) => Some(s.files.keys().cloned()),
-                Content::Descriptors(_) => None,
-            })
-            .flatten()
-            .collect(),
-    };
-    let includes_of = |content: &Content| -> Vec<String> {
-        match content {
-            Content::Sources(s) => s.includes.keys().cloned().collect(),
-            Content::Descriptors(_) => Vec::new(),
-        }
-    };
-    // A descriptor set's files that the other side imports from an include path are dependencies.
-    let includes_for_previous = includes_of(&current.content);
-    let includes_for_current = includes_of(&previous.content);
-
-    let (old, new) = std::thread::scope(|s| {
-        let old = s.spawn(|| {
-            let includes: Vec<&str> = includes_for_previous.iter().map(String::as_str).collect();
-            compile::compile(previous.clone(), Side::Previous, &names, &includes)
-        });
-        let includes: Vec<&str> = includes_for_current.iter().map(String::as_str).collect();
-        let new = compile::compile(current.clone(), Side::Current, &names, &includes);
-        (join(old), new)
-    });
-    let (old, new) = match (old, new) {
-        (Ok(old), Ok(new)) => (old, new),
-        (Err(a), Err(b)) => return Err(Error::Multiple(vec![a, b])),
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
+    let whole_packages = rules
+        .iter()
+        .any(|r| matches!(r.check, crate::registry::Check::Package(_)));
+    let names = load::plan_pair(&previous, &current, &layout, settings.full, whole_packages)?;
+    let (old, new) = load::compile_pair(&previous, &current, &names)?;
     let compared = (old.files().len(), new.files().len());
     let findings = pairs::run(&old, &new, &rules);
     let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
     drop((old, new));
-    // Rules and filters work on import names; the user gets paths they can open.
-    for finding in &mut findings {
-        for location in std::iter::once(&mut finding.location).chain(finding.previous.as_mut()) {
-            let snapshot = match location.side {
-                Side::Previous => &previous,
-                Side::Current => &current,
-            };
-            let path = snapshot.path_of(&location.path);
-            if path != location.path {
-                location.path = path.to_owned();
-            }
-        }
-    }
-    restrict_paths(&mut findings, settings, &previous, &current)?;
+    user_paths(&mut findings, &previous, &current);
+    restrict_paths(
+        &mut findings,
+        (&settings.paths, &settings.exclude_paths),
+        &previous,
+        &current,
+    )?;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Outcome {
         findings,
@@ -218,19 +157,35 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     })
 }
 
+/// Rules and filters work on import names; the user gets paths they can open.
+pub(crate) fn user_paths(findings: &mut [Finding], previous: &Snapshot, current: &Snapshot) {
+    for finding in findings {
+        for location in std::iter::once(&mut finding.location).chain(finding.previous.as_mut()) {
+            let snapshot = match location.side {
+                Side::Previous => previous,
+                Side::Current => current,
+            };
+            let path = snapshot.path_of(&location.path);
+            if path != location.path {
+                location.path = path.to_owned();
+            }
+        }
+    }
+}
+
 /// Keeps the findings `--path` selects and `--exclude-path` does not, as buf does: a finding is
 /// in a path when either of its locations is (a deleted file is matched at its old path). A
 /// `--path` that names no file of either revision is an error, as a typo would otherwise pass.
-fn restrict_paths(
+pub(crate) fn restrict_paths(
     findings: &mut Vec<Finding>,
-    settings: &Settings,
+    (paths, exclude_paths): (&[String], &[String]),
     previous: &Snapshot,
     current: &Snapshot,
 ) -> Result<()> {
-    if settings.paths.is_empty() && settings.exclude_paths.is_empty() {
+    if paths.is_empty() && exclude_paths.is_empty() {
         return Ok(());
     }
-    for wanted in settings.paths.iter().chain(&settings.exclude_paths) {
+    for wanted in paths.iter().chain(exclude_paths) {
         let exists = [previous, current]
             .iter()
             .any(|snapshot| match &snapshot.content {
@@ -259,16 +214,6 @@ fn restrict_paths(
             .chain(&finding.previous)
             .any(|l| list.iter().any(|p| filter::path_matches(p, &l.path)))
     };
-    findings.retain(|f| {
-        (settings.paths.is_empty() || matches(f, &settings.paths))
-            && !matches(f, &settings.exclude_paths)
-    });
+    findings.retain(|f| (paths.is_empty() || matches(f, paths)) && !matches(f, exclude_paths));
     Ok(())
-}
-
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match handle.join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
 }

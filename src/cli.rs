@@ -12,7 +12,8 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::input::{LayoutFlags, Source};
-use crate::registry::{self, BREAKING, BREAKING_CATEGORIES};
+use crate::lint::LintSettings;
+use crate::registry::{self, RuleKind, BREAKING_CATEGORIES};
 use crate::report::{self, Format, Human, Revisions};
 
 const EXIT_CODES: &str = "\
@@ -33,7 +34,10 @@ enum Command {
     /// Compare the schema against a previous revision and report breaking changes.
     #[command(after_help = EXIT_CODES)]
     Breaking(Box<BreakingArgs>),
-    /// List every rule: ID, categories, default severity and summary.
+    /// Lint the schema: every finding, or with --against only those the change introduces.
+    #[command(after_help = EXIT_CODES)]
+    Lint(Box<LintArgs>),
+    /// List every rule, breaking then lint: ID, categories, default severity and summary.
     Rules,
     /// Print a rule's documentation.
     Explain {
@@ -121,6 +125,74 @@ struct BreakingArgs {
     color: Color,
 }
 
+#[derive(Args)]
+struct LintArgs {
+    /// The revision to lint: a directory (default: the working tree, `.`), a descriptor set file,
+    /// or `git:<rev>`.
+    input: Option<String>,
+    /// Report only findings that are new since this revision (a git revision, a directory or a
+    /// descriptor set): a finding is new when the previous revision had none of the same rule
+    /// on the same element (matched by full name, not by line).
+    #[arg(long, value_name = "REVISION")]
+    against: Option<String>,
+    /// With --against: compare against the merge base of HEAD and that revision.
+    #[arg(long, requires = "against")]
+    merge_base: bool,
+    /// Lint the staged index instead of the working tree (what a pre-commit hook sees).
+    #[arg(long, conflicts_with = "input")]
+    staged: bool,
+    /// A module root inside each revision, e.g. proto/ (repeatable; replaces the configured
+    /// roots).
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<String>,
+    /// An include path inside each revision (repeatable; replaces the configured includes).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    includes: Vec<String>,
+    /// A file or directory to skip (repeatable; replaces the configured excludes).
+    #[arg(long = "exclude", value_name = "PATH")]
+    excludes: Vec<String>,
+    /// Run these categories (MINIMAL, BASIC, STANDARD, COMMENTS, UNARY_RPC, ENUM_ZERO_VALUE)
+    /// instead of the configured ones.
+    #[arg(long, value_name = "CATEGORY")]
+    category: Vec<String>,
+    /// Run these rule IDs instead of the configured ones (combines with --category).
+    #[arg(long, value_name = "RULE_ID")]
+    rule: Vec<String>,
+    /// Do not run these rule IDs or categories.
+    #[arg(long, value_name = "RULE_ID|CATEGORY")]
+    except: Vec<String>,
+    /// Report only findings in this file or directory, as reported (relative to the repository
+    /// root, or to the input directory); repeatable, as in buf.
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Report no finding in this file or directory (repeatable), as in buf.
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    exclude_paths: Vec<String>,
+    /// With --against: lint every file, not only those the change can affect.
+    #[arg(long)]
+    full: bool,
+    /// Warn about `protoguard:ignore` comments in the linted files that silenced nothing.
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Output format on standard output (docs/output-formats.md).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    #[command(flatten)]
+    reports: ReportArgs,
+    /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
+    /// or buf.yaml data, used instead of the input's own. Default: the input's own, else the one
+    /// found from the working directory.
+    #[arg(long, value_name = "FILE|DATA")]
+    config: Option<String>,
+    /// With --against: the previous revision's configuration (file or buf.yaml data). Only its
+    /// layout matters: rules and options come from the current revision's configuration.
+    #[arg(long, value_name = "FILE|DATA", requires = "against")]
+    against_config: Option<String>,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
 /// Report files and paths, beside `--format`.
 #[derive(Args)]
 struct ReportArgs {
@@ -168,6 +240,7 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Breaking(args) => breaking(*args, stdout, stderr),
+        Command::Lint(args) => lint(*args, stdout),
         Command::Rules => rules(stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
@@ -189,7 +262,54 @@ pub fn run(
 }
 
 fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write) -> Result<u8> {
-    let reports = &args.reports;
+    let files = report_files(&args.reports)?;
+    let settings = settings(&args)?;
+    let outcome = check::breaking(&settings)?;
+    emit(
+        &outcome,
+        Emit {
+            command: report::Command::Breaking,
+            format: args.format,
+            reports: &args.reports,
+            files: &files,
+            color: args.color,
+        },
+        stdout,
+    )
+}
+
+fn lint(args: LintArgs, stdout: &mut dyn Write) -> Result<u8> {
+    let files = report_files(&args.reports)?;
+    let settings = lint_settings(&args)?;
+    let outcome = crate::lint::lint(&settings)?;
+    emit(
+        &outcome,
+        Emit {
+            command: if settings.against.is_some() {
+                report::Command::LintAgainst
+            } else {
+                report::Command::Lint
+            },
+            format: args.format,
+            reports: &args.reports,
+            files: &files,
+            color: args.color,
+        },
+        stdout,
+    )
+}
+
+/// How to render an outcome: the format on standard output and the report files.
+struct Emit<'a> {
+    command: report::Command,
+    format: Format,
+    reports: &'a ReportArgs,
+    files: &'a [(Format, PathBuf)],
+    color: Color,
+}
+
+/// The report files asked for (`--output`, `--summary`), each path once.
+fn report_files(reports: &ReportArgs) -> Result<Vec<(Format, PathBuf)>> {
     let mut files = reports.outputs.clone();
     if let Some(summary) = &reports.summary {
         files.push((Format::Markdown, summary.clone()));
@@ -202,9 +322,13 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
             )));
         }
     }
-    let settings = settings(&args)?;
-    let outcome = check::breaking(&settings)?;
-    let color = match args.color {
+    Ok(files)
+}
+
+/// Renders an outcome on standard output and into the report files; the exit code.
+fn emit(outcome: &check::Outcome, how: Emit, stdout: &mut dyn Write) -> Result<u8> {
+    let reports = how.reports;
+    let color = match how.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
@@ -233,11 +357,12 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
         },
     );
     context.rules = Some(&outcome.rules);
+    context.command = how.command;
     context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
-    ignore_broken_pipe(context.render(args.format, &outcome.findings, stdout))?;
+    ignore_broken_pipe(context.render(how.format, &outcome.findings, stdout))?;
     context.human.color = false;
-    for (format, path) in &files {
+    for (format, path) in how.files {
         let mut bytes = Vec::new();
         context
             .render(*format, &outcome.findings, &mut bytes)
@@ -261,16 +386,106 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
 /// is loaded); here the flags are checked and the configuration for a revision without one is
 /// found: `--config`, else discovery from the working directory, else the defaults.
 fn settings(args: &BreakingArgs) -> Result<Settings> {
+    let inputs = inputs(
+        args.config.as_deref(),
+        args.against_config.as_deref(),
+        [&args.roots, &args.includes, &args.excludes],
+    )?;
+    for category in &args.category {
+        if !BREAKING_CATEGORIES.contains(&category.as_str()) {
+            return Err(Error::with_help(
+                format!("--category {category}: unknown category"),
+                format!("categories are {}", BREAKING_CATEGORIES.join(", ")),
+            ));
+        }
+    }
+    registry::expand(&args.except, "--except")?;
+    let selection = Selection {
+        uses: args.category.iter().chain(&args.rule).cloned().collect(),
+        except: args.except.clone(),
+    };
+    selection.resolve(&inputs.discovered)?;
+    let current = current_source(args.staged, args.input.as_deref());
+    Ok(Settings {
+        cwd: inputs.cwd,
+        current,
+        against: Source::parse(&args.against, args.merge_base),
+        config: inputs.config,
+        against_config: inputs.against_config,
+        discovered: inputs.discovered,
+        layout: inputs.layout,
+        selection,
+        full: args.full,
+        report_unused_ignores: args.report_unused_ignores,
+        filter: None,
+        paths: checked_paths("--path", &args.paths)?,
+        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
+    })
+}
+
+/// Resolves lint arguments into settings, as [`settings`] does for breaking.
+fn lint_settings(args: &LintArgs) -> Result<LintSettings> {
+    let inputs = inputs(
+        args.config.as_deref(),
+        args.against_config.as_deref(),
+        [&args.roots, &args.includes, &args.excludes],
+    )?;
+    let kind = RuleKind::Lint;
+    for category in &args.category {
+        if !kind.is_category(category) {
+            return Err(Error::with_help(
+                format!("--category {category}: unknown lint category"),
+                format!("lint categories are {}", kind.categories().join(", ")),
+            ));
+        }
+    }
+    registry::expand_in(kind, &args.except, "--except")?;
+    let selection = Selection {
+        uses: args.category.iter().chain(&args.rule).cloned().collect(),
+        except: args.except.clone(),
+    };
+    selection.resolve_in(kind, &inputs.discovered)?;
+    Ok(LintSettings {
+        cwd: inputs.cwd,
+        current: current_source(args.staged, args.input.as_deref()),
+        against: args
+            .against
+            .as_deref()
+            .map(|a| Source::parse(a, args.merge_base)),
+        config: inputs.config,
+        against_config: inputs.against_config,
+        discovered: inputs.discovered,
+        layout: inputs.layout,
+        selection,
+        full: args.full,
+        report_unused_ignores: args.report_unused_ignores,
+        paths: checked_paths("--path", &args.paths)?,
+        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
+    })
+}
+
+/// What the command line says about where revisions come from, resolved.
+struct Inputs {
+    cwd: PathBuf,
+    config: Option<Config>,
+    against_config: Option<Config>,
+    discovered: Config,
+    layout: LayoutFlags,
+}
+
+/// Reads `--config` and `--against-config`, discovers the configuration for a revision without
+/// one, and checks the layout flags (`[--root, --include, --exclude]` values) against it.
+fn inputs(
+    config: Option<&str>,
+    against_config: Option<&str>,
+    [roots, includes, excludes]: [&Vec<String>; 3],
+) -> Result<Inputs> {
     let cwd = std::env::current_dir()
         .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
-    let config = args
-        .config
-        .as_deref()
+    let config = config
         .map(|value| Config::from_flag("--config", value, &cwd))
         .transpose()?;
-    let against_config = args
-        .against_config
-        .as_deref()
+    let against_config = against_config
         .map(|value| Config::from_flag("--against-config", value, &cwd))
         .transpose()?;
     let discovered = match &config {
@@ -295,49 +510,31 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
             .map(Some)
     };
     let layout = LayoutFlags {
-        roots: flag_paths("--root", &args.roots)?,
-        includes: flag_paths("--include", &args.includes)?,
-        excludes: flag_paths("--exclude", &args.excludes)?,
+        roots: flag_paths("--root", roots)?,
+        includes: flag_paths("--include", includes)?,
+        excludes: flag_paths("--exclude", excludes)?,
     };
     // Flags are checked before any revision is read.
     layout.apply(&discovered)?;
-    for category in &args.category {
-        if !BREAKING_CATEGORIES.contains(&category.as_str()) {
-            return Err(Error::with_help(
-                format!("--category {category}: unknown category"),
-                format!("categories are {}", BREAKING_CATEGORIES.join(", ")),
-            ));
-        }
-    }
-    registry::expand(&args.except, "--except")?;
-    let selection = Selection {
-        uses: args.category.iter().chain(&args.rule).cloned().collect(),
-        except: args.except.clone(),
-    };
-    selection.resolve(&discovered)?;
-    let current = if args.staged {
-        Source::Staged
-    } else {
-        match &args.input {
-            Some(input) => Source::parse(input, false),
-            None => Source::Directory(PathBuf::from(".")),
-        }
-    };
-    Ok(Settings {
+    Ok(Inputs {
         cwd,
-        current,
-        against: Source::parse(&args.against, args.merge_base),
         config,
         against_config,
         discovered,
         layout,
-        selection,
-        full: args.full,
-        report_unused_ignores: args.report_unused_ignores,
-        filter: None,
-        paths: checked_paths("--path", &args.paths)?,
-        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
     })
+}
+
+/// The revision to judge: the staged index, the input named, or the working tree.
+fn current_source(staged: bool, input: Option<&str>) -> Source {
+    if staged {
+        Source::Staged
+    } else {
+        match input {
+            Some(input) => Source::parse(input, false),
+            None => Source::Directory(PathBuf::from(".")),
+        }
+    }
 }
 
 /// `--path` / `--exclude-path` values, normalised (`./proto/a/` is `proto/a`).
@@ -388,49 +585,58 @@ fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {
 }
 
 fn rules(out: &mut dyn Write) -> Result<()> {
-    let width = BREAKING.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let width = registry::all().map(|r| r.id.len()).max().unwrap_or(0);
     let mut text = String::new();
-    for category in BREAKING_CATEGORIES {
-        let members: Vec<_> = BREAKING
-            .iter()
-            .filter(|r| r.meta().categories.iter().any(|c| c == category))
-            .collect();
-        text.push_str(&format!("{category} ({} rules)\n", members.len()));
-        for rule in members {
-            let meta = rule.meta();
-            text.push_str(&format!(
-                "  {:width$}  {:7}  {}\n",
-                rule.id,
-                meta.default.as_str(),
-                meta.summary
-            ));
-        }
-        text.push('\n');
-    }
-    let by_id: Vec<_> = BREAKING
-        .iter()
-        .filter(|r| r.meta().categories.is_empty())
-        .collect();
-    if !by_id.is_empty() {
+    let line = |text: &mut String, rule: &registry::Rule| {
+        let meta = rule.meta();
         text.push_str(&format!(
-            "In no category, run only when selected by ID ({} rules)\n",
-            by_id.len()
+            "  {:width$}  {:7}  {}\n",
+            rule.id,
+            meta.default.as_str(),
+            meta.summary
         ));
-        for rule in by_id {
-            let meta = rule.meta();
-            text.push_str(&format!(
-                "  {:width$}  {:7}  {}\n",
-                rule.id,
-                meta.default.as_str(),
-                meta.summary
-            ));
+    };
+    for kind in [RuleKind::Breaking, RuleKind::Lint] {
+        let title = match kind {
+            RuleKind::Breaking => "Breaking rules (protoguard breaking)",
+            RuleKind::Lint => "Lint rules (protoguard lint)",
+        };
+        text.push_str(&format!("{title}\n\n"));
+        for category in kind.categories() {
+            let members: Vec<_> = kind
+                .rules()
+                .iter()
+                .filter(|r| r.meta().categories.iter().any(|c| c == category))
+                .collect();
+            text.push_str(&format!("{category} ({} rules)\n", members.len()));
+            for rule in members {
+                line(&mut text, rule);
+            }
+            text.push('\n');
         }
-        text.push('\n');
+        let by_id: Vec<_> = kind
+            .rules()
+            .iter()
+            .filter(|r| r.meta().categories.is_empty())
+            .collect();
+        if !by_id.is_empty() {
+            text.push_str(&format!(
+                "In no category, run only when selected by ID ({} rules)\n",
+                by_id.len()
+            ));
+            for rule in by_id {
+                line(&mut text, rule);
+            }
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "{} {} rules. Default selection: {}.\n\n",
+            kind.rules().len(),
+            kind.name(),
+            kind.default_use()
+        ));
     }
-    text.push_str(&format!(
-        "{} breaking rules. Default selection: FILE. `protoguard explain RULE_ID` prints a rule's documentation.\n",
-        BREAKING.len()
-    ));
+    text.push_str("`protoguard explain RULE_ID` prints a rule's documentation.\n");
     ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }
@@ -454,8 +660,7 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     let Some(rule) = registry::find(&wanted) else {
-        let near: Vec<&str> = BREAKING
-            .iter()
+        let near: Vec<&str> = registry::all()
             .map(|r| r.id)
             .filter(|r| r.contains(&wanted) || wanted.contains(r))
             .collect();

@@ -1,6 +1,7 @@
 //! protoguard: a Protobuf schema governance and breaking-change checker.
 //!
-//! The pipeline is `input → compile → schema → pair → rules → report`, one module per stage:
+//! The pipeline is `input → compile → schema → pair → rules → report`, one module per stage
+//! (`breaking` pairs two revisions; `lint` judges one, [`load`] is the half both share):
 //! [`input`] reads the `.proto` files of a revision into a [`input::Snapshot`], [`plan`] decides
 //! which files a change can affect, [`compile`] turns a snapshot into descriptors with protox,
 //! [`schema`] is the read-only view rules see, [`pairs`] matches the elements of two revisions,
@@ -19,6 +20,8 @@ pub mod error;
 pub mod filter;
 pub mod finding;
 pub mod input;
+pub mod lint;
+pub mod load;
 pub mod pairs;
 pub mod plan;
 pub mod registry;

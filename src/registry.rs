@@ -1,8 +1,9 @@
-//! The single table of rules: each ID, its check function and its documentation file under
-//! `rules/`. Metadata (categories, default severity, summary) is read from the documentation's
-//! TOML front matter, so categories are data, not code.
+//! The single table of rules, one per kind ([`BREAKING`], [`LINT`]): each ID, its check function
+//! and its documentation file under `rules/<kind>/`. Metadata (categories, default severity,
+//! summary) is read from the documentation's TOML front matter, so categories are data, not code.
+//! Rule IDs are unique across kinds, so a finding's rule names its kind too.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use prost_reflect::{
@@ -13,7 +14,8 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::pairs::{EnumValuePair, FilePair, PackagePair};
-use crate::rules::{breaking, Ctx};
+use crate::rules::lint::LintCheck;
+use crate::rules::{breaking, lint, Ctx};
 
 /// A rule's check function, by the kind of pair it reads.
 #[derive(Clone, Copy)]
@@ -26,6 +28,8 @@ pub enum Check {
     Field(PairCheck<FieldDescriptor>),
     Enum(PairCheck<EnumDescriptor>),
     EnumValue(EnumValueCheck),
+    /// A lint rule: reads one revision, not a pair.
+    Lint(LintCheck),
 }
 
 pub type FileCheck = fn(&mut Ctx, &FilePair);
@@ -121,6 +125,46 @@ pub static BREAKING: &[Rule] = breaking![
     FIELD_SAME_JAVA_UTF8_VALIDATION => Field(field_same_java_utf8_validation),
 ];
 
+macro_rules! lint {
+    ($($id:ident => $kind:ident($module:ident)),* $(,)?) => {
+        &[$(Rule {
+            id: stringify!($id),
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/lint/", stringify!($id), ".md")),
+            check: Check::Lint(LintCheck::$kind(lint::$module::check)),
+        }),*]
+    };
+}
+
+/// Every lint rule.
+pub static LINT: &[Rule] = lint![
+    DIRECTORY_SAME_PACKAGE => Schema(directory_same_package),
+    PACKAGE_DEFINED => File(package_defined),
+    PACKAGE_DIRECTORY_MATCH => File(package_directory_match),
+    PACKAGE_NO_IMPORT_CYCLE => Schema(package_no_import_cycle),
+    PACKAGE_SAME_DIRECTORY => Schema(package_same_directory),
+    ENUM_FIRST_VALUE_ZERO => Enum(enum_first_value_zero),
+    ENUM_NO_ALLOW_ALIAS => Enum(enum_no_allow_alias),
+    ENUM_PASCAL_CASE => Enum(enum_pascal_case),
+    ENUM_VALUE_UPPER_SNAKE_CASE => EnumValue(enum_value_upper_snake_case),
+    FIELD_LOWER_SNAKE_CASE => Field(field_lower_snake_case),
+    FIELD_NOT_REQUIRED => Field(field_not_required),
+    IMPORT_NO_PUBLIC => File(import_no_public),
+    IMPORT_USED => File(import_used),
+    MESSAGE_PASCAL_CASE => Message(message_pascal_case),
+    ONEOF_LOWER_SNAKE_CASE => Oneof(oneof_lower_snake_case),
+    PACKAGE_LOWER_SNAKE_CASE => File(package_lower_snake_case),
+    PACKAGE_SAME_CSHARP_NAMESPACE => Schema(package_same_csharp_namespace),
+    PACKAGE_SAME_GO_PACKAGE => Schema(package_same_go_package),
+    PACKAGE_SAME_JAVA_MULTIPLE_FILES => Schema(package_same_java_multiple_files),
+    PACKAGE_SAME_JAVA_PACKAGE => Schema(package_same_java_package),
+    PACKAGE_SAME_PHP_NAMESPACE => Schema(package_same_php_namespace),
+    PACKAGE_SAME_RUBY_PACKAGE => Schema(package_same_ruby_package),
+    PACKAGE_SAME_SWIFT_PREFIX => Schema(package_same_swift_prefix),
+    RPC_PASCAL_CASE => Method(rpc_pascal_case),
+    SERVICE_PASCAL_CASE => Service(service_pascal_case),
+    SYNTAX_SPECIFIED => File(syntax_specified),
+];
+
 /// Rule IDs buf has retired, and the rules that replaced them: accepted wherever an ID is, so an
 /// existing configuration keeps working.
 pub static DEPRECATED: &[(&str, &[&str])] = &[
@@ -138,10 +182,148 @@ pub static DEPRECATED: &[(&str, &[&str])] = &[
         &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
     ),
     ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
+    // Lint: weak imports are no longer supported by protobuf; buf 1.75 keeps the ID and checks
+    // nothing.
+    ("IMPORT_NO_WEAK", &[]),
 ];
 
 /// The categories breaking rules belong to, strictest first.
 pub const BREAKING_CATEGORIES: &[&str] = &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"];
+
+/// The categories lint rules belong to: buf's three nested levels (each contains the one before),
+/// buf's two extra categories, and protoguard's own enum zero-value family.
+pub const LINT_CATEGORIES: &[&str] = &[
+    "MINIMAL",
+    "BASIC",
+    "STANDARD",
+    "COMMENTS",
+    "UNARY_RPC",
+    "ENUM_ZERO_VALUE",
+];
+
+/// buf's older lint category names, accepted wherever a category is, and the categories or rule
+/// IDs each stands for (`buf config ls-lint-rules --version v1beta1` of buf 1.75). `DEFAULT` is
+/// buf's name for `STANDARD` before v2; the others are v1beta1's finer categories.
+pub static LINT_CATEGORY_ALIASES: &[(&str, &[&str])] = &[
+    ("DEFAULT", &["STANDARD"]),
+    (
+        "FILE_LAYOUT",
+        &[
+            "DIRECTORY_SAME_PACKAGE",
+            "PACKAGE_DIRECTORY_MATCH",
+            "PACKAGE_SAME_DIRECTORY",
+        ],
+    ),
+    (
+        "PACKAGE_AFFINITY",
+        &[
+            "PACKAGE_SAME_CSHARP_NAMESPACE",
+            "PACKAGE_SAME_GO_PACKAGE",
+            "PACKAGE_SAME_JAVA_MULTIPLE_FILES",
+            "PACKAGE_SAME_JAVA_PACKAGE",
+            "PACKAGE_SAME_PHP_NAMESPACE",
+            "PACKAGE_SAME_RUBY_PACKAGE",
+            "PACKAGE_SAME_SWIFT_PREFIX",
+        ],
+    ),
+    (
+        "SENSIBLE",
+        &["ENUM_NO_ALLOW_ALIAS", "IMPORT_NO_PUBLIC", "PACKAGE_DEFINED"],
+    ),
+    ("STYLE_BASIC", STYLE_BASIC),
+    ("STYLE_DEFAULT", STYLE_DEFAULT),
+    ("STYLE_STANDARD", STYLE_DEFAULT),
+    ("OTHER", &["ENUM_FIRST_VALUE_ZERO"]),
+];
+
+const STYLE_BASIC: &[&str] = &[
+    "ENUM_PASCAL_CASE",
+    "ENUM_VALUE_UPPER_SNAKE_CASE",
+    "FIELD_LOWER_SNAKE_CASE",
+    "MESSAGE_PASCAL_CASE",
+    "ONEOF_LOWER_SNAKE_CASE",
+    "PACKAGE_LOWER_SNAKE_CASE",
+    "RPC_PASCAL_CASE",
+    "SERVICE_PASCAL_CASE",
+];
+
+const STYLE_DEFAULT: &[&str] = &[
+    "ENUM_PASCAL_CASE",
+    "ENUM_VALUE_UPPER_SNAKE_CASE",
+    "FIELD_LOWER_SNAKE_CASE",
+    "MESSAGE_PASCAL_CASE",
+    "ONEOF_LOWER_SNAKE_CASE",
+    "PACKAGE_LOWER_SNAKE_CASE",
+    "RPC_PASCAL_CASE",
+    "SERVICE_PASCAL_CASE",
+    "ENUM_VALUE_PREFIX",
+    "ENUM_ZERO_VALUE_SUFFIX",
+    "FILE_LOWER_SNAKE_CASE",
+    "PACKAGE_VERSION_SUFFIX",
+    "RPC_REQUEST_RESPONSE_UNIQUE",
+    "RPC_REQUEST_STANDARD_NAME",
+    "RPC_RESPONSE_STANDARD_NAME",
+    "SERVICE_SUFFIX",
+];
+
+/// The two kinds of rules. IDs and categories are unique across kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleKind {
+    /// Compares two revisions (`protoguard breaking`).
+    Breaking,
+    /// Judges one revision (`protoguard lint`).
+    Lint,
+}
+
+impl RuleKind {
+    /// The kind as written in front matter and configuration section names.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleKind::Breaking => "breaking",
+            RuleKind::Lint => "lint",
+        }
+    }
+
+    pub fn rules(self) -> &'static [Rule] {
+        match self {
+            RuleKind::Breaking => BREAKING,
+            RuleKind::Lint => LINT,
+        }
+    }
+
+    pub fn categories(self) -> &'static [&'static str] {
+        match self {
+            RuleKind::Breaking => BREAKING_CATEGORIES,
+            RuleKind::Lint => LINT_CATEGORIES,
+        }
+    }
+
+    /// Older category names this kind accepts, with what each stands for.
+    pub fn category_aliases(self) -> &'static [(&'static str, &'static [&'static str])] {
+        match self {
+            RuleKind::Breaking => &[],
+            RuleKind::Lint => LINT_CATEGORY_ALIASES,
+        }
+    }
+
+    /// What runs when nothing is configured, as buf does: FILE for breaking, STANDARD for lint.
+    pub fn default_use(self) -> &'static str {
+        match self {
+            RuleKind::Breaking => "FILE",
+            RuleKind::Lint => "STANDARD",
+        }
+    }
+
+    /// Returns `true` if `name` is a category of this kind or an older name of one.
+    pub fn is_category(self, name: &str) -> bool {
+        self.categories().contains(&name) || self.category_aliases().iter().any(|(a, _)| *a == name)
+    }
+}
+
+/// Every rule of both kinds, breaking first.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    BREAKING.iter().chain(LINT)
+}
 
 /// What the front matter of a rule's documentation says.
 #[derive(Debug, Clone, Deserialize)]
@@ -163,21 +345,26 @@ impl Rule {
     /// The parsed front matter. The documentation is embedded and checked by tests, so a parse
     /// failure here is a build defect.
     pub fn meta(&self) -> &'static Meta {
-        static METAS: OnceLock<Vec<Meta>> = OnceLock::new();
+        static METAS: OnceLock<HashMap<&'static str, Meta>> = OnceLock::new();
         let metas = METAS.get_or_init(|| {
-            BREAKING
-                .iter()
+            all()
                 .map(|r| {
-                    parse_front_matter(r.doc)
-                        .unwrap_or_else(|e| panic!("rules/breaking/{}.md: {e}", r.id))
+                    let meta = parse_front_matter(r.doc)
+                        .unwrap_or_else(|e| panic!("rules/.../{}.md: {e}", r.id));
+                    (r.id, meta)
                 })
                 .collect()
         });
-        let index = BREAKING
-            .iter()
-            .position(|r| r.id == self.id)
-            .expect("rule is registered");
-        &metas[index]
+        &metas[self.id]
+    }
+
+    /// The rule's kind, from its front matter.
+    pub fn kind(&self) -> RuleKind {
+        if self.meta().kind == "lint" {
+            RuleKind::Lint
+        } else {
+            RuleKind::Breaking
+        }
     }
 
     /// The Markdown body (without front matter).
@@ -185,25 +372,23 @@ impl Rule {
         split_front_matter(self.doc).map_or(self.doc, |(_, body)| body)
     }
 
-    /// The first paragraph of *How to evolve safely*, unwrapped: the help shown with a finding
-    /// when the rule has nothing more specific to say.
+    /// The first paragraph of *How to evolve safely* (breaking) or *How to fix* (lint),
+    /// unwrapped: the help shown with a finding when the rule has nothing more specific to say.
     pub fn help(&self) -> Option<&'static str> {
-        static HELPS: OnceLock<Vec<Option<String>>> = OnceLock::new();
+        static HELPS: OnceLock<HashMap<&'static str, Option<String>>> = OnceLock::new();
         let helps = HELPS.get_or_init(|| {
-            BREAKING
-                .iter()
+            all()
                 .map(|r| {
-                    r.section("How to evolve safely")
+                    let help = r
+                        .section("How to evolve safely")
+                        .or_else(|| r.section("How to fix"))
                         .and_then(|s| s.split("\n\n").next())
-                        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+                    (r.id, help)
                 })
                 .collect()
         });
-        let index = BREAKING
-            .iter()
-            .position(|r| r.id == self.id)
-            .expect("rule is registered");
-        helps[index].as_deref()
+        helps[self.id].as_deref()
     }
 
     /// The text of a `## Heading` section of the documentation.
@@ -232,8 +417,14 @@ pub fn section<'a>(body: &'a str, heading: &str) -> Option<&'a str> {
     Some(rest[..end].trim())
 }
 
+/// A rule of either kind by ID.
 pub fn find(id: &str) -> Option<&'static Rule> {
-    BREAKING.iter().find(|r| r.id == id)
+    all().find(|r| r.id == id)
+}
+
+/// A rule of one kind by ID.
+pub fn find_in(kind: RuleKind, id: &str) -> Option<&'static Rule> {
+    kind.rules().iter().find(|r| r.id == id)
 }
 
 /// A rule chosen to run, with its effective severity.
@@ -271,20 +462,43 @@ impl Level {
 
 /// Returns `true` if `name` is a breaking rule ID, a category, or a deprecated buf rule ID.
 pub fn is_known(name: &str) -> bool {
-    BREAKING_CATEGORIES.contains(&name)
-        || find(name).is_some()
-        || DEPRECATED.iter().any(|(id, _)| *id == name)
+    is_known_in(RuleKind::Breaking, name)
+}
+
+/// Returns `true` if `name` is a rule ID or category of `kind`, or a deprecated buf rule ID that
+/// stands for rules of `kind` (or for none).
+pub fn is_known_in(kind: RuleKind, name: &str) -> bool {
+    kind.is_category(name) || find_in(kind, name).is_some() || deprecated_in(kind, name).is_some()
+}
+
+/// The replacements of a deprecated ID of `kind`. A retired ID that stands for no rule belongs
+/// to the kind buf retired it from.
+fn deprecated_in(kind: RuleKind, name: &str) -> Option<&'static [&'static str]> {
+    const RETIRED_LINT: &[&str] = &["IMPORT_NO_WEAK"];
+    DEPRECATED
+        .iter()
+        .find(|(id, _)| *id == name)
+        .filter(|(id, replacements)| match replacements.first() {
+            Some(first) => find_in(kind, first).is_some(),
+            None => RETIRED_LINT.contains(id) == (kind == RuleKind::Lint),
+        })
+        .map(|(_, r)| *r)
 }
 
 /// Rule IDs and categories whose name resembles `name`, closest first, for "did you mean" help:
 /// those at the smallest edit distance (ignoring case) if it is small, else those that contain it.
 pub fn similar(name: &str) -> Vec<&'static str> {
+    similar_in(RuleKind::Breaking, name)
+}
+
+/// Like [`similar`], among the rules and categories of `kind`.
+pub fn similar_in(kind: RuleKind, name: &str) -> Vec<&'static str> {
     let wanted = name.to_ascii_uppercase();
     let names = || {
-        BREAKING_CATEGORIES
+        kind.categories()
             .iter()
             .copied()
-            .chain(BREAKING.iter().map(|r| r.id))
+            .chain(kind.rules().iter().map(|r| r.id))
     };
     let scored: Vec<(usize, &'static str)> = names().map(|n| (distance(&wanted, n), n)).collect();
     let best = scored.iter().map(|(d, _)| *d).min().unwrap_or(usize::MAX);
@@ -320,26 +534,60 @@ fn distance(a: &str, b: &str) -> usize {
 /// Expands rule IDs, categories and deprecated IDs into the rule IDs they stand for. `where_`
 /// names the source of the names for error messages.
 pub fn expand(names: &[String], where_: &str) -> Result<BTreeSet<&'static str>> {
+    expand_in(RuleKind::Breaking, names, where_)
+}
+
+/// Like [`expand`], for the rules of `kind` (with its older category names).
+pub fn expand_in(kind: RuleKind, names: &[String], where_: &str) -> Result<BTreeSet<&'static str>> {
     let mut ids = BTreeSet::new();
     for name in names {
-        if BREAKING_CATEGORIES.contains(&name.as_str()) {
+        if kind.categories().contains(&name.as_str()) {
             ids.extend(
-                BREAKING
+                kind.rules()
                     .iter()
                     .filter(|r| r.meta().categories.contains(name))
                     .map(|r| r.id),
             );
-        } else if let Some(rule) = find(name) {
+        } else if let Some((_, members)) = kind.category_aliases().iter().find(|(a, _)| a == name) {
+            let members: Vec<String> = members.iter().map(|m| (*m).to_owned()).collect();
+            // Members not implemented yet are skipped, as retired IDs are.
+            let known: Vec<String> = members
+                .into_iter()
+                .filter(|m| kind.categories().contains(&m.as_str()) || find_in(kind, m).is_some())
+                .collect();
+            ids.extend(expand_in(kind, &known, where_)?);
+        } else if let Some(rule) = find_in(kind, name) {
             ids.insert(rule.id);
-        } else if let Some((_, replacements)) = DEPRECATED.iter().find(|(id, _)| id == name) {
-            ids.extend(replacements.iter().filter_map(|r| find(r)).map(|r| r.id));
+        } else if let Some(replacements) = deprecated_in(kind, name) {
+            ids.extend(
+                replacements
+                    .iter()
+                    .filter_map(|r| find_in(kind, r))
+                    .map(|r| r.id),
+            );
         } else {
-            return Err(Error::with_help(
-                format!("{where_}: unknown breaking rule or category '{name}'"),
+            let other = match kind {
+                RuleKind::Breaking => RuleKind::Lint,
+                RuleKind::Lint => RuleKind::Breaking,
+            };
+            let help = if is_known_in(other, name) {
+                format!(
+                    "'{name}' is a {} rule or category; it belongs in the [{}] section",
+                    other.name(),
+                    other.name()
+                )
+            } else {
                 format!(
                     "categories are {}; `protoguard rules` lists every rule ID",
-                    BREAKING_CATEGORIES.join(", ")
+                    kind.categories().join(", ")
+                )
+            };
+            return Err(Error::with_help(
+                format!(
+                    "{where_}: unknown {} rule or category '{name}'",
+                    kind.name()
                 ),
+                help,
             ));
         }
     }
@@ -362,11 +610,23 @@ pub fn select_with(
     severity: &BTreeMap<String, Level>,
     where_: &str,
 ) -> Result<Vec<Enabled>> {
-    let used = expand(uses, where_)?;
-    let excepted = expand(except, where_)?;
+    select_in(RuleKind::Breaking, uses, except, severity, where_)
+}
+
+/// Like [`select_with`], for the rules of `kind`.
+pub fn select_in(
+    kind: RuleKind,
+    uses: &[String],
+    except: &[String],
+    severity: &BTreeMap<String, Level>,
+    where_: &str,
+) -> Result<Vec<Enabled>> {
+    let used = expand_in(kind, uses, where_)?;
+    let excepted = expand_in(kind, except, where_)?;
     let keys: Vec<String> = severity.keys().cloned().collect();
-    expand(&keys, where_)?;
-    Ok(BREAKING
+    expand_in(kind, &keys, where_)?;
+    Ok(kind
+        .rules()
         .iter()
         .filter(|r| used.contains(r.id) && !excepted.contains(r.id))
         .filter_map(|r| {
@@ -402,7 +662,8 @@ fn level(rule: &Rule, table: &BTreeMap<String, Level>) -> Option<Level> {
         return Some(*level);
     }
     let categories = &rule.meta().categories;
-    BREAKING_CATEGORIES
+    rule.kind()
+        .categories()
         .iter()
         .rev()
         .filter(|c| categories.iter().any(|own| own == *c))

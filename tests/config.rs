@@ -414,10 +414,19 @@ fn ignore_paths_outside_every_root_are_refused() {
 fn version_and_lint_section() {
     let repo = repo(false);
     let dir = repo.path();
-    // Lint rules do not exist yet: any name is accepted, the shape is checked.
+    // Lint names are checked against the lint rules and categories.
     write(
         &dir.join("protoguard.toml"),
-        "version = 1\n\n[module]\nroots = [\"proto\"]\n\n[lint]\nuse = [\"STANDARD\", \"SOME_FUTURE_RULE\"]\nexcept = [\"COMMENTS\"]\nignore = [\"proto/acme/legacy\"]\nignore_only = { ENUM_ZERO_VALUE_SUFFIX = [\"proto/acme\"] }\nignore_unstable_packages = true\nseverity = { COMMENTS = \"warning\" }\n",
+        "version = 1\n\n[module]\nroots = [\"proto\"]\n\n[lint]\nuse = [\"STANDARD\", \"SOME_FUTURE_RULE\"]\n",
+    );
+    let all = expect_code(&protoguard(dir, &["breaking", "--against", "HEAD"]), 2);
+    assert!(
+        all.contains("protoguard.toml:7:20: unknown lint rule or category 'SOME_FUTURE_RULE'"),
+        "{all}"
+    );
+    write(
+        &dir.join("protoguard.toml"),
+        "version = 1\n\n[module]\nroots = [\"proto\"]\n\n[lint]\nuse = [\"STANDARD\", \"IMPORT_USED\"]\nexcept = [\"COMMENTS\"]\nignore = [\"proto/acme/legacy\"]\nignore_only = { IMPORT_USED = [\"proto/acme\"] }\nignore_unstable_packages = true\nseverity = { COMMENTS = \"warning\" }\n",
     );
     let (code, _) = check(dir, &[]);
     assert_eq!(code, 1);
@@ -429,13 +438,11 @@ fn version_and_lint_section() {
     );
     write(
         &dir.join("protoguard.toml"),
-        "[lint]\nuse = [\"X\"]\nenum_zero_value_suffix = \"_NONE\"\n",
+        "[lint]\nuse = [\"STANDARD\"]\nenum_zero_value_suffix = \"_NONE\"\nservice_sufix = \"API\"\n",
     );
     let all = expect_code(&protoguard(dir, &["breaking", "--against", "HEAD"]), 2);
     assert!(
-        all.contains(
-            "protoguard.toml:3:1: invalid configuration: unknown field `enum_zero_value_suffix`"
-        ),
+        all.contains("protoguard.toml:4:1: invalid configuration: unknown field `service_sufix`"),
         "{all}"
     );
     write(

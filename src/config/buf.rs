@@ -1,9 +1,9 @@
 //! buf's configuration, read so that a repository with only buf files works unchanged:
 //! `buf.yaml` v1 (one module: its directory), `buf.yaml` v2 (a workspace: `modules[].path`), and
 //! `buf.work.yaml` v1 (a workspace: `directories`, each with its own v1 `buf.yaml` or none).
-//! Only the module layout and the `breaking` section are read; every other key buf accepts
-//! (`name`, `deps`, `lint`, `plugins`, …) is ignored. Each buf module may configure `breaking`
-//! on its own, while protoguard applies one configuration to all roots: ignores are merged (their
+//! Only the module layout and the `breaking` and `lint` sections are read; every other key buf
+//! accepts (`name`, `deps`, `plugins`, …) is ignored. Each buf module may configure `breaking`
+//! and `lint` on its own, while protoguard applies one configuration to all roots: ignores are merged (their
 //! paths stay exact), and differing rule selections are reported as conflicts.
 //!
 //! Paths follow buf: in v1 they are relative to the module's directory, in v2 to the `buf.yaml`.
@@ -19,7 +19,8 @@ use serde_saphyr::Spanned;
 
 use super::{Config, Kind, Module, Rules, Tree};
 use crate::error::{Error, Result};
-use crate::registry;
+use crate::registry::{self, RuleKind};
+use crate::rules::lint::LintOptions;
 
 /// A list of strings with their locations; YAML `key:` with nothing after it is `None`.
 type Names = Option<Vec<Spanned<String>>>;
@@ -37,6 +38,7 @@ struct BufYaml {
     /// v2.
     modules: Option<Vec<ModuleV2>>,
     breaking: Option<Breaking>,
+    lint: Option<Lint>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +56,7 @@ struct ModuleV2 {
     /// than ignored, since ignoring it would check files buf does not.
     includes: Option<Spanned<serde::de::IgnoredAny>>,
     breaking: Option<Breaking>,
+    lint: Option<Lint>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +67,33 @@ struct Breaking {
     ignore: Option<Vec<Spanned<String>>>,
     ignore_only: Option<Entries<Spanned<String>, Names>>,
     ignore_unstable_packages: Option<bool>,
+}
+
+/// A `lint:` section: the selection keys of `breaking:` plus the lint rules' options.
+#[derive(Deserialize)]
+struct Lint {
+    #[serde(rename = "use")]
+    use_: Option<Vec<Spanned<String>>>,
+    except: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    ignore_only: Option<Entries<Spanned<String>, Names>>,
+    enum_zero_value_suffix: Option<String>,
+    rpc_allow_same_request_response: Option<bool>,
+    rpc_allow_google_protobuf_empty_requests: Option<bool>,
+    rpc_allow_google_protobuf_empty_responses: Option<bool>,
+    service_suffix: Option<String>,
+    /// v1: comment ignores are off unless this is true.
+    allow_comment_ignores: Option<bool>,
+    /// v2: comment ignores are on unless this is true.
+    disallow_comment_ignores: Option<bool>,
+}
+
+/// What one module's `lint:` section says, converted.
+#[derive(Clone)]
+struct LintSection {
+    rules: Rules,
+    options: LintOptions,
+    comment_ignores: bool,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +136,7 @@ struct BufModule {
     root: PathBuf,
     excludes: Vec<PathBuf>,
     breaking: Rules,
+    lint: LintSection,
 }
 
 /// The `version` of a `buf.yaml` (its `text`), to tell v1 (a module) from v2 (a workspace)
@@ -138,6 +169,7 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
         build: None,
         modules: None,
         breaking: None,
+        lint: None,
     });
     let modules = match doc.version.as_ref().map(|v| v.value.as_str()) {
         Some("v1") => {
@@ -147,10 +179,12 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
                 root: PathBuf::new(),
                 excludes: paths(path, &excludes, Path::new(""))?,
                 breaking: breaking(path, doc.breaking.as_ref(), Path::new(""))?,
+                lint: lint(path, doc.lint.as_ref(), Path::new(""), false)?,
             }]
         }
         Some("v2") => {
             let default = doc.breaking.as_ref();
+            let default_lint = doc.lint.as_ref();
             let modules = doc.modules.unwrap_or_default();
             if modules.is_empty() {
                 vec![BufModule {
@@ -158,6 +192,7 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
                     root: PathBuf::new(),
                     excludes: Vec::new(),
                     breaking: breaking(path, default, Path::new(""))?,
+                    lint: lint(path, default_lint, Path::new(""), true)?,
                 }]
             } else {
                 let mut out = Vec::new();
@@ -187,6 +222,12 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
                             path,
                             module.breaking.as_ref().or(default),
                             Path::new(""),
+                        )?,
+                        lint: lint(
+                            path,
+                            module.lint.as_ref().or(default_lint),
+                            Path::new(""),
+                            true,
                         )?,
                         root,
                     });
@@ -237,6 +278,7 @@ pub(super) fn load_yaml(path: &Path, text: &str) -> Result<Config> {
                     root: PathBuf::new(),
                     excludes,
                     breaking: rules,
+                    lint: lint(path, doc.lint.as_ref(), Path::new(""), false)?,
                 }],
             );
             config.module.roots = if roots.len() == 1 && roots[0].as_os_str().is_empty() {
@@ -308,6 +350,7 @@ pub(super) fn load_work(tree: &dyn Tree, at_path: &Path, text: &str) -> Result<C
                 label: format!("{} (no {})", show(&root), super::BUF_YAML),
                 excludes: Vec::new(),
                 breaking: Rules::breaking_default(),
+                lint: lint(path, None, &root, false)?,
                 root,
             });
             continue;
@@ -319,6 +362,7 @@ pub(super) fn load_work(tree: &dyn Tree, at_path: &Path, text: &str) -> Result<C
             build: None,
             modules: None,
             breaking: None,
+            lint: None,
         });
         match module.version.as_ref().map(|v| v.value.as_str()) {
             Some("v1") => {}
@@ -338,6 +382,7 @@ pub(super) fn load_work(tree: &dyn Tree, at_path: &Path, text: &str) -> Result<C
             label,
             excludes: paths(module_yaml, &excludes, &root)?,
             breaking: breaking(module_yaml, module.breaking.as_ref(), &root)?,
+            lint: lint(module_yaml, module.lint.as_ref(), &root, false)?,
             root,
         });
     }
@@ -369,6 +414,42 @@ fn merge(path: &Path, kind: Kind, modules: Vec<BufModule>) -> Config {
         ..first.breaking.clone()
     };
     let mut conflicts = Vec::new();
+    let mut lint = LintSection {
+        rules: Rules {
+            ignore: Vec::new(),
+            ignore_only: BTreeMap::new(),
+            ..first.lint.rules.clone()
+        },
+        ..first.lint.clone()
+    };
+    for module in &modules {
+        lint.rules
+            .ignore
+            .extend(module.lint.rules.ignore.iter().cloned());
+        for (rule, paths) in &module.lint.rules.ignore_only {
+            lint.rules
+                .ignore_only
+                .entry(rule.clone())
+                .or_default()
+                .extend(paths.iter().cloned());
+        }
+        if selection(&module.lint.rules) != selection(&first.lint.rules)
+            || module.lint.options != first.lint.options
+            || module.lint.comment_ignores != first.lint.comment_ignores
+        {
+            conflicts.push(format!(
+                "{} lints with {}, but {} lints with {} (or other lint options)",
+                first.label,
+                describe(&first.lint.rules),
+                module.label,
+                describe(&module.lint.rules)
+            ));
+        }
+    }
+    super::dedup(&mut lint.rules.ignore);
+    for paths in lint.rules.ignore_only.values_mut() {
+        super::dedup(paths);
+    }
     for module in &modules {
         breaking
             .ignore
@@ -404,7 +485,9 @@ fn merge(path: &Path, kind: Kind, modules: Vec<BufModule>) -> Config {
             excludes,
         },
         breaking,
-        lint: Rules::default(),
+        lint: lint.rules,
+        lint_options: lint.options,
+        buf_lint_ignores: lint.comment_ignores,
         conflicts,
     }
 }
@@ -468,11 +551,85 @@ fn breaking(path: &Path, section: Option<&Breaking>, base: &Path) -> Result<Rule
 }
 
 fn rule_name(path: &Path, name: &Spanned<String>) -> Result<String> {
-    if registry::is_known(&name.value) {
+    rule_name_in(RuleKind::Breaking, path, name)
+}
+
+fn rule_name_in(kind: RuleKind, path: &Path, name: &Spanned<String>) -> Result<String> {
+    if registry::is_known_in(kind, &name.value) {
         Ok(name.value.clone())
     } else {
-        Err(super::unknown_rule(path, at(&name.referenced), &name.value))
+        Err(super::unknown_rule_in(
+            kind,
+            path,
+            at(&name.referenced),
+            &name.value,
+        ))
     }
+}
+
+/// Converts one `lint` section; `base` is prepended to its paths. `v2` decides what an absent
+/// comment-ignore key means (v1: ignores off, v2: on), as in buf.
+fn lint(path: &Path, section: Option<&Lint>, base: &Path, v2: bool) -> Result<LintSection> {
+    let defaults = LintOptions::default();
+    let Some(section) = section else {
+        return Ok(LintSection {
+            rules: Rules::lint_default(),
+            options: defaults,
+            comment_ignores: v2,
+        });
+    };
+    let names = |list: &[Spanned<String>]| -> Result<Vec<String>> {
+        list.iter()
+            .map(|name| rule_name_in(RuleKind::Lint, path, name))
+            .collect()
+    };
+    let mut ignore_only = BTreeMap::new();
+    for (rule, list) in section.ignore_only.iter().flat_map(|e| &e.0) {
+        let list = list.as_deref().unwrap_or_default();
+        ignore_only
+            .entry(rule_name_in(RuleKind::Lint, path, rule)?)
+            .or_insert_with(Vec::new)
+            .extend(paths(path, list, base)?);
+    }
+    let mut use_ = names(section.use_.as_deref().unwrap_or_default())?;
+    if use_.is_empty() {
+        use_.push(RuleKind::Lint.default_use().to_owned());
+    }
+    let comment_ignores = if v2 {
+        !section.disallow_comment_ignores.unwrap_or(false)
+    } else {
+        section.allow_comment_ignores.unwrap_or(false)
+    };
+    Ok(LintSection {
+        rules: Rules {
+            use_,
+            except: names(section.except.as_deref().unwrap_or_default())?,
+            ignore: paths(path, section.ignore.as_deref().unwrap_or_default(), base)?,
+            ignore_only,
+            ignore_unstable_packages: false,
+            severity: BTreeMap::new(),
+        },
+        options: LintOptions {
+            enum_zero_value_suffix: section
+                .enum_zero_value_suffix
+                .clone()
+                .unwrap_or(defaults.enum_zero_value_suffix),
+            rpc_allow_same_request_response: section
+                .rpc_allow_same_request_response
+                .unwrap_or(false),
+            rpc_allow_google_protobuf_empty_requests: section
+                .rpc_allow_google_protobuf_empty_requests
+                .unwrap_or(false),
+            rpc_allow_google_protobuf_empty_responses: section
+                .rpc_allow_google_protobuf_empty_responses
+                .unwrap_or(false),
+            service_suffix: section
+                .service_suffix
+                .clone()
+                .unwrap_or(defaults.service_suffix),
+        },
+        comment_ignores,
+    })
 }
 
 fn paths(path: &Path, list: &[Spanned<String>], base: &Path) -> Result<Vec<PathBuf>> {

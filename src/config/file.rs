@@ -11,7 +11,8 @@ use toml::Spanned;
 
 use super::{Config, Kind, Module, Rules};
 use crate::error::{Error, Result};
-use crate::registry::{self, Level};
+use crate::registry::{self, Level, RuleKind};
+use crate::rules::lint::LintOptions;
 
 /// protoguard.toml: the configuration of protoguard, a Protobuf breaking-change checker. Every
 /// key is optional. Relative paths are relative to the directory of this file. Command-line
@@ -29,10 +30,56 @@ pub struct ConfigFile {
     /// Breaking-change rules: which run, where they are not reported, at which severity.
     #[serde(default)]
     pub breaking: RulesFile,
-    /// Lint rules. protoguard has no lint rules yet: this section is read and checked for shape
-    /// only, and any rule name is accepted.
+    /// Lint rules: which run, where they are not reported, at which severity, and their options.
     #[serde(default)]
-    pub lint: RulesFile,
+    pub lint: LintFile,
+}
+
+/// The `[lint]` section: rule selection as in `[breaking]` (default: ["STANDARD"]), plus the
+/// options of lint rules under the names buf.yaml gives them.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintFile {
+    /// Rule IDs or categories to run. Default: ["STANDARD"].
+    #[serde(rename = "use")]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub use_: Option<Vec<Spanned<String>>>,
+    /// Rule IDs or categories not to run.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
+    /// Files or directories whose findings are not reported.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ignore: Vec<Spanned<String>>,
+    /// Rule ID or category → files or directories where its findings are not reported.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub ignore_only: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// Do not report findings in packages whose last component is an unstable version.
+    #[serde(default)]
+    pub ignore_unstable_packages: bool,
+    /// Rule ID or category → "error", "warning" or "off".
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Level>")]
+    pub severity: BTreeMap<Spanned<String>, Level>,
+    /// The suffix ENUM_ZERO_VALUE_SUFFIX requires of zero values. Default: "_UNSPECIFIED".
+    pub enum_zero_value_suffix: Option<String>,
+    /// Let one message be both request and response of an RPC. Default: false.
+    #[serde(default)]
+    pub rpc_allow_same_request_response: bool,
+    /// Let RPCs take google.protobuf.Empty as request. Default: false.
+    #[serde(default)]
+    pub rpc_allow_google_protobuf_empty_requests: bool,
+    /// Let RPCs return google.protobuf.Empty. Default: false.
+    #[serde(default)]
+    pub rpc_allow_google_protobuf_empty_responses: bool,
+    /// The suffix SERVICE_SUFFIX requires of service names. Default: "Service".
+    pub service_suffix: Option<String>,
+    /// Do not honour buf's `// buf:lint:ignore` comments (protoguard:ignore comments still
+    /// apply). Default: false.
+    #[serde(default)]
+    pub disallow_comment_ignores: bool,
 }
 
 /// The module: which directories hold the .proto files that are checked, and what else may be
@@ -156,13 +203,19 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
             help,
         });
     }
-    let validate = |name: &Spanned<String>| -> Result<String> {
-        if registry::is_known(name.get_ref()) {
+    let validate_in = |kind: RuleKind, name: &Spanned<String>| -> Result<String> {
+        if registry::is_known_in(kind, name.get_ref()) {
             Ok(name.get_ref().clone())
         } else {
-            Err(super::unknown_rule(path, at(name.span()), name.get_ref()))
+            Err(super::unknown_rule_in(
+                kind,
+                path,
+                at(name.span()),
+                name.get_ref(),
+            ))
         }
     };
+    let validate = |name: &Spanned<String>| validate_in(RuleKind::Breaking, name);
     let section = |raw: &RulesFile, names: &dyn Fn(&Spanned<String>) -> Result<String>| {
         let list = |items: &[Spanned<String>]| items.iter().map(names).collect::<Result<Vec<_>>>();
         let mut ignore_only = BTreeMap::new();
@@ -186,8 +239,34 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
     if breaking.use_.is_empty() {
         breaking.use_ = vec![super::DEFAULT_BREAKING_USE.to_owned()];
     }
-    // No lint rules exist yet, so lint names cannot be checked against anything.
-    let lint = section(&raw.lint, &|name| Ok(name.get_ref().clone()))?;
+    let raw_lint = &raw.lint;
+    let lint_rules = RulesFile {
+        use_: raw_lint.use_.clone(),
+        except: raw_lint.except.clone(),
+        ignore: raw_lint.ignore.clone(),
+        ignore_only: raw_lint.ignore_only.clone(),
+        ignore_unstable_packages: raw_lint.ignore_unstable_packages,
+        severity: raw_lint.severity.clone(),
+    };
+    let mut lint = section(&lint_rules, &|name| validate_in(RuleKind::Lint, name))?;
+    if lint.use_.is_empty() {
+        lint.use_ = vec![RuleKind::Lint.default_use().to_owned()];
+    }
+    let defaults = LintOptions::default();
+    let lint_options = LintOptions {
+        enum_zero_value_suffix: raw_lint
+            .enum_zero_value_suffix
+            .clone()
+            .unwrap_or(defaults.enum_zero_value_suffix),
+        rpc_allow_same_request_response: raw_lint.rpc_allow_same_request_response,
+        rpc_allow_google_protobuf_empty_requests: raw_lint.rpc_allow_google_protobuf_empty_requests,
+        rpc_allow_google_protobuf_empty_responses: raw_lint
+            .rpc_allow_google_protobuf_empty_responses,
+        service_suffix: raw_lint
+            .service_suffix
+            .clone()
+            .unwrap_or(defaults.service_suffix),
+    };
     Ok(Config {
         path: Some(path.to_owned()),
         shown: None,
@@ -199,6 +278,8 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
         },
         breaking,
         lint,
+        lint_options,
+        buf_lint_ignores: !raw_lint.disallow_comment_ignores,
         conflicts: Vec::new(),
     })
 }

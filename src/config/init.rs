@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Config, Kind, Rules, BUF_WORK_YAML, BUF_YAML, FILE_NAME};
 use crate::error::{Error, Result};
+use crate::rules::lint::LintOptions;
 
 /// What `init` did.
 #[derive(Debug)]
@@ -143,13 +144,74 @@ pub fn render(buf: Option<&Config>) -> String {
     section(&mut out, buf.map(|c| &c.breaking), &from, true);
 
     out.push_str(
-        "\n# Lint rules are not implemented yet: this section is read and checked for shape only.\n[lint]\n",
+        "\n# Lint rules (`protoguard lint`), with buf's IDs, categories and options.\n[lint]\n",
     );
-    section(&mut out, None, &from, false);
+    section(&mut out, buf.map(|c| &c.lint), &from, false);
+    let defaults = LintOptions::default();
+    let options = buf.map(|c| &c.lint_options).filter(|o| **o != defaults);
+    let text = |value: &str| format!("\"{value}\"");
+    key(
+        &mut out,
+        "The suffix ENUM_ZERO_VALUE_SUFFIX requires of zero values. Default: \"_UNSPECIFIED\".",
+        "enum_zero_value_suffix",
+        "\"_UNSPECIFIED\"",
+        options
+            .filter(|o| o.enum_zero_value_suffix != defaults.enum_zero_value_suffix)
+            .map(|o| {
+                (
+                    text(&o.enum_zero_value_suffix),
+                    from("lint.enum_zero_value_suffix"),
+                )
+            }),
+    );
+    for (name, value) in [
+        (
+            "rpc_allow_same_request_response",
+            options.is_some_and(|o| o.rpc_allow_same_request_response),
+        ),
+        (
+            "rpc_allow_google_protobuf_empty_requests",
+            options.is_some_and(|o| o.rpc_allow_google_protobuf_empty_requests),
+        ),
+        (
+            "rpc_allow_google_protobuf_empty_responses",
+            options.is_some_and(|o| o.rpc_allow_google_protobuf_empty_responses),
+        ),
+    ] {
+        key(
+            &mut out,
+            "An RPC rule option, as buf.yaml spells it. Default: false.",
+            name,
+            "true",
+            value.then(|| ("true".to_owned(), from(&format!("lint.{name}")))),
+        );
+    }
+    key(
+        &mut out,
+        "The suffix SERVICE_SUFFIX requires of service names. Default: \"Service\".",
+        "service_suffix",
+        "\"API\"",
+        options
+            .filter(|o| o.service_suffix != defaults.service_suffix)
+            .map(|o| (text(&o.service_suffix), from("lint.service_suffix"))),
+    );
+    key(
+        &mut out,
+        "Do not honour buf's `// buf:lint:ignore` comments. Default: false.",
+        "disallow_comment_ignores",
+        "true",
+        buf.filter(|c| !c.buf_lint_ignores).map(|_| {
+            (
+                "true".to_owned(),
+                from("lint.disallow_comment_ignores / allow_comment_ignores"),
+            )
+        }),
+    );
     out
 }
 
 fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> String, breaking: bool) {
+    let kind = if breaking { "breaking" } else { "lint" };
     let (use_example, except_example, only_example) = if breaking {
         (
             "[\"FILE\"]",
@@ -168,11 +230,11 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
         if breaking {
             "Rule IDs or categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) to run. Default: FILE."
         } else {
-            "Rule IDs or categories to run."
+            "Rule IDs or categories (MINIMAL, BASIC, STANDARD, COMMENTS, UNARY_RPC, ENUM_ZERO_VALUE) to run. Default: STANDARD."
         },
         "use",
         use_example,
-        rules.map(|r| (strings(&r.use_), from("breaking.use"))),
+        rules.map(|r| (strings(&r.use_), from(&format!("{kind}.use")))),
     );
     key(
         out,
@@ -181,7 +243,7 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
         except_example,
         rules
             .filter(|r| !r.except.is_empty())
-            .map(|r| (strings(&r.except), from("breaking.except"))),
+            .map(|r| (strings(&r.except), from(&format!("{kind}.except")))),
     );
     key(
         out,
@@ -190,7 +252,7 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
         "[\"proto/acme/legacy\"]",
         rules
             .filter(|r| !r.ignore.is_empty())
-            .map(|r| (paths(&r.ignore), from("breaking.ignore"))),
+            .map(|r| (paths(&r.ignore), from(&format!("{kind}.ignore")))),
     );
     key(
         out,
@@ -205,7 +267,7 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
                 .collect();
             (
                 format!("{{ {} }}", entries.join(", ")),
-                from("breaking.ignore_only"),
+                from(&format!("{kind}.ignore_only")),
             )
         }),
     );
@@ -214,9 +276,12 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
         "Do not report findings in unstable packages (v1alpha1, v1beta2, v1test, ...).",
         "ignore_unstable_packages",
         "true",
-        rules
-            .filter(|r| r.ignore_unstable_packages)
-            .map(|_| ("true".to_owned(), from("breaking.ignore_unstable_packages"))),
+        rules.filter(|r| r.ignore_unstable_packages).map(|_| {
+            (
+                "true".to_owned(),
+                from(&format!("{kind}.ignore_unstable_packages")),
+            )
+        }),
     );
     key(
         out,

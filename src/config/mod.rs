@@ -17,7 +17,8 @@ pub use file::ConfigFile;
 use crate::error::{Error, Result};
 use crate::filter::FilterSettings;
 use crate::input::Layout;
-use crate::registry::{self, Level};
+use crate::registry::{self, Level, RuleKind};
+use crate::rules::lint::LintOptions;
 
 pub const FILE_NAME: &str = "protoguard.toml";
 pub const BUF_YAML: &str = "buf.yaml";
@@ -77,8 +78,14 @@ pub struct Config {
     pub kind: Kind,
     pub module: Module,
     pub breaking: Rules,
-    /// Lint settings: read and validated for shape, not used yet (there are no lint rules).
+    /// The `[lint]` section (buf.yaml's `lint:`).
     pub lint: Rules,
+    /// The options of lint rules (buf.yaml's `enum_zero_value_suffix`, `service_suffix`, …).
+    pub lint_options: LintOptions,
+    /// Whether `// buf:lint:ignore` comments silence lint rules: yes unless buf.yaml v2 says
+    /// `disallow_comment_ignores: true`, or a v1 buf.yaml does not say `allow_comment_ignores:
+    /// true` (buf's defaults), or protoguard.toml says `disallow_comment_ignores = true`.
+    pub buf_lint_ignores: bool,
     /// What a buf workspace's modules configure differently and one protoguard configuration
     /// cannot express, one sentence each. A check refuses to run with any; `init` writes them
     /// into the converted file as notes to review.
@@ -115,6 +122,14 @@ impl Rules {
             ..Rules::default()
         }
     }
+
+    /// buf's default lint selection: STANDARD.
+    pub(crate) fn lint_default() -> Rules {
+        Rules {
+            use_: vec![RuleKind::Lint.default_use().to_owned()],
+            ..Rules::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -125,7 +140,9 @@ impl Default for Config {
             kind: Kind::Defaults,
             module: Module::default(),
             breaking: Rules::breaking_default(),
-            lint: Rules::default(),
+            lint: Rules::lint_default(),
+            lint_options: LintOptions::default(),
+            buf_lint_ignores: true,
             conflicts: Vec::new(),
         }
     }
@@ -297,8 +314,16 @@ impl Config {
     /// The breaking section's filter settings for a module with these roots: paths become import
     /// names (relative to the root they lie in), categories in `ignore_only` become rule IDs.
     pub fn filter_settings(&self, roots: &[PathBuf]) -> Result<FilterSettings> {
+        self.filter_settings_for(RuleKind::Breaking, roots)
+    }
+
+    /// Like [`Config::filter_settings`], for the section of `kind`.
+    pub fn filter_settings_for(&self, kind: RuleKind, roots: &[PathBuf]) -> Result<FilterSettings> {
         let name = self.name();
-        let breaking = &self.breaking;
+        let breaking = match kind {
+            RuleKind::Breaking => &self.breaking,
+            RuleKind::Lint => &self.lint,
+        };
         let module_paths = |key: &str, paths: &[PathBuf]| -> Result<Vec<String>> {
             paths
                 .iter()
@@ -308,7 +333,7 @@ impl Config {
         let mut ignore_only: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (rule, paths) in &breaking.ignore_only {
             let paths = module_paths(&format!("ignore_only.{rule}"), paths)?;
-            for id in registry::expand(std::slice::from_ref(rule), &name)? {
+            for id in registry::expand_in(kind, std::slice::from_ref(rule), &name)? {
                 let entry = ignore_only.entry(id.to_owned()).or_default();
                 entry.extend(paths.iter().cloned());
                 entry.sort();
@@ -320,6 +345,7 @@ impl Config {
             ignore_only,
             ignore_unstable_packages: breaking.ignore_unstable_packages,
             report_unused_ignores: false,
+            buf_lint_ignores: kind == RuleKind::Lint && self.buf_lint_ignores,
         })
     }
 }
@@ -433,18 +459,28 @@ fn located(path: &Path, (line, column): (usize, usize), message: impl std::fmt::
 
 /// The error for a name that is no breaking rule ID or category, with a suggestion when one is
 /// close.
-fn unknown_rule(path: &Path, at: (usize, usize), name: &str) -> Error {
-    let near = registry::similar(name);
+fn unknown_rule_in(kind: RuleKind, path: &Path, at: (usize, usize), name: &str) -> Error {
+    let near = registry::similar_in(kind, name);
     let mut error = located(
         path,
         at,
-        format!("unknown breaking rule or category '{name}'"),
+        format!("unknown {} rule or category '{name}'", kind.name()),
     );
+    let other = match kind {
+        RuleKind::Breaking => RuleKind::Lint,
+        RuleKind::Lint => RuleKind::Breaking,
+    };
     if let Error::Invalid { help, .. } = &mut error {
-        *help = Some(if near.is_empty() {
+        *help = Some(if registry::is_known_in(other, name) {
+            format!(
+                "'{name}' is a {} rule or category; move it to the {} section",
+                other.name(),
+                other.name()
+            )
+        } else if near.is_empty() {
             format!(
                 "categories are {}; `protoguard rules` lists every rule ID",
-                registry::BREAKING_CATEGORIES.join(", ")
+                kind.categories().join(", ")
             )
         } else {
             format!("did you mean {}?", near.join(", "))

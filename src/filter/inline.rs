@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use prost_reflect::FileDescriptor;
 
 use crate::finding::{Finding, Kind as FindingKind, Location, Severity, Side, Span};
-use crate::registry::{self, BREAKING, BREAKING_CATEGORIES, DEPRECATED};
+use crate::registry::{self, BREAKING_CATEGORIES, DEPRECATED};
 use crate::schema::Schema;
 
 use super::comment::{parse_line, Directive, Kind};
@@ -30,6 +30,8 @@ pub(crate) struct Ignores<'s> {
     /// The directives read so far, by path, in the previous and the current revision.
     previous: HashMap<String, Vec<Placed>>,
     current: HashMap<String, Vec<Placed>>,
+    /// Whether `buf:lint:ignore` comments silence lint rules.
+    pub buf_lint: bool,
 }
 
 /// A directive where it stands.
@@ -73,6 +75,7 @@ impl<'s> Ignores<'s> {
             new,
             previous: HashMap::new(),
             current: HashMap::new(),
+            buf_lint: false,
         }
     }
 
@@ -90,8 +93,14 @@ impl<'s> Ignores<'s> {
 
     fn silence_at(&mut self, location: &Location, rule: &str) -> bool {
         let mut silenced = false;
+        let buf_lint = self.buf_lint
+            && registry::find(rule).is_some_and(|r| r.kind() == registry::RuleKind::Lint);
         for placed in self.placed(location.side, &location.path) {
-            if placed.directive.kind != Kind::Protoguard || !placed.covers(location.span) {
+            let honoured = match placed.directive.kind {
+                Kind::Protoguard => true,
+                Kind::BufLint => buf_lint,
+            };
+            if !honoured || !placed.covers(location.span) {
                 continue;
             }
             for (named, used) in placed.directive.rules.iter().zip(&mut placed.used) {
@@ -337,14 +346,13 @@ fn quoted(ids: &[String]) -> String {
 }
 
 fn unknown_help(id: &str) -> String {
-    if BREAKING_CATEGORIES.contains(&id) {
+    if BREAKING_CATEGORIES.contains(&id) || registry::RuleKind::Lint.is_category(id) {
         return format!(
             "{id} is a category: an inline ignore names rule IDs (`protoguard rules` lists them by category)"
         );
     }
     let upper = id.to_ascii_uppercase();
-    let nearest = BREAKING
-        .iter()
+    let nearest = registry::all()
         .map(|r| (distance(&upper, r.id), r.id))
         .min()
         .filter(|(d, _)| *d <= 3);

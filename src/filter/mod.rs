@@ -39,6 +39,10 @@ pub struct FilterSettings {
     pub ignore_unstable_packages: bool,
     /// Report inline ignore comments that silenced nothing.
     pub report_unused_ignores: bool,
+    /// Honour buf's `// buf:lint:ignore RULE_ID` comments for lint rules (buf.yaml v2's
+    /// `disallow_comment_ignores: false`, v1's `allow_comment_ignores: true`). Never for
+    /// breaking rules: buf honours the marker only in `buf lint`.
+    pub buf_lint_ignores: bool,
 }
 
 /// Removes the findings the settings and inline comments silence, and adds the warnings about
@@ -53,6 +57,7 @@ pub fn apply(
 ) -> Vec<Finding> {
     let paths = paths::PathFilter::new(settings);
     let mut ignores = inline::Ignores::new(old, new);
+    ignores.buf_lint = settings.buf_lint_ignores;
     let mut kept: Vec<Finding> = findings
         .into_iter()
         .filter(|f| !paths.excludes(f, old, new))

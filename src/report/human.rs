@@ -39,6 +39,17 @@ impl Human {
         revisions: &Revisions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        self.render_for(super::Command::Breaking, findings, revisions, out)
+    }
+
+    /// Like [`Human::render`], with the closing line worded for `command`.
+    pub fn render_for(
+        &self,
+        command: super::Command,
+        findings: &[Finding],
+        revisions: &Revisions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let handler = self.handler();
         for (finding, rules) in one_per_event(findings) {
             let mut report = FindingReport::new(finding, revisions);
@@ -54,6 +65,42 @@ impl Human {
             .filter(|f| f.severity == Severity::Error)
             .count();
         let warnings = findings.len() - errors;
+        let counts = format!(
+            "{} {}, {} {}",
+            errors,
+            plural(errors, "error", "errors"),
+            warnings,
+            plural(warnings, "warning", "warnings"),
+        );
+        match (command, findings.is_empty()) {
+            (super::Command::Lint, true) => {
+                return writeln!(
+                    out,
+                    "No lint findings in {}.",
+                    revisions.label(Side::Current)
+                )
+            }
+            (super::Command::Lint, false) => {
+                return writeln!(out, "{}: {counts}.", revisions.label(Side::Current))
+            }
+            (super::Command::LintAgainst, true) => {
+                return writeln!(
+                    out,
+                    "No new lint findings: {} compared with {}.",
+                    revisions.label(Side::Current),
+                    revisions.label(Side::Previous)
+                )
+            }
+            (super::Command::LintAgainst, false) => {
+                return writeln!(
+                    out,
+                    "{} compared with {}: {counts} introduced.",
+                    revisions.label(Side::Current),
+                    revisions.label(Side::Previous)
+                )
+            }
+            (super::Command::Breaking, _) => {}
+        }
         if findings.is_empty() {
             writeln!(
                 out,

@@ -30,21 +30,33 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     );
-    let compared = format!("`{}` compared with `{}`", code(current), code(previous));
+    let compared = match context.command {
+        super::Command::Lint => format!("`{}`", code(current)),
+        _ => format!("`{}` compared with `{}`", code(current), code(previous)),
+    };
+    let (what, title, none) = match context.command {
+        super::Command::Breaking => ("breaking changes", "protoguard", "no breaking changes"),
+        super::Command::Lint => ("lint findings", "protoguard lint", "no lint findings"),
+        super::Command::LintAgainst => (
+            "new lint findings",
+            "protoguard lint",
+            "no new lint findings",
+        ),
+    };
     if errors > 0 {
-        let _ = writeln!(md, "## ❌ protoguard: {counts}\n");
+        let _ = writeln!(md, "## ❌ {title}: {counts}\n");
         let _ = writeln!(
             md,
-            "{compared}: breaking changes at error severity, so the check fails (exit code 1).\n"
+            "{compared}: {what} at error severity, so the check fails (exit code 1).\n"
         );
     } else if warnings > 0 {
-        let _ = writeln!(md, "## ⚠️ protoguard: {counts}\n");
+        let _ = writeln!(md, "## ⚠️ {title}: {counts}\n");
         let _ = writeln!(
             md,
-            "{compared}: no breaking change at error severity, so the check passes; the warnings below deserve a look.\n"
+            "{compared}: no {what} at error severity, so the check passes; the warnings below deserve a look.\n"
         );
     } else {
-        let _ = writeln!(md, "## ✅ protoguard: no breaking changes\n");
+        let _ = writeln!(md, "## ✅ {title}: {none}\n");
         let _ = writeln!(
             md,
             "{compared}: {} {} checked, nothing found.",

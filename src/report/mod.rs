@@ -108,9 +108,22 @@ impl Revisions<'_> {
     }
 }
 
+/// Which command produced the findings, for the wording of summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `protoguard breaking`: the current revision compared with a previous one.
+    Breaking,
+    /// `protoguard lint`: one revision judged on its own.
+    Lint,
+    /// `protoguard lint --against`: only the findings the change introduces.
+    LintAgainst,
+}
+
 /// Everything a reporter may need beyond the findings.
 pub struct Context<'a> {
     pub revisions: Revisions<'a>,
+    /// What produced the findings (default: breaking).
+    pub command: Command,
     /// The rules that ran, in registry order: SARIF describes them and JUnit counts a passing
     /// test case for each one without findings. `None`: the rules that have findings.
     pub rules: Option<&'a [Enabled]>,
@@ -130,6 +143,7 @@ impl<'a> Context<'a> {
     pub fn new(revisions: Revisions<'a>, human: Human) -> Self {
         Context {
             revisions,
+            command: Command::Breaking,
             rules: None,
             human,
             path_prefix: String::new(),
@@ -148,7 +162,9 @@ impl<'a> Context<'a> {
         // path in each revision, so human output takes no prefix.
         let prefixed = || with_prefix(findings, &self.path_prefix);
         match format {
-            Format::Human => self.human.render(findings, &self.revisions, out),
+            Format::Human => self
+                .human
+                .render_for(self.command, findings, &self.revisions, out),
             Format::Text => text::render(&prefixed(), out),
             Format::Json => json::render(&prefixed(), &self.revisions, out),
             Format::Github => github::render(&prefixed(), &self.revisions, out),

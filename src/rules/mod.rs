@@ -1,8 +1,9 @@
-//! Rules, one file each, grouped by kind (`breaking`, later `lint`). A rule is a small `check`
-//! function over one kind of pair; it reports through [`Ctx`], which knows the rule's ID,
+//! Rules, one file each, grouped by kind (`breaking`, `lint`). A breaking rule is a small
+//! `check` function over one kind of pair; it reports through [`Ctx`], which knows the rule's ID,
 //! severity and help, and both revisions for locating elements.
 
 pub mod breaking;
+pub mod lint;
 
 use crate::finding::{Finding, Kind, Location, Severity};
 use crate::schema::Schema;

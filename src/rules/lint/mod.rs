@@ -1,0 +1,219 @@
+//! Lint rules: judgements of one revision, one file each. A rule is a small `check` function over
+//! one kind of element (a file, a message, a field, …) or over the whole revision (rules that
+//! compare files with each other: packages and directories). [`run`] walks the revision once and
+//! offers each element to the rules that read its kind.
+//!
+//! Every finding also names the element it is about ([`Linted::element`]): its full name, or the
+//! file path or package for file and package rules. `lint --against` matches findings of two
+//! revisions by rule and element, never by line, so moved lines do not make old findings new.
+
+pub mod naming;
+mod naming_rule;
+pub mod options;
+mod package_option;
+
+pub mod directory_same_package;
+pub mod enum_first_value_zero;
+pub mod enum_no_allow_alias;
+pub mod enum_pascal_case;
+pub mod enum_value_upper_snake_case;
+pub mod field_lower_snake_case;
+pub mod field_not_required;
+pub mod import_no_public;
+pub mod import_used;
+pub mod message_pascal_case;
+pub mod oneof_lower_snake_case;
+pub mod package_defined;
+pub mod package_directory_match;
+pub mod package_lower_snake_case;
+pub mod package_no_import_cycle;
+pub mod package_same_csharp_namespace;
+pub mod package_same_directory;
+pub mod package_same_go_package;
+pub mod package_same_java_multiple_files;
+pub mod package_same_java_package;
+pub mod package_same_php_namespace;
+pub mod package_same_ruby_package;
+pub mod package_same_swift_prefix;
+pub mod rpc_pascal_case;
+pub mod service_pascal_case;
+pub mod syntax_specified;
+
+use prost_reflect::{
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
+    MethodDescriptor, OneofDescriptor, ServiceDescriptor,
+};
+
+use crate::finding::{Finding, Kind, Location, Severity};
+use crate::registry::{Check, Enabled};
+use crate::schema::Schema;
+
+pub use options::LintOptions;
+
+/// A check over the whole revision.
+pub type SchemaCheck = fn(&mut LintCtx);
+/// A check over one element of a revision.
+pub type ElementCheck<T> = fn(&mut LintCtx, &T);
+
+/// A lint rule's check function, by the kind of element it reads.
+#[derive(Clone, Copy)]
+pub enum LintCheck {
+    /// The whole revision at once: rules that compare files (packages, directories, imports).
+    Schema(SchemaCheck),
+    File(ElementCheck<FileDescriptor>),
+    Message(ElementCheck<MessageDescriptor>),
+    Field(ElementCheck<FieldDescriptor>),
+    Oneof(ElementCheck<OneofDescriptor>),
+    Enum(ElementCheck<EnumDescriptor>),
+    EnumValue(ElementCheck<EnumValueDescriptor>),
+    Service(ElementCheck<ServiceDescriptor>),
+    Method(ElementCheck<MethodDescriptor>),
+}
+
+impl LintCheck {
+    /// Returns `true` if the rule compares files with each other, so that a change-based lint
+    /// must see every file of the packages a change touches.
+    pub fn reads_whole_revision(self) -> bool {
+        matches!(self, LintCheck::Schema(_))
+    }
+}
+
+/// A finding with the element it is about, for matching findings across revisions.
+#[derive(Debug, Clone)]
+pub struct Linted {
+    pub finding: Finding,
+    /// The element's identity: a full name (`acme.v1.User.email`), `file:<path>`, or
+    /// `package:<name>`, optionally followed by `#` and a detail that tells apart several
+    /// findings of one rule on one element (an import, an option).
+    pub element: String,
+}
+
+/// What a lint rule sees: the revision, the configured options, and where its findings go.
+pub struct LintCtx<'a> {
+    pub schema: &'a Schema,
+    pub options: &'a LintOptions,
+    rule: &'static str,
+    severity: Severity,
+    help: Option<&'static str>,
+    findings: &'a mut Vec<Linted>,
+}
+
+impl LintCtx<'_> {
+    /// Reports a finding at `at` about `element` (see [`Linted::element`]). Returns the finding
+    /// so that a rule can give more specific help.
+    pub fn report(&mut self, message: String, at: Location, element: String) -> &mut Finding {
+        self.findings.push(Linted {
+            finding: Finding {
+                rule: self.rule,
+                severity: self.severity,
+                message,
+                location: at,
+                previous: None,
+                help: self.help.map(str::to_owned),
+                kind: Kind::Other,
+                label: "here",
+            },
+            element,
+        });
+        &mut self.findings.last_mut().expect("just pushed").finding
+    }
+}
+
+/// The enabled lint rules sorted by the element kind they read.
+#[derive(Default)]
+struct ByKind<'r> {
+    schema: Vec<(&'r Enabled, SchemaCheck)>,
+    file: Vec<(&'r Enabled, ElementCheck<FileDescriptor>)>,
+    message: Vec<(&'r Enabled, ElementCheck<MessageDescriptor>)>,
+    field: Vec<(&'r Enabled, ElementCheck<FieldDescriptor>)>,
+    oneof: Vec<(&'r Enabled, ElementCheck<OneofDescriptor>)>,
+    enum_: Vec<(&'r Enabled, ElementCheck<EnumDescriptor>)>,
+    enum_value: Vec<(&'r Enabled, ElementCheck<EnumValueDescriptor>)>,
+    service: Vec<(&'r Enabled, ElementCheck<ServiceDescriptor>)>,
+    method: Vec<(&'r Enabled, ElementCheck<MethodDescriptor>)>,
+}
+
+impl<'r> ByKind<'r> {
+    fn new(rules: &'r [Enabled]) -> Self {
+        let mut by = ByKind::default();
+        for rule in rules {
+            let Check::Lint(check) = rule.check else {
+                continue;
+            };
+            match check {
+                LintCheck::Schema(f) => by.schema.push((rule, f)),
+                LintCheck::File(f) => by.file.push((rule, f)),
+                LintCheck::Message(f) => by.message.push((rule, f)),
+                LintCheck::Field(f) => by.field.push((rule, f)),
+                LintCheck::Oneof(f) => by.oneof.push((rule, f)),
+                LintCheck::Enum(f) => by.enum_.push((rule, f)),
+                LintCheck::EnumValue(f) => by.enum_value.push((rule, f)),
+                LintCheck::Service(f) => by.service.push((rule, f)),
+                LintCheck::Method(f) => by.method.push((rule, f)),
+            }
+        }
+        by
+    }
+}
+
+/// Runs every enabled lint rule over the checked files of one revision. Map entry messages
+/// (generated for `map<K, V>` fields) and the synthetic oneofs of proto3 `optional` fields are
+/// not written by the user and are not offered to rules, as in buf.
+pub fn run(schema: &Schema, rules: &[Enabled], options: &LintOptions) -> Vec<Linted> {
+    let by = ByKind::new(rules);
+    let mut findings = Vec::new();
+    macro_rules! each {
+        ($rules:expr, |$f:ident, $ctx:ident| $call:expr) => {
+            for (rule, $f) in &$rules {
+                let $ctx = &mut LintCtx {
+                    schema,
+                    options,
+                    rule: rule.id,
+                    severity: rule.severity,
+                    help: rule.help,
+                    findings: &mut findings,
+                };
+                $call;
+            }
+        };
+    }
+    each!(by.schema, |f, ctx| f(ctx));
+    for file in schema.files() {
+        each!(by.file, |f, ctx| f(ctx, file));
+        let mut messages: Vec<MessageDescriptor> = file.messages().collect();
+        let mut enums: Vec<EnumDescriptor> = file.enums().collect();
+        while let Some(message) = messages.pop() {
+            if message.is_map_entry() {
+                continue;
+            }
+            each!(by.message, |f, ctx| f(ctx, &message));
+            for field in message.fields() {
+                each!(by.field, |f, ctx| f(ctx, &field));
+            }
+            for oneof in message.oneofs().filter(|o| !o.is_synthetic()) {
+                each!(by.oneof, |f, ctx| f(ctx, &oneof));
+            }
+            messages.extend(message.child_messages());
+            enums.extend(message.child_enums());
+        }
+        for enum_ in &enums {
+            each!(by.enum_, |f, ctx| f(ctx, enum_));
+            for value in enum_.values() {
+                each!(by.enum_value, |f, ctx| f(ctx, &value));
+            }
+        }
+        for service in file.services() {
+            each!(by.service, |f, ctx| f(ctx, &service));
+            for method in service.methods() {
+                each!(by.method, |f, ctx| f(ctx, &method));
+            }
+        }
+    }
+    findings
+}
+
+/// The directory of a module-relative path (`acme/v1/user.proto` → `acme/v1`; empty at the
+/// root).
+pub(crate) fn directory(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
