@@ -23,9 +23,10 @@ fn testdata() -> PathBuf {
 
 fn run_case(dir: &Path, format: Format) -> (String, usize) {
     let config = Config::load(&dir.join("protoguard.toml")).expect("case config loads");
+    // A directory input (not the working tree), so that paths are relative to the case folder.
     let settings = LintSettings {
-        cwd: dir.to_owned(),
-        current: Source::Directory(".".into()),
+        cwd: dir.parent().unwrap().to_owned(),
+        current: Source::Directory(dir.file_name().unwrap().into()),
         against: None,
         config: None,
         against_config: None,
