@@ -169,6 +169,7 @@ pub fn empty_schema(snapshot: &Arc<Snapshot>) -> Schema {
         Side::Previous,
         prost_reflect::DescriptorPool::new(),
         &[],
+        std::collections::HashMap::new(),
     )
 }
 

@@ -12,7 +12,7 @@ use super::LintCtx;
 const NAME: i32 = 1;
 
 pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
-    if cardinality(field) != Cardinality::Required {
+    if cardinality(ctx.schema, field) != Cardinality::Required {
         return;
     }
     let at = ctx.schema.locate_part(field, &[NAME]);
