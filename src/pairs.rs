@@ -1,18 +1,20 @@
 //! Pairing, done once per check: files by path; packages by name; messages, enums and services by
-//! fully-qualified name; fields by number within a paired message; enum values by number within a
-//! paired enum; methods by name within a paired service. Each pair kind is walked once and every
-//! enabled rule of that kind is called on it. Rules never re-pair.
+//! fully-qualified name; fields by number within a paired message; extension fields by (extended
+//! message, number); enum values by number within a paired enum; methods by name within a paired
+//! service. Each pair kind is walked once and every enabled rule of that kind is called on it.
+//! Rules never re-pair.
 
 use std::collections::BTreeMap;
 
 use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
+    EnumDescriptor, EnumValueDescriptor, ExtensionDescriptor, FileDescriptor, MessageDescriptor,
     MethodDescriptor, ServiceDescriptor,
 };
 
 use crate::finding::Finding;
 use crate::registry::{Check, Enabled, EnumValueCheck, FileCheck, PackageCheck, PairCheck};
 use crate::rules::Ctx;
+use crate::schema::field::AnyField;
 use crate::schema::Schema;
 
 /// A file path present in at least one revision.
@@ -48,7 +50,7 @@ struct ByKind<'r> {
     service: Vec<(&'r Enabled, PairCheck<ServiceDescriptor>)>,
     method: Vec<(&'r Enabled, PairCheck<MethodDescriptor>)>,
     message: Vec<(&'r Enabled, PairCheck<MessageDescriptor>)>,
-    field: Vec<(&'r Enabled, PairCheck<FieldDescriptor>)>,
+    field: Vec<(&'r Enabled, PairCheck<AnyField>)>,
     enum_: Vec<(&'r Enabled, PairCheck<EnumDescriptor>)>,
     enum_value: Vec<(&'r Enabled, EnumValueCheck)>,
 }
@@ -176,7 +178,8 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
                     let Some(new_field) = new_message.get_field(old_field.number()) else {
                         continue;
                     };
-                    each!(by.field, |f, ctx| f(ctx, &old_field, &new_field));
+                    let pair = (AnyField::Field(old_field), AnyField::Field(new_field));
+                    each!(by.field, |f, ctx| f(ctx, &pair.0, &pair.1));
                 }
             }
         }
@@ -208,6 +211,20 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
         }
     }
 
+    if !by.field.is_empty() {
+        let new_extensions = extensions(new);
+        for (key, old_extension) in extensions(old) {
+            let Some(new_extension) = new_extensions.get(&key) else {
+                continue;
+            };
+            let pair = (
+                AnyField::Extension(old_extension),
+                AnyField::Extension(new_extension.clone()),
+            );
+            each!(by.field, |f, ctx| f(ctx, &pair.0, &pair.1));
+        }
+    }
+
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     findings
@@ -225,6 +242,30 @@ pub fn messages(schema: &Schema) -> BTreeMap<String, MessageDescriptor> {
         }
         stack.extend(message.child_messages());
         out.insert(message.full_name().to_owned(), message);
+    }
+    out
+}
+
+/// Every extension field the checked files declare (at file level or nested in a message), by
+/// the full name of the message it extends and its number: the field's identity on the wire,
+/// whatever scope declares it. Custom options (extensions of `google.protobuf.*Options`) are
+/// extensions like any other.
+fn extensions(schema: &Schema) -> BTreeMap<(String, u32), ExtensionDescriptor> {
+    let mut out = BTreeMap::new();
+    for file in schema.files() {
+        let mut stack: Vec<MessageDescriptor> = file.messages().collect();
+        let mut found: Vec<ExtensionDescriptor> = file.extensions().collect();
+        while let Some(message) = stack.pop() {
+            stack.extend(message.child_messages());
+            found.extend(message.child_extensions());
+        }
+        for extension in found {
+            let key = (
+                extension.containing_message().full_name().to_owned(),
+                extension.number(),
+            );
+            out.insert(key, extension);
+        }
     }
     out
 }

@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-use prost_reflect::{
-    EnumDescriptor, FieldDescriptor, MessageDescriptor, MethodDescriptor, ServiceDescriptor,
-};
+use prost_reflect::{EnumDescriptor, MessageDescriptor, MethodDescriptor, ServiceDescriptor};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -16,6 +14,7 @@ use crate::finding::Severity;
 use crate::pairs::{EnumValuePair, FilePair, PackagePair};
 use crate::rules::lint::LintCheck;
 use crate::rules::{breaking, lint, Ctx};
+use crate::schema::field::AnyField;
 
 /// A rule's check function, by the kind of pair it reads.
 #[derive(Clone, Copy)]
@@ -25,7 +24,9 @@ pub enum Check {
     Service(PairCheck<ServiceDescriptor>),
     Method(PairCheck<MethodDescriptor>),
     Message(PairCheck<MessageDescriptor>),
-    Field(PairCheck<FieldDescriptor>),
+    /// Fields paired by number within a message, and extension fields by (extended message,
+    /// number).
+    Field(PairCheck<AnyField>),
     Enum(PairCheck<EnumDescriptor>),
     EnumValue(EnumValueCheck),
     /// A lint rule: reads one revision, not a pair.

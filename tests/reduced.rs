@@ -197,3 +197,45 @@ fn a_byte_order_mark_does_not_hide_the_first_import_from_the_planner() {
     full.push("--full");
     assert_eq!(check(&dir, &full, 1), changed);
 }
+
+/// Extension fields are paired by (extended message, number) and every field rule runs on them,
+/// custom options on `google.protobuf.*Options` included: buf 1.75 reports FIELD_SAME_TYPE (FILE,
+/// PACKAGE), FIELD_WIRE_JSON_COMPATIBLE_TYPE and FIELD_WIRE_COMPATIBLE_TYPE for this change.
+#[test]
+fn extension_fields_are_compared_field_by_field() {
+    let file = |priority: &str, tag: &str| {
+        format!(
+            "syntax = \"proto2\";\n\npackage acme.v1;\n\nimport \"google/protobuf/descriptor.proto\";\n\nmessage Host {{\n  extensions 100 to 200;\n}}\n\nextend Host {{\n  optional {priority} priority = 100;\n}}\n\nextend google.protobuf.FieldOptions {{\n  optional {tag} tag = 50001;\n}}\n"
+        )
+    };
+    let dir = repo(
+        &[("acme/v1/host.proto", &file("int32", "string"))],
+        &[("acme/v1/host.proto", &file("string", "bytes"))],
+    );
+    let priority = "Extension \"acme.v1.priority\" (100) on message \"acme.v1.Host\" changed type from \"int32\" to \"string\"";
+    let tag = "Extension \"acme.v1.tag\" (50001) on message \"google.protobuf.FieldOptions\" changed type from \"string\" to \"bytes\"";
+    for mode in [&[][..], &["--full"][..]] {
+        for (category, rule, expected) in [
+            ("FILE", "FIELD_SAME_TYPE", vec![priority, tag]),
+            ("PACKAGE", "FIELD_SAME_TYPE", vec![priority, tag]),
+            (
+                "WIRE_JSON",
+                "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+                vec![priority, tag],
+            ),
+            ("WIRE", "FIELD_WIRE_COMPATIBLE_TYPE", vec![priority]),
+        ] {
+            let mut args = vec!["--format", "text", "--category", category];
+            args.extend_from_slice(mode);
+            let text = check(&dir, &args, 1);
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), expected.len(), "{category}: {text}");
+            for (line, (want, at)) in lines.iter().zip(expected.iter().zip(["12:12", "16:12"])) {
+                assert!(
+                    line.starts_with(&format!("acme/v1/host.proto:{at}: {rule} {want}")),
+                    "{category}: {line}"
+                );
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! enum openness, UTF-8 validation, packed encoding) live in [`resolved`]: rules read those, never
 //! the `syntax` of a file, so an editions front end can feed this view without touching a rule.
 
+pub mod field;
 pub mod resolved;
 mod spans;
 

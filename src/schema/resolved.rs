@@ -3,10 +3,9 @@
 //! where proto2 and proto3 are rows of the editions defaults table; rules read these functions,
 //! never the syntax.
 
-use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
-};
+use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, Kind, MessageDescriptor};
 
+use super::field::FieldLike;
 use super::Schema;
 pub use crate::editions::features::{CppStringType, JavaUtf8Validation, JsonFormat};
 use crate::editions::features::{
@@ -15,8 +14,8 @@ use crate::editions::features::{
 use crate::editions::{Edition, Features};
 
 /// A field's resolved features, in the revision `schema` it belongs to.
-pub fn field_features(schema: &Schema, field: &FieldDescriptor) -> Features {
-    Features::of_field(schema.edition(&field.parent_file()), field)
+pub fn field_features(schema: &Schema, field: &impl FieldLike) -> Features {
+    field.features(schema.edition(&field.parent_file()))
 }
 
 /// An enum's resolved features.
@@ -64,7 +63,7 @@ impl Cardinality {
 
 /// A field's cardinality: map and repeated from its declaration, singular fields from their
 /// resolved `field_presence` (LEGACY_REQUIRED is required).
-pub fn cardinality(schema: &Schema, field: &FieldDescriptor) -> Cardinality {
+pub fn cardinality(schema: &Schema, field: &impl FieldLike) -> Cardinality {
     if field.is_map() {
         Cardinality::Map
     } else if field.is_list() {
@@ -89,7 +88,7 @@ pub enum Encoding {
 
 /// The encoding a repeated field's writer uses: its resolved `repeated_field_encoding` (an
 /// explicit `[packed = …]` wins). Only numeric types can be packed.
-pub fn repeated_encoding(schema: &Schema, field: &FieldDescriptor) -> Encoding {
+pub fn repeated_encoding(schema: &Schema, field: &impl FieldLike) -> Encoding {
     let packable = field.is_list()
         && !field.is_map()
         && !matches!(field.kind(), Kind::String | Kind::Bytes | Kind::Message(_));
@@ -111,7 +110,7 @@ pub fn enum_is_closed(schema: &Schema, enum_: &EnumDescriptor) -> bool {
 
 /// Returns `true` if a parser rejects invalid UTF-8 in this string field
 /// (`utf8_validation = VERIFY`: proto3's and editions' default).
-pub fn validates_utf8(schema: &Schema, field: &FieldDescriptor) -> bool {
+pub fn validates_utf8(schema: &Schema, field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::String)
         && field_features(schema, field).utf8_validation.value == Utf8Validation::Verify
 }
@@ -130,7 +129,7 @@ pub fn enum_default(schema: &Schema, enum_: &EnumDescriptor) -> Option<EnumValue
 
 /// Returns `true` if a message field is written delimited (a proto2 group, or
 /// `message_encoding = DELIMITED` in editions); map fields never are.
-pub fn is_delimited(schema: &Schema, field: &FieldDescriptor) -> bool {
+pub fn is_delimited(schema: &Schema, field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::Message(_))
         && !field.is_map()
         && field_features(schema, field).message_encoding.value == MessageEncoding::Delimited
@@ -138,7 +137,7 @@ pub fn is_delimited(schema: &Schema, field: &FieldDescriptor) -> bool {
 
 /// The field's type as a user would write it: `int32`, `acme.v1.User`, `group acme.v1.M.G`
 /// (a group or a DELIMITED message field: the same wire form), `map<string, int32>`.
-pub fn type_name(schema: &Schema, field: &FieldDescriptor) -> String {
+pub fn type_name(schema: &Schema, field: &impl FieldLike) -> String {
     if field.is_map() {
         if let Kind::Message(entry) = field.kind() {
             let key = entry.map_entry_key_field();
@@ -153,7 +152,7 @@ pub fn type_name(schema: &Schema, field: &FieldDescriptor) -> String {
     kind_name(schema, field)
 }
 
-fn kind_name(schema: &Schema, field: &FieldDescriptor) -> String {
+fn kind_name(schema: &Schema, field: &impl FieldLike) -> String {
     match field.kind() {
         Kind::Message(m) if is_delimited(schema, field) => format!("group {}", m.full_name()),
         Kind::Message(m) => m.full_name().to_owned(),
@@ -197,7 +196,7 @@ impl CppStringType {
 /// A field's C++ string type: its resolved `(pb.cpp).string_type` (STRING up to edition 2023,
 /// VIEW from 2024), where a `ctype` option wins (`CORD` is `Cord`, `STRING_PIECE` — a view of
 /// bytes owned elsewhere — is `View`).
-pub fn cpp_string_type(schema: &Schema, field: &FieldDescriptor) -> CppStringType {
+pub fn cpp_string_type(schema: &Schema, field: &impl FieldLike) -> CppStringType {
     field_features(schema, field).cpp_string_type.value
 }
 
@@ -222,7 +221,7 @@ impl JsType {
 
 /// A field's `jstype` option; unset is `JS_NORMAL`. The same option (not a feature) in every
 /// syntax and edition.
-pub fn js_type(field: &FieldDescriptor) -> JsType {
+pub fn js_type(field: &impl FieldLike) -> JsType {
     use prost_types::field_options::JsType as JsOption;
     let jstype = field
         .field_descriptor_proto()
@@ -240,7 +239,7 @@ pub fn js_type(field: &FieldDescriptor) -> JsType {
 /// A field's Java UTF-8 validation: in proto2 and proto3, `Verify` for a string field of a file
 /// with `option java_string_check_utf8 = true`; in editions, the resolved
 /// `(pb.java).utf8_validation` of a string field.
-pub fn java_utf8_validation(schema: &Schema, field: &FieldDescriptor) -> JavaUtf8Validation {
+pub fn java_utf8_validation(schema: &Schema, field: &impl FieldLike) -> JavaUtf8Validation {
     if !matches!(field.kind(), Kind::String) {
         return JavaUtf8Validation::Default;
     }

@@ -2,16 +2,18 @@
 //! (`ctype`; buf's retired FIELD_SAME_CTYPE). Moving from a view (`STRING_PIECE`) to the default
 //! `std::string` is allowed, as buf allows it; every other change is reported.
 
-use prost_reflect::{FieldDescriptor, Kind};
+use prost_reflect::Kind;
 
 use super::at_option;
+use super::subject;
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 use crate::schema::resolved::{cpp_string_type, CppStringType};
 
 /// `FieldDescriptorProto.options`, then `FieldOptions.ctype`.
 const CTYPE: [i32; 2] = [8, 1];
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     if !is_string_or_bytes(old) || !is_string_or_bytes(new) {
         return;
     }
@@ -21,9 +23,8 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     }
     ctx.changed(
         format!(
-            "Field \"{}\" ({}) changed C++ string type from \"{}\" to \"{}\": C++ code using its accessors no longer compiles.",
-            new.full_name(),
-            new.number(),
+            "{} changed C++ string type from \"{}\" to \"{}\": C++ code using its accessors no longer compiles.",
+            subject(new, true),
             was.describe(),
             now.describe()
         ),
@@ -32,11 +33,11 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     );
 }
 
-fn is_string_or_bytes(field: &FieldDescriptor) -> bool {
+fn is_string_or_bytes(field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::String | Kind::Bytes)
 }
 
-fn has_ctype(field: &FieldDescriptor) -> bool {
+fn has_ctype(field: &impl FieldLike) -> bool {
     field
         .field_descriptor_proto()
         .options

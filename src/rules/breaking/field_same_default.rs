@@ -2,17 +2,18 @@
 //! when unset — its `[default = ...]`, or the type's default when none is given. Defaults are
 //! compared as values, so `1.0` and `1` are the same double, and an enum default by number.
 
-use prost_reflect::{FieldDescriptor, Kind, Value};
+use prost_reflect::{Kind, Value};
 
-use super::at_option;
+use super::{at_option, subject};
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 use crate::schema::resolved::enum_default;
 use crate::schema::Schema;
 
 /// `FieldDescriptorProto.default_value`.
 const DEFAULT_VALUE: [i32; 1] = [7];
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     let (Some(was), Some(now)) = (
         FieldDefault::of(ctx.old, old),
         FieldDefault::of(ctx.new, new),
@@ -25,9 +26,8 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     }
     let finding = ctx.changed(
         format!(
-            "Field \"{}\" ({}) changed default value from {} to {}: readers of the two revisions see different values for a message that leaves it unset.",
-            new.full_name(),
-            new.number(),
+            "{} changed default value from {} to {}: readers of the two revisions see different values for a message that leaves it unset.",
+            subject(new, true),
             was.describe(),
             now.describe()
         ),
@@ -62,7 +62,7 @@ struct FieldDefault {
 
 impl FieldDefault {
     /// `None` for fields that cannot have a default: repeated fields, maps and messages.
-    fn of(schema: &Schema, field: &FieldDescriptor) -> Option<FieldDefault> {
+    fn of(schema: &Schema, field: &impl FieldLike) -> Option<FieldDefault> {
         if field.is_list() || field.is_map() {
             return None;
         }

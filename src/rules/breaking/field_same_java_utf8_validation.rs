@@ -2,19 +2,18 @@
 //! invalid UTF-8 in it: always for proto3 strings, and for proto2 strings when the file sets
 //! `java_string_check_utf8`. The string keys and values of a map field are checked too.
 
-use prost_reflect::FieldDescriptor;
-
 use super::field_same_utf8_validation::string_parts;
 use super::NAME;
 use crate::finding::Location;
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 use crate::schema::resolved::{java_utf8_validation, validates_utf8, JavaUtf8Validation};
 use crate::schema::Schema;
 
 /// `FileDescriptorProto.options`, then `FileOptions.java_string_check_utf8`.
 const JAVA_STRING_CHECK_UTF8: [i32; 2] = [8, 27];
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     for (what, was, now) in string_parts(old, new) {
         let (from, to) = (java_verifies(ctx.old, &was), java_verifies(ctx.new, &now));
         if from == to {
@@ -27,9 +26,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
         };
         ctx.changed(
             format!(
-                "{what} \"{}\" ({}) changed Java UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
-                new.full_name(),
-                new.number(),
+                "{what} changed Java UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
                 describe(from),
                 describe(to)
             ),
@@ -40,7 +37,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
 }
 
 /// Returns `true` if Java checks the field: it asks for it, or every runtime must.
-fn java_verifies(schema: &Schema, field: &FieldDescriptor) -> bool {
+fn java_verifies(schema: &Schema, field: &impl FieldLike) -> bool {
     java_utf8_validation(schema, field) == JavaUtf8Validation::Verify
         || validates_utf8(schema, field)
 }
@@ -50,9 +47,9 @@ fn java_verifies(schema: &Schema, field: &FieldDescriptor) -> bool {
 fn anchor(
     ctx: &Ctx,
     schema: &Schema,
-    field: &FieldDescriptor,
-    was: &FieldDescriptor,
-    now: &FieldDescriptor,
+    field: &impl FieldLike,
+    was: &impl FieldLike,
+    now: &impl FieldLike,
 ) -> Location {
     let file = field.parent_file();
     let written = file

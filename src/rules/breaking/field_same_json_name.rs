@@ -1,13 +1,15 @@
 //! FIELD_SAME_JSON_NAME: a field keeps its JSON name — the explicit `json_name`, or the lowerCamel
 //! form of its name when none is given — so JSON written before still parses.
 
-use prost_reflect::FieldDescriptor;
-
+use super::subject;
 use super::{reuse_help, reused_number, FIELD_JSON_NAME, NAME};
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
-    if old.json_name() == new.json_name() {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
+    // An extension's JSON key is its full name in brackets (`json_name` cannot be set on it), so
+    // it changes exactly when FIELD_SAME_NAME reports a new name: reported there, as buf does.
+    if new.is_extension() || old.json_name() == new.json_name() {
         return;
     }
     // The option when it is written out, else the name the default is derived from.
@@ -18,9 +20,8 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
         None => {
             ctx.changed(
                 format!(
-                    "Field \"{}\" ({}) changed JSON name from \"{}\" to \"{}\".",
-                    new.full_name(),
-                    new.number(),
+                    "{} changed JSON name from \"{}\" to \"{}\".",
+                    subject(new, true),
                     old.json_name(),
                     new.json_name()
                 ),

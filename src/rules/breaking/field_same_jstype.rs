@@ -1,16 +1,18 @@
 //! FIELD_SAME_JSTYPE: a 64-bit integer field keeps its `jstype`, the JavaScript type generated
 //! code represents it with. Fields that are not 64-bit integers on both sides are left alone.
 
-use prost_reflect::{FieldDescriptor, Kind};
+use prost_reflect::Kind;
 
 use super::at_option;
+use super::subject;
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 use crate::schema::resolved::{js_type, JsType};
 
 /// `FieldDescriptorProto.options`, then `FieldOptions.jstype`.
 const JSTYPE: [i32; 2] = [8, 6];
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     if !is_64_bit_integer(old) || !is_64_bit_integer(new) {
         return;
     }
@@ -25,9 +27,8 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     };
     ctx.changed(
         format!(
-            "Field \"{}\" ({}) changed option \"jstype\" from \"{}\" to \"{}\": {consequence}.",
-            new.full_name(),
-            new.number(),
+            "{} changed option \"jstype\" from \"{}\" to \"{}\": {consequence}.",
+            subject(new, true),
             was.describe(),
             now.describe()
         ),
@@ -36,14 +37,14 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     );
 }
 
-fn is_64_bit_integer(field: &FieldDescriptor) -> bool {
+fn is_64_bit_integer(field: &impl FieldLike) -> bool {
     matches!(
         field.kind(),
         Kind::Int64 | Kind::Sint64 | Kind::Uint64 | Kind::Fixed64 | Kind::Sfixed64
     )
 }
 
-fn has_jstype(field: &FieldDescriptor) -> bool {
+fn has_jstype(field: &impl FieldLike) -> bool {
     field
         .field_descriptor_proto()
         .options

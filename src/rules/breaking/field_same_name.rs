@@ -1,12 +1,18 @@
 //! FIELD_SAME_NAME: a field number keeps its name, so generated accessors and JSON keep working.
 
-use prost_reflect::FieldDescriptor;
-
 use super::{reuse_help, reused_number, NAME};
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
-    if old.name() == new.name() {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
+    // An extension is named by its full name (generated accessors live in its scope, and JSON
+    // writes `[full.name]`), so moving it to another scope renames it too, as buf decides.
+    let (was_named, now_named) = if new.is_extension() {
+        (old.full_name(), new.full_name())
+    } else {
+        (old.name(), new.name())
+    };
+    if was_named == now_named {
         return;
     }
     let at = ctx.new.locate_part(new, &[NAME]);
@@ -16,11 +22,14 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
         None => {
             ctx.changed(
                 format!(
-                    "Field {} on message \"{}\" changed name from \"{}\" to \"{}\".",
+                    "{} {} on message \"{}\" changed name from \"{was_named}\" to \"{now_named}\".",
+                    if new.is_extension() {
+                        "Extension"
+                    } else {
+                        "Field"
+                    },
                     new.number(),
-                    new.parent_message().full_name(),
-                    old.name(),
-                    new.name()
+                    new.containing_message().full_name(),
                 ),
                 at,
                 was,

@@ -1,18 +1,25 @@
 //! FIELD_SAME_ONEOF: a field stays in the same oneof (by name), or outside every oneof. The
 //! synthetic oneof of a proto3 `optional` field counts as no oneof, as in buf.
 
-use prost_reflect::{FieldDescriptor, OneofDescriptor};
+use prost_reflect::OneofDescriptor;
 
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     let (message, help) = match (real_oneof(old), real_oneof(new)) {
         (None, None) => return,
         (Some(a), Some(b)) if a.name() == b.name() => return,
         (Some(a), Some(b)) => {
             // A oneof renamed in place has no namesake on the other side.
-            let renamed = !new.parent_message().oneofs().any(|o| o.name() == a.name())
-                && !old.parent_message().oneofs().any(|o| o.name() == b.name());
+            let renamed = !new
+                .containing_message()
+                .oneofs()
+                .any(|o| o.name() == a.name())
+                && !old
+                    .containing_message()
+                    .oneofs()
+                    .any(|o| o.name() == b.name());
             (
                 format!(
                     "Field \"{}\" moved from oneof \"{}\" to oneof \"{}\".",
@@ -72,6 +79,6 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
 }
 
 /// The oneof a field was declared in; a proto3 `optional` field's synthetic oneof is none.
-fn real_oneof(field: &FieldDescriptor) -> Option<OneofDescriptor> {
+fn real_oneof(field: &impl FieldLike) -> Option<OneofDescriptor> {
     field.containing_oneof().filter(|o| !o.is_synthetic())
 }

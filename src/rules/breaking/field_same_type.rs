@@ -1,13 +1,14 @@
 //! FIELD_SAME_TYPE: a field keeps its exact type — the same scalar, or the same message or enum
 //! by fully-qualified name — so generated code keeps compiling.
 
-use prost_reflect::FieldDescriptor;
-
 use super::compat::Sides;
-use super::{reuse_help, reused_number, same_type, type_names, FIELD_TYPE, FIELD_TYPE_NAME};
+use super::{
+    reuse_help, reused_number, same_type, subject, type_names, FIELD_TYPE, FIELD_TYPE_NAME,
+};
 use crate::rules::Ctx;
+use crate::schema::field::AnyField;
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     if same_type(Sides::of(ctx), old, new) {
         return;
     }
@@ -19,8 +20,8 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
         None => {
             ctx.changed(
                 format!(
-                    "Field \"{}\" changed type from \"{old_type}\" to \"{new_type}\".",
-                    new.full_name()
+                    "{} changed type from \"{old_type}\" to \"{new_type}\".",
+                    subject(new, false)
                 ),
                 at,
                 was,

@@ -2,13 +2,14 @@
 //! (proto3 strings are validated, proto2 strings are not). The string keys and values of a map
 //! field are checked too.
 
-use prost_reflect::{FieldDescriptor, Kind};
+use prost_reflect::Kind;
 
-use super::NAME;
+use super::{subject, NAME};
 use crate::rules::Ctx;
+use crate::schema::field::{AnyField, FieldLike};
 use crate::schema::resolved::validates_utf8;
 
-pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
+pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     for (what, was, now) in string_parts(old, new) {
         let (from, to) = (validates_utf8(ctx.old, &was), validates_utf8(ctx.new, &now));
         if from == to {
@@ -21,9 +22,7 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
         };
         ctx.changed(
             format!(
-                "{what} \"{}\" ({}) changed UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
-                new.full_name(),
-                new.number(),
+                "{what} changed UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
                 describe(from),
                 describe(to)
             ),
@@ -33,29 +32,30 @@ pub fn check(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor) {
     }
 }
 
-/// The string parts of a field pair, with how messages name them: the fields themselves when
+/// The string parts of a field pair, with how messages name them (see [`subject`]): the fields themselves when
 /// both are strings, and the keys and values of two maps (whose entries are not paired as
 /// messages of their own).
-pub(crate) fn string_parts(
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
-) -> Vec<(&'static str, FieldDescriptor, FieldDescriptor)> {
-    let is_string = |f: &FieldDescriptor| matches!(f.kind(), Kind::String);
+pub(crate) fn string_parts(old: &AnyField, new: &AnyField) -> Vec<(String, AnyField, AnyField)> {
+    fn is_string(field: &impl FieldLike) -> bool {
+        matches!(field.kind(), Kind::String)
+    }
     let mut parts = Vec::new();
     if is_string(old) && is_string(new) {
-        parts.push(("Field", old.clone(), new.clone()));
+        parts.push((subject(new, true), old.clone(), new.clone()));
     }
     if let (true, true, Kind::Message(was), Kind::Message(now)) =
         (old.is_map(), new.is_map(), old.kind(), new.kind())
     {
         let keys = (was.map_entry_key_field(), now.map_entry_key_field());
         let values = (was.map_entry_value_field(), now.map_entry_value_field());
-        for (what, (was, now)) in [
-            ("The keys of map field", keys),
-            ("The values of map field", values),
-        ] {
+        for (what, (was, now)) in [("keys", keys), ("values", values)] {
             if is_string(&was) && is_string(&now) {
-                parts.push((what, was, now));
+                let what = format!(
+                    "The {what} of map field \"{}\" ({})",
+                    new.full_name(),
+                    new.number()
+                );
+                parts.push((what, AnyField::Field(was), AnyField::Field(now)));
             }
         }
     }

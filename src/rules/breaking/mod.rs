@@ -70,12 +70,11 @@ pub mod rpc_same_response_type;
 pub mod rpc_same_server_streaming;
 pub mod service_no_delete;
 
-use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
-};
+use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, Kind, MessageDescriptor};
 
 use crate::finding::{Location, Span};
 use crate::rules::Ctx;
+use crate::schema::field::FieldLike;
 use crate::schema::resolved::type_name;
 use crate::schema::Schema;
 use compat::Sides;
@@ -164,36 +163,53 @@ pub(crate) fn at_surviving_parent(
 
 /// Returns `true` if two fields have the same type: the same scalar, or the same kind of named
 /// type with the same full name. A name alone is not enough: `enum T` may become `message T`.
-pub(crate) fn same_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> bool {
+pub(crate) fn same_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> bool {
     type_name(s.old, old) == type_name(s.new, new) && is_enum(old) == is_enum(new)
 }
 
-fn is_enum(field: &FieldDescriptor) -> bool {
+fn is_enum(field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::Enum(_))
 }
 
 /// A changed field's two types as messages show them: their names, each qualified with `enum`
 /// or `message` when the name stayed and only the kind changed.
-pub(crate) fn type_names(
-    s: Sides,
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
-) -> (String, String) {
+pub(crate) fn type_names(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> (String, String) {
     let (a, b) = (type_name(s.old, old), type_name(s.new, new));
     if a != b {
         return (a, b);
     }
-    let kind = |f: &FieldDescriptor| if is_enum(f) { "enum" } else { "message" };
-    (format!("{} {a}", kind(old)), format!("{} {b}", kind(new)))
+    let kind = |is_enum| if is_enum { "enum" } else { "message" };
+    (
+        format!("{} {a}", kind(is_enum(old))),
+        format!("{} {b}", kind(is_enum(new))),
+    )
+}
+
+/// How a field starts a sentence: `Field "acme.v1.User.email"`, with `number` followed by ` (3)`;
+/// an extension always with its number and the message it extends, `Extension
+/// "acme.v1.priority" (100) on message "acme.v1.Host"`, since its name says nothing of either.
+pub(crate) fn subject(field: &impl FieldLike, number: bool) -> String {
+    if field.is_extension() {
+        format!(
+            "Extension \"{}\" ({}) on message \"{}\"",
+            field.full_name(),
+            field.number(),
+            field.containing_message().full_name()
+        )
+    } else if number {
+        format!("Field \"{}\" ({})", field.full_name(), field.number())
+    } else {
+        format!("Field \"{}\"", field.full_name())
+    }
 }
 
 /// `"email" (3) on message "acme.v1.User"`: how a field is named in messages.
-pub(crate) fn field_phrase(field: &FieldDescriptor) -> String {
+pub(crate) fn field_phrase(field: &impl FieldLike) -> String {
     format!(
         "\"{}\" ({}) on message \"{}\"",
         field.name(),
         field.number(),
-        field.parent_message().full_name()
+        field.containing_message().full_name()
     )
 }
 
@@ -217,36 +233,57 @@ pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
 }
 
 /// When a number now belongs to a different field — deleted and reused in one change — the
-/// sentence that says so. A field counts as different when both its name and type changed.
+/// sentence that says so. A field counts as different when both its name and type changed. Only
+/// when the two types read different data on the wire is old data said to be misread: a rename
+/// that also moves to a wire-compatible type (`int32 a` to `int64 b`) keeps the binary data
+/// readable, and only code and JSON that use the old name break.
 pub(crate) fn reused_number(
     ctx: &Ctx,
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
 ) -> Option<String> {
     let sides = Sides::of(ctx);
     let (old_type, new_type) = type_names(sides, old, new);
     // A proto2 group's type is named after the group, so renaming a group renames its type too.
-    let group = |f: &FieldDescriptor| {
-        f.field_descriptor_proto().r#type() == prost_types::field_descriptor_proto::Type::Group
-    };
+    fn group(field: &impl FieldLike) -> bool {
+        field.field_descriptor_proto().r#type() == prost_types::field_descriptor_proto::Type::Group
+    }
     let renamed_group = group(old) && group(new);
-    (old.name() != new.name() && !same_type(sides, old, new) && !renamed_group).then(|| {
-        format!(
-            "Field number {} on message \"{}\" was \"{}\" ({}), now \"{}\" ({}): the number was reused by a different field, so data written with the old field is misread.",
-            old.number(),
-            new.parent_message().full_name(),
-            old.name(),
-            old_type,
-            new.name(),
-            new_type,
-        )
-    })
+    if old.name() == new.name() || same_type(sides, old, new) || renamed_group {
+        return None;
+    }
+    let (what, old_name, new_name) = if new.is_extension() {
+        ("Extension", old.full_name(), new.full_name())
+    } else {
+        ("Field", old.name(), new.name())
+    };
+    let consequence = match compat::type_change(sides, old, new, compat::Mode::Wire) {
+        Some(_) => format!(
+            "the number was reused by a different {}, so data written with the old one is misread",
+            what.to_lowercase()
+        ),
+        None => "both name and type changed; the binary encoding of the two types is compatible, so data written before still parses, but generated code and JSON that use the old name break".to_owned(),
+    };
+    Some(format!(
+        "{what} number {} on message \"{}\" was \"{old_name}\" ({old_type}), now \"{new_name}\" ({new_type}): {consequence}.",
+        old.number(),
+        new.containing_message().full_name(),
+    ))
 }
 
-/// Help for a reused number: keep the new field but give it a fresh number.
-pub(crate) fn reuse_help(old: &FieldDescriptor) -> String {
+/// Help for a reused number: keep the new field but give it a fresh number. An extension's
+/// number cannot be reserved in the message it extends, so it is only never to be reused.
+pub(crate) fn reuse_help(old: &impl FieldLike) -> String {
+    if old.is_extension() {
+        return format!(
+            "if this is a new extension, give it an unused number; number {} of message \"{}\" must keep meaning \"{}\" for as long as data written with it exists",
+            old.number(),
+            old.containing_message().full_name(),
+            old.full_name()
+        );
+    }
     format!(
-        "give the new field an unused number, and reserve the old one: reserved {}; reserved \"{}\";",
+        "if this is a new field, give it an unused number, and reserve the old one: reserved {}; reserved \"{}\";",
         old.number(),
         old.name()
     )
@@ -254,7 +291,7 @@ pub(crate) fn reuse_help(old: &FieldDescriptor) -> String {
 
 /// Help for a deleted field: the `reserved` statements that keep its number and name from being
 /// reused, leaving out what the current message already reserves.
-pub(crate) fn reserve_help(field: &FieldDescriptor, current: &MessageDescriptor) -> String {
+pub(crate) fn reserve_help(field: &impl FieldLike, current: &MessageDescriptor) -> String {
     let number = field.number();
     let mut missing = Vec::new();
     if !current.reserved_ranges().any(|r| r.contains(&number)) {

@@ -1,8 +1,7 @@
 //! Cardinality changes: presence, required, repeated (packed or not) and maps.
 
-use prost_reflect::FieldDescriptor;
-
 use super::{json, wire, Incompatible, Layer, Mode, Sides};
+use crate::schema::field::FieldLike;
 use crate::schema::resolved::{cardinality, repeated_encoding, type_name, Cardinality, Encoding};
 use crate::schema::Schema;
 
@@ -10,8 +9,8 @@ use crate::schema::Schema;
 /// cardinality did not change or the change is compatible.
 pub(crate) fn cardinality_change(
     s: Sides,
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
     mode: Mode,
 ) -> Option<Incompatible> {
     use Cardinality::*;
@@ -53,7 +52,7 @@ pub(crate) fn cardinality_change(
 
 /// A singular reader takes the last of several values written one per record, but cannot read
 /// one packed record holding them all.
-fn packed(schema: &Schema, repeated: &FieldDescriptor) -> Option<Incompatible> {
+fn packed(schema: &Schema, repeated: &impl FieldLike) -> Option<Incompatible> {
     (repeated_encoding(schema, repeated) == Encoding::Packed).then(|| Incompatible {
         layer: Layer::Wire,
         reason: format!(

@@ -15,13 +15,14 @@ mod types;
 
 use std::fmt;
 
-use prost_reflect::FieldDescriptor;
-
 pub(crate) use cardinality::cardinality_change;
 pub(crate) use types::type_change;
 
-use super::{reuse_help, reused_number, type_names, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME};
+use super::{
+    reuse_help, reused_number, subject, type_names, FIELD_LABEL, FIELD_TYPE, FIELD_TYPE_NAME,
+};
 use crate::rules::Ctx;
+use crate::schema::field::FieldLike;
 use crate::schema::resolved::cardinality;
 use crate::schema::Schema;
 
@@ -90,7 +91,7 @@ fn json(reason: String) -> Option<Incompatible> {
 }
 
 /// Reports a type change that breaks in `mode`, anchored at the type.
-pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescriptor, mode: Mode) {
+pub(crate) fn report_type(ctx: &mut Ctx, old: &impl FieldLike, new: &impl FieldLike, mode: Mode) {
     let Some(why) = type_change(Sides::of(ctx), old, new, mode) else {
         return;
     };
@@ -102,8 +103,8 @@ pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescr
             let (old_type, new_type) = type_names(Sides::of(ctx), old, new);
             ctx.changed(
                 format!(
-                    "Field \"{}\" changed type from \"{old_type}\" to \"{new_type}\", which is {why}.",
-                    new.full_name(),
+                    "{} changed type from \"{old_type}\" to \"{new_type}\", which is {why}.",
+                    subject(new, false),
                 ),
                 at,
                 was,
@@ -116,8 +117,8 @@ pub(crate) fn report_type(ctx: &mut Ctx, old: &FieldDescriptor, new: &FieldDescr
 /// any change when `mode` is `None`, else one that breaks in `mode`.
 pub(crate) fn report_cardinality(
     ctx: &mut Ctx,
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
     mode: Option<Mode>,
 ) {
     let (a, b) = (cardinality(ctx.old, old), cardinality(ctx.new, new));
@@ -140,8 +141,8 @@ pub(crate) fn report_cardinality(
             let why = why.map(|w| format!(", which is {w}")).unwrap_or_default();
             ctx.changed(
                 format!(
-                    "Field \"{}\" changed cardinality from \"{}\" to \"{}\"{why}.",
-                    new.full_name(),
+                    "{} changed cardinality from \"{}\" to \"{}\"{why}.",
+                    subject(new, false),
                     a.describe(),
                     b.describe()
                 ),

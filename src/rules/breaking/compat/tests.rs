@@ -1,7 +1,7 @@
 //! The compatibility matrices over descriptors compiled from small proto sources.
 
 use super::*;
-use prost_reflect::DescriptorPool;
+use prost_reflect::{DescriptorPool, FieldDescriptor};
 use protox::file::{File, FileResolver};
 
 const PROTO3: &str = r#"

@@ -4,6 +4,7 @@ use prost_reflect::{EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
 use super::{json, wire, Incompatible, Mode, Sides};
 use crate::rules::breaking::{same_type, type_names};
+use crate::schema::field::FieldLike;
 use crate::schema::resolved::{enum_is_closed, is_delimited, type_name, validates_utf8};
 use crate::schema::Schema;
 
@@ -11,8 +12,8 @@ use crate::schema::Schema;
 /// `None` when the type did not change or the change is compatible in `mode`.
 pub(crate) fn type_change(
     s: Sides,
-    old: &FieldDescriptor,
-    new: &FieldDescriptor,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
     mode: Mode,
 ) -> Option<Incompatible> {
     if same_type(s, old, new) {
@@ -39,7 +40,7 @@ enum Form {
 }
 
 impl Form {
-    fn of(schema: &Schema, field: &FieldDescriptor) -> Form {
+    fn of(schema: &Schema, field: &impl FieldLike) -> Form {
         match field.kind() {
             Kind::Int32
             | Kind::Int64
@@ -72,7 +73,7 @@ impl Form {
 }
 
 /// The language guide's wire compatibility of two field types (cardinality aside).
-fn wire_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
+fn wire_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Incompatible> {
     if same_type(s, old, new) {
         return None;
     }
@@ -129,7 +130,7 @@ fn wire_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> Option<I
 }
 
 /// The entry message of a map field.
-fn entry_of(field: &FieldDescriptor) -> Option<MessageDescriptor> {
+fn entry_of(field: &impl FieldLike) -> Option<MessageDescriptor> {
     match field.kind() {
         Kind::Message(entry) if field.is_map() => Some(entry),
         _ => None,
@@ -169,7 +170,7 @@ fn in_entries(
 fn map_and_message(
     s: Sides,
     map: &MessageDescriptor,
-    other: &FieldDescriptor,
+    other: &impl FieldLike,
     old_is_map: bool,
 ) -> Option<Incompatible> {
     let other_schema = if old_is_map { s.new } else { s.old };
@@ -237,7 +238,7 @@ fn enum_numbers(s: Sides, old: &EnumDescriptor, new: &EnumDescriptor) -> Option<
 /// The JSON mapping's compatibility of two types that are already wire-compatible. buf's groups:
 /// {int32, uint32}, {int64, uint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; every other type
 /// only with itself, except enums that keep every value name with its number.
-fn json_type(s: Sides, old: &FieldDescriptor, new: &FieldDescriptor) -> Option<Incompatible> {
+fn json_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Incompatible> {
     if same_type(s, old, new) {
         return None;
     }
@@ -299,7 +300,7 @@ fn is_integer(kind: &Kind) -> bool {
 }
 
 /// How the proto3 JSON mapping writes a value of the field's type.
-fn json_form(field: &FieldDescriptor) -> &'static str {
+fn json_form(field: &impl FieldLike) -> &'static str {
     if field.is_map() {
         return "an object keyed by the map keys";
     }
