@@ -111,6 +111,9 @@ pub struct Outcome {
     pub rules: Vec<Enabled>,
     /// How many files were compiled and compared on each side (previous, current).
     pub compared: (usize, usize),
+    /// What loading the revisions took that the user should know (objects fetched into a
+    /// partial clone), one sentence each, for stderr.
+    pub notes: Vec<String>,
 }
 
 pub fn breaking(settings: &Settings) -> Result<Outcome> {
@@ -129,6 +132,7 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     };
     filter_settings.report_unused_ignores = settings.report_unused_ignores;
     let layout = current.layout;
+    let notes: Vec<String> = previous.notes.into_iter().chain(current.notes).collect();
     let previous = Arc::new(previous.snapshot);
     let current = Arc::new(current.snapshot);
     let whole_packages = rules
@@ -154,6 +158,7 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
         current,
         rules,
         compared,
+        notes,
     })
 }
 

@@ -62,10 +62,11 @@ struct BreakingArgs {
     /// or `git:<rev>`.
     input: Option<String>,
     /// The previous revision: a git revision (branch, tag, SHA, HEAD~1, origin/main), a directory,
-    /// or a FileDescriptorSet file (protoc -o / buf build -o). Prefix with git:, dir: or desc: to
-    /// force one reading.
+    /// or a FileDescriptorSet file (protoc -o / buf build -o), or buf's git syntax
+    /// (.git#branch=main, file:///srv/schemas.git#tag=v1,subdir=proto). Prefix with git:, dir:
+    /// or desc: to force one reading. With --staged, defaults to HEAD.
     #[arg(long, value_name = "REVISION")]
-    against: String,
+    against: Option<String>,
     /// Compare against the merge base of HEAD and --against, as a pull request sees it.
     #[arg(long)]
     merge_base: bool,
@@ -240,7 +241,7 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Breaking(args) => breaking(*args, stdout, stderr),
-        Command::Lint(args) => lint(*args, stdout),
+        Command::Lint(args) => lint(*args, stdout, stderr),
         Command::Rules => rules(stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
@@ -261,10 +262,11 @@ pub fn run(
     }
 }
 
-fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write) -> Result<u8> {
+fn breaking(args: BreakingArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8> {
     let files = report_files(&args.reports)?;
     let settings = settings(&args)?;
     let outcome = check::breaking(&settings)?;
+    write_notes(&outcome, stderr);
     emit(
         &outcome,
         Emit {
@@ -278,10 +280,11 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, _stderr: &mut dyn Write)
     )
 }
 
-fn lint(args: LintArgs, stdout: &mut dyn Write) -> Result<u8> {
+fn lint(args: LintArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8> {
     let files = report_files(&args.reports)?;
     let settings = lint_settings(&args)?;
     let outcome = crate::lint::lint(&settings)?;
+    write_notes(&outcome, stderr);
     emit(
         &outcome,
         Emit {
@@ -297,6 +300,15 @@ fn lint(args: LintArgs, stdout: &mut dyn Write) -> Result<u8> {
         },
         stdout,
     )
+}
+
+/// What loading the revisions took that the user should know (objects fetched into a partial
+/// clone, a repository cloned), on stderr: not part of any report.
+fn write_notes(outcome: &check::Outcome, stderr: &mut dyn Write) {
+    for note in &outcome.notes {
+        // A note that cannot be written does not change the result.
+        let _ = writeln!(stderr, "protoguard: {note}");
+    }
 }
 
 /// How to render an outcome: the format on standard output and the report files.
@@ -405,11 +417,22 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         except: args.except.clone(),
     };
     selection.resolve(&inputs.discovered)?;
-    let current = current_source(args.staged, args.input.as_deref());
+    let current = current_source(args.staged, args.input.as_deref())?;
+    let against = match (&args.against, args.staged) {
+        (Some(against), _) => Source::parse(against, args.merge_base)?,
+        // What a pre-commit hook compares: the staged changes with the last commit.
+        (None, true) => Source::parse("HEAD", args.merge_base)?,
+        (None, false) => {
+            return Err(Error::with_help(
+                "--against is required: the revision to compare with",
+                "name a git revision (--against main), a directory or a descriptor set; with --staged it defaults to HEAD",
+            ))
+        }
+    };
     Ok(Settings {
         cwd: inputs.cwd,
         current,
-        against: Source::parse(&args.against, args.merge_base),
+        against,
         config: inputs.config,
         against_config: inputs.against_config,
         discovered: inputs.discovered,
@@ -447,11 +470,12 @@ fn lint_settings(args: &LintArgs) -> Result<LintSettings> {
     selection.resolve_in(kind, &inputs.discovered)?;
     Ok(LintSettings {
         cwd: inputs.cwd,
-        current: current_source(args.staged, args.input.as_deref()),
+        current: current_source(args.staged, args.input.as_deref())?,
         against: args
             .against
             .as_deref()
-            .map(|a| Source::parse(a, args.merge_base)),
+            .map(|a| Source::parse(a, args.merge_base))
+            .transpose()?,
         config: inputs.config,
         against_config: inputs.against_config,
         discovered: inputs.discovered,
@@ -526,13 +550,13 @@ fn inputs(
 }
 
 /// The revision to judge: the staged index, the input named, or the working tree.
-fn current_source(staged: bool, input: Option<&str>) -> Source {
+fn current_source(staged: bool, input: Option<&str>) -> Result<Source> {
     if staged {
-        Source::Staged
+        Ok(Source::Staged)
     } else {
         match input {
             Some(input) => Source::parse(input, false),
-            None => Source::Directory(PathBuf::from(".")),
+            None => Ok(Source::Directory(PathBuf::from("."))),
         }
     }
 }

@@ -75,6 +75,7 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
         .filter_settings_for(RuleKind::Lint, &current.layout.roots)?;
     filter_settings.report_unused_ignores = settings.report_unused_ignores;
     let layout = current.layout;
+    let mut notes = current.notes;
     let current = Arc::new(current.snapshot);
     let Some(previous) = previous else {
         let names = load::plan_all(&current, &layout)?;
@@ -94,8 +95,10 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
             current,
             rules,
             compared,
+            notes,
         });
     };
+    notes.splice(0..0, previous.notes);
     let previous = Arc::new(previous.snapshot);
     let whole_revision = rules
         .iter()
@@ -115,6 +118,7 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
         current,
         rules,
         compared,
+        notes,
     })
 }
 

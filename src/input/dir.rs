@@ -25,7 +25,7 @@ pub(super) fn read(
     shown: &Path,
     layout: &Layout,
     display: Display,
-) -> Result<Snapshot> {
+) -> Result<(Snapshot, Vec<String>)> {
     if !top.exists() {
         return Err(Error::with_help(
             format!("{}: no such directory", shown.display()),
@@ -53,11 +53,44 @@ pub(super) fn read(
     } else {
         shown.display().to_string()
     };
+    let mut notes = Vec::new();
+    // In a sparse checkout, files outside the sparse cone are in the index (skip-worktree) but not
+    // on disk: they are part of the working tree's revision all the same, not deleted files.
+    let sparse_repo = match display {
+        Display::Repository => repo.as_ref().filter(|r| r.workdir().is_some()),
+        Display::Input => None,
+    };
+    let mut from_index = |dir: &Path| -> Result<BTreeMap<String, Vec<u8>>> {
+        let Some(repo) = sparse_repo else {
+            return Ok(BTreeMap::new());
+        };
+        let place = format!("{base}{}", prefix_string(dir));
+        let (files, fetched) = super::git::sparse_entries(repo, &place)?;
+        notes.extend(fetched);
+        Ok(files
+            .into_iter()
+            .filter(|(name, _)| {
+                excludes.is_empty()
+                    || !import_name(&dir.join(name))
+                        .is_ok_and(|n| super::is_excluded(&n, &excludes))
+            })
+            .filter(|(name, _)| !top.join(dir).join(name).exists())
+            .collect())
+    };
     let mut sources = Sources::default();
     // Which root each import name came from, for the duplicate-name error.
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
     for root in layout.module_roots() {
         let dir = top.join(root);
+        let sparse = from_index(root)?;
+        if !dir.is_dir() && !sparse.is_empty() {
+            for (name, bytes) in sparse {
+                origin.insert(name.clone(), root);
+                sources.record_path(&name, &base, root);
+                sources.files.insert(name, bytes);
+            }
+            continue;
+        }
         if !dir.is_dir() {
             return Err(Error::with_help(
                 format!(
@@ -68,7 +101,9 @@ pub(super) fn read(
                 "check --root or the configured roots; they are relative to each input",
             ));
         }
-        for (name, bytes) in collect(&dir, root, &excludes, repo.as_ref())? {
+        let mut files = collect(&dir, root, &excludes, repo.as_ref())?;
+        files.extend(sparse);
+        for (name, bytes) in files {
             if let Some(first) = origin.insert(name.clone(), root) {
                 return Err(super::duplicate_name(
                     &label,
@@ -83,6 +118,18 @@ pub(super) fn read(
     }
     for include in &layout.includes {
         let dir = top.join(include);
+        let sparse = from_index(include)?;
+        if !dir.is_dir() && !sparse.is_empty() {
+            for (name, bytes) in sparse {
+                if !sources.includes.contains_key(&name) {
+                    if !sources.files.contains_key(&name) {
+                        sources.record_path(&name, &base, include);
+                    }
+                    sources.includes.insert(name, bytes);
+                }
+            }
+            continue;
+        }
         if !dir.is_dir() {
             return Err(Error::with_help(
                 format!(
@@ -93,7 +140,9 @@ pub(super) fn read(
                 "check -I or the configured includes; they are relative to each input",
             ));
         }
-        for (name, bytes) in collect(&dir, include, &excludes, repo.as_ref())? {
+        let mut files = collect(&dir, include, &excludes, repo.as_ref())?;
+        files.extend(sparse);
+        for (name, bytes) in files {
             if !sources.includes.contains_key(&name) {
                 if !sources.files.contains_key(&name) {
                     sources.record_path(&name, &base, include);
@@ -102,10 +151,13 @@ pub(super) fn read(
             }
         }
     }
-    Ok(Snapshot {
-        label,
-        content: Content::Sources(sources),
-    })
+    Ok((
+        Snapshot {
+            label,
+            content: Content::Sources(sources),
+        },
+        notes,
+    ))
 }
 
 /// The `.proto` files under `root` (on disk), keyed by path relative to it. `base` is `root`

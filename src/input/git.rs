@@ -9,96 +9,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{Index, ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 
-use super::{is_proto, ConfigChoice, Content, Layout, LayoutFlags, Revision, Snapshot, Sources};
-use crate::config::{self, Config};
+use super::git_open::{choose, open, open_input, IndexFiles, Place, TreeFiles};
+use super::promised::Promised;
+use super::{
+    is_proto, ConfigChoice, Content, GitRepo, Layout, LayoutFlags, Revision, Snapshot, Sources,
+};
 use crate::error::{Error, Result};
-
-/// A revision's tree as a [`config::Tree`], for finding and reading its configuration.
-struct TreeFiles<'a> {
-    repo: &'a Repository,
-    tree: &'a Tree<'a>,
-    /// How the revision is named before `:path` in messages (git's own `rev:path` syntax).
-    rev: String,
-}
-
-impl config::Tree for TreeFiles<'_> {
-    fn read(&self, path: &Path) -> Result<Option<String>> {
-        let Ok(entry) = self.tree.get_path(path) else {
-            return Ok(None);
-        };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = self
-            .repo
-            .find_blob(entry.id())
-            .map_err(|err| git_error(self.repo, err))?;
-        text(blob.content(), &self.show(path)).map(Some)
-    }
-
-    fn show(&self, path: &Path) -> String {
-        format!("{}:{}", self.rev, slashed(path))
-    }
-}
-
-/// The staged index as a [`config::Tree`].
-struct IndexFiles<'a> {
-    repo: &'a Repository,
-    index: &'a Index,
-}
-
-impl config::Tree for IndexFiles<'_> {
-    fn read(&self, path: &Path) -> Result<Option<String>> {
-        let Some(entry) = self.index.get_path(path, 0) else {
-            return Ok(None);
-        };
-        let blob = self
-            .repo
-            .find_blob(entry.id)
-            .map_err(|err| git_error(self.repo, err))?;
-        text(blob.content(), &self.show(path)).map(Some)
-    }
-
-    fn show(&self, path: &Path) -> String {
-        format!("{} (staged)", slashed(path))
-    }
-}
-
-fn text(bytes: &[u8], shown: &str) -> Result<String> {
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Error::with_help(
-            format!("{shown}: the configuration file is not valid UTF-8"),
-            "re-encode the file as UTF-8 and commit it",
-        )
-    })
-}
-
-fn slashed(path: &Path) -> String {
-    super::import_name(path).unwrap_or_else(|_| path.display().to_string())
-}
-
-/// The configuration of a git revision or the index (see [`ConfigChoice`]) and the place in the
-/// repository its layout paths start at.
-fn choose(
-    repo: &Repository,
-    cwd: &Path,
-    tree: &dyn config::Tree,
-    choice: ConfigChoice<'_>,
-) -> Result<(Config, PathBuf)> {
-    if let Some(forced) = choice.forced {
-        return Ok((forced.clone(), place(repo, cwd, forced)?));
-    }
-    let here = place_of_cwd(repo, cwd);
-    match Config::discover_in(tree, &here)? {
-        Some(own) => {
-            let prefix = own.dir().map_or_else(PathBuf::new, Path::to_owned);
-            Ok((own, prefix))
-        }
-        None => Ok((choice.fallback.clone(), place(repo, cwd, choice.fallback)?)),
-    }
-}
 
 /// Reads the `.proto` files of a git revision (or of the merge base of `HEAD` and it), with the
 /// configuration of that revision.
@@ -106,10 +24,18 @@ pub(super) fn read_rev(
     cwd: &Path,
     rev: &str,
     merge_base: bool,
+    named: Option<&GitRepo>,
     choice: ConfigChoice<'_>,
     flags: &LayoutFlags,
 ) -> Result<Revision> {
-    let repo = open(cwd, rev)?;
+    if merge_base && named.is_some_and(|n| !n.location.is_empty()) {
+        return Err(Error::with_help(
+            "--merge-base works with revisions of the current repository, not with a repository named in buf's syntax",
+            "fetch the branch into this repository and use --against <branch> --merge-base",
+        ));
+    }
+    let mut notes = Vec::new();
+    let (repo, _clone, at) = open_input(cwd, rev, named, &mut notes)?;
     // Before the first commit, HEAD names an empty revision: the first commit breaks nothing
     // (what a pre-commit hook comparing the index with HEAD needs).
     if has_no_commits(&repo) && rev == "HEAD" && !merge_base {
@@ -122,6 +48,7 @@ pub(super) fn read_rev(
             },
             config,
             layout,
+            notes,
         });
     }
     let object = repo
@@ -156,52 +83,81 @@ pub(super) fn read_rev(
     let tree = commit.tree().map_err(|err| git_error(&repo, err))?;
     let short = commit.as_object().short_id().ok();
     let short = short.as_ref().and_then(|s| s.as_str()).unwrap_or("");
-    let label = if merge_base {
+    let label = if let Some(named) = named {
+        format!("{} ({short})", named.typed)
+    } else if merge_base {
         format!("merge base of HEAD and {rev} ({short})")
     } else if rev.starts_with(short) {
         rev.to_owned()
     } else {
         format!("{rev} ({short})")
     };
+    let shown_rev = if merge_base {
+        short.to_owned()
+    } else {
+        rev.to_owned()
+    };
+    let promised = Promised::new(&repo, &shown_rev);
     let files = TreeFiles {
         repo: &repo,
         tree: &tree,
-        rev: if merge_base {
-            short.to_owned()
-        } else {
-            rev.to_owned()
-        },
+        rev: shown_rev.clone(),
+        promised: &promised,
     };
-    let (config, prefix) = choose(&repo, cwd, &files, choice)?;
+    let (config, prefix) = choose(&repo, cwd, &files, choice, &at)?;
     let layout = flags.apply(&config)?;
     let base = super::dir::prefix_string(&prefix);
     let excludes = excludes(&prefix, &layout)?;
+    // Every blob the layout reaches, listed first so that a partial clone fetches them at once.
+    let roots = layout.module_roots();
+    let mut listed = Vec::new();
+    for dir in roots
+        .iter()
+        .copied()
+        .chain(layout.includes.iter().map(PathBuf::as_path))
+    {
+        listed.push(tree_blobs(&repo, &tree, &prefix.join(dir), &excludes)?);
+    }
+    let all: Vec<(String, git2::Oid)> = listed
+        .iter()
+        .flat_map(|(base, blobs)| {
+            blobs
+                .iter()
+                .map(move |(name, id)| (format!("{base}{name}"), *id))
+        })
+        .collect();
+    promised.ensure(&all)?;
+    let read = |id: git2::Oid| -> Result<Vec<u8>> {
+        let blob = repo.find_blob(id).map_err(|err| git_error(&repo, err))?;
+        Ok(blob.content().to_vec())
+    };
     let mut sources = Sources::default();
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
-    for root in layout.module_roots() {
-        for (name, bytes) in tree_files(&repo, &tree, &prefix.join(root), &excludes)? {
+    for (root, (_, blobs)) in roots.iter().copied().zip(&listed) {
+        for (name, id) in blobs {
             if let Some(first) = origin.insert(name.clone(), root) {
                 return Err(super::duplicate_name(
                     &label,
-                    &name,
-                    &first.join(&name).display().to_string(),
-                    &root.join(&name).display().to_string(),
+                    name,
+                    &first.join(name).display().to_string(),
+                    &root.join(name).display().to_string(),
                 ));
             }
-            sources.record_path(&name, &base, root);
-            sources.files.insert(name, bytes);
+            sources.record_path(name, &base, root);
+            sources.files.insert(name.clone(), read(*id)?);
         }
     }
-    for include in &layout.includes {
-        for (name, bytes) in tree_files(&repo, &tree, &prefix.join(include), &excludes)? {
-            if !sources.includes.contains_key(&name) {
-                if !sources.files.contains_key(&name) {
-                    sources.record_path(&name, &base, include);
+    for (include, (_, blobs)) in layout.includes.iter().zip(&listed[roots.len()..]) {
+        for (name, id) in blobs {
+            if !sources.includes.contains_key(name) {
+                if !sources.files.contains_key(name) {
+                    sources.record_path(name, &base, include);
                 }
-                sources.includes.insert(name, bytes);
+                sources.includes.insert(name.clone(), read(*id)?);
             }
         }
     }
+    drop(files);
     Ok(Revision {
         snapshot: Snapshot {
             label,
@@ -209,6 +165,7 @@ pub(super) fn read_rev(
         },
         config,
         layout,
+        notes: notes.into_iter().chain(promised.notes()).collect(),
     })
 }
 
@@ -230,6 +187,7 @@ pub(super) fn read_index(
             index: &index,
         },
         choice,
+        &Place::Cwd,
     )?;
     let layout = flags.apply(&config)?;
     let roots = layout.module_roots();
@@ -243,10 +201,9 @@ pub(super) fn read_index(
         .map(|i| dir_prefix(&prefix.join(i)))
         .collect::<Result<Vec<_>>>()?;
     let excludes = excludes(&prefix, &layout)?;
-    let mut sources = Sources::default();
-    let mut origin: BTreeMap<String, usize> = BTreeMap::new();
-    let mut include_files: Vec<BTreeMap<String, (String, Vec<u8>)>> =
-        vec![BTreeMap::new(); includes.len()];
+    // The entries the layout reaches, listed first so that a partial clone (skip-worktree
+    // entries of a sparse one) fetches what is missing at once.
+    let mut selected: Vec<(Slot, String, String, git2::Oid)> = Vec::new();
     for entry in index.iter() {
         let Ok(path) = std::str::from_utf8(&entry.path) else {
             continue;
@@ -274,27 +231,38 @@ pub(super) fn read_index(
                 "resolve the conflict and stage the result (git add) before checking",
             ));
         }
-        let blob = repo
-            .find_blob(entry.id)
-            .map_err(|err| git_error(&repo, err))?;
+        selected.push((slot, name.to_owned(), path.to_owned(), entry.id));
+    }
+    let promised = Promised::new(&repo, "the index");
+    let wanted: Vec<(String, git2::Oid)> = selected
+        .iter()
+        .map(|(_, _, path, id)| (path.clone(), *id))
+        .collect();
+    promised.ensure(&wanted)?;
+    let mut sources = Sources::default();
+    let mut origin: BTreeMap<String, usize> = BTreeMap::new();
+    let mut include_files: Vec<BTreeMap<String, (String, Vec<u8>)>> =
+        vec![BTreeMap::new(); includes.len()];
+    for (slot, name, path, id) in selected {
+        let blob = repo.find_blob(id).map_err(|err| git_error(&repo, err))?;
         let bytes = blob.content().to_vec();
         match slot {
             Slot::Module(k) => {
-                if let Some(first) = origin.insert(name.to_owned(), k) {
+                if let Some(first) = origin.insert(name.clone(), k) {
                     if first != k {
                         return Err(super::duplicate_name(
                             label,
-                            name,
-                            &roots[first].join(name).display().to_string(),
-                            &roots[k].join(name).display().to_string(),
+                            &name,
+                            &roots[first].join(&name).display().to_string(),
+                            &roots[k].join(&name).display().to_string(),
                         ));
                     }
                 }
-                sources.set_path(name, path.to_owned());
-                sources.files.insert(name.to_owned(), bytes);
+                sources.set_path(&name, path);
+                sources.files.insert(name, bytes);
             }
             Slot::Include(k) => {
-                include_files[k].insert(name.to_owned(), (path.to_owned(), bytes));
+                include_files[k].insert(name, (path, bytes));
             }
         }
     }
@@ -315,7 +283,46 @@ pub(super) fn read_index(
         },
         config,
         layout,
+        notes: promised.notes(),
     })
+}
+
+/// A file's path and bytes.
+pub(super) type FileBytes = (String, Vec<u8>);
+
+/// The skip-worktree `.proto` entries of the index under `dir` (a `/`-terminated path relative
+/// to the repository's top): in a sparse checkout, the files outside the sparse cone, which are
+/// in the revision but not on disk. Keyed by path relative to `dir`, with their staged bytes.
+pub(super) fn sparse_entries(
+    repo: &Repository,
+    dir: &str,
+) -> Result<(Vec<FileBytes>, Vec<String>)> {
+    let index = repo.index().map_err(|err| git_error(repo, err))?;
+    let mut selected = Vec::new();
+    for entry in index.iter() {
+        let skipped = git2::IndexEntryExtendedFlag::from_bits_truncate(entry.flags_extended)
+            .contains(git2::IndexEntryExtendedFlag::SKIP_WORKTREE);
+        if !skipped {
+            continue;
+        }
+        let Ok(path) = std::str::from_utf8(&entry.path) else {
+            continue;
+        };
+        if is_proto(path) && path.starts_with(dir) && (entry.flags >> 12) & 0x3 == 0 {
+            selected.push((path.to_owned(), entry.id));
+        }
+    }
+    if selected.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let promised = Promised::new(repo, "the index");
+    promised.ensure(&selected)?;
+    let mut files = Vec::new();
+    for (path, id) in selected {
+        let blob = repo.find_blob(id).map_err(|err| git_error(repo, err))?;
+        files.push((path[dir.len()..].to_owned(), blob.content().to_vec()));
+    }
+    Ok((files, promised.notes()))
 }
 
 /// Where an index entry belongs: the k-th module root or the k-th include path.
@@ -333,83 +340,33 @@ fn excludes(prefix: &Path, layout: &Layout) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Opens the repository around `cwd`; `what` is the revision asked for, for the error.
-fn open(cwd: &Path, what: &str) -> Result<Repository> {
-    Repository::discover(cwd).map_err(|_| {
-        Error::with_help(
-            format!(
-                "'{what}' is not an existing file or directory, and {} is not inside a git repository, so it cannot be a git revision either",
-                cwd.display()
-            ),
-            "run inside the repository, or pass an existing directory or descriptor set file",
-        )
-    })
-}
-
-/// The current directory's place inside the repository's work tree (empty for a bare
-/// repository or outside it).
-fn place_of_cwd(repo: &Repository, cwd: &Path) -> PathBuf {
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-    repo.workdir()
-        .and_then(|w| {
-            canonical(cwd)
-                .strip_prefix(canonical(w))
-                .ok()
-                .map(Path::to_owned)
-        })
-        .unwrap_or_default()
-}
-
-/// Where a configuration on disk (else the current directory) sits inside the repository: the
-/// place in each revision its layout paths start at.
-fn place(repo: &Repository, cwd: &Path, config: &Config) -> Result<PathBuf> {
-    let top = config.dir().map_or_else(|| cwd.to_owned(), Path::to_owned);
-    let Some(workdir) = repo.workdir() else {
-        return Ok(PathBuf::new());
-    };
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-    let workdir = canonical(workdir);
-    let here = canonical(&top);
-    match here.strip_prefix(&workdir) {
-        Ok(prefix) => Ok(prefix.to_owned()),
-        Err(_) if here != canonical(cwd) => Err(Error::with_help(
-            format!(
-                "the configuration in {} is outside the git repository at {}, so its paths cannot be found in git revisions",
-                top.display(),
-                workdir.display()
-            ),
-            "move the configuration file into the repository, or pass --config",
-        )),
-        Err(_) => Ok(PathBuf::new()),
-    }
-}
-
 /// The `.proto` blobs under `dir` in `tree`, keyed by path relative to `dir`, leaving out
-/// `excludes` (`/`-separated, relative to the repository's top). A directory that does not exist
-/// in this revision has no files (the module may be younger than the revision).
-fn tree_files(
+/// `excludes` (`/`-separated, relative to the repository's top), with `dir` as a `/`-terminated
+/// prefix. A directory that does not exist in this revision has no files (the module may be
+/// younger than the revision).
+fn tree_blobs(
     repo: &Repository,
     tree: &Tree<'_>,
     dir: &Path,
     excludes: &[String],
-) -> Result<BTreeMap<String, Vec<u8>>> {
+) -> Result<(String, Vec<(String, git2::Oid)>)> {
+    let base = dir_prefix(dir)?;
     let subtree;
     let tree = if dir.as_os_str().is_empty() {
         tree
     } else {
         let entry = match tree.get_path(dir) {
             Ok(entry) => entry,
-            Err(_) => return Ok(BTreeMap::new()),
+            Err(_) => return Ok((base, Vec::new())),
         };
         if entry.kind() != Some(ObjectType::Tree) {
-            return Ok(BTreeMap::new());
+            return Ok((base, Vec::new()));
         }
         subtree = repo
             .find_tree(entry.id())
             .map_err(|err| git_error(repo, err))?;
         &subtree
     };
-    let base = dir_prefix(dir)?;
     let mut blobs = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
         let Some(name) = entry.name() else {
@@ -426,12 +383,7 @@ fn tree_files(
         TreeWalkResult::Ok
     })
     .map_err(|err| git_error(repo, err))?;
-    let mut files = BTreeMap::new();
-    for (name, id) in blobs {
-        let blob = repo.find_blob(id).map_err(|err| git_error(repo, err))?;
-        files.insert(name, blob.content().to_vec());
-    }
-    Ok(files)
+    Ok((base, blobs))
 }
 
 /// A directory as a `/`-terminated index path prefix (empty for the top).
@@ -456,13 +408,37 @@ fn unknown_rev(repo: &Repository, rev: &str, err: &git2::Error) -> Error {
         );
     }
     let _ = err;
+    // `git:README.md`: the name is an existing path, forced to be read as a revision.
+    let path = Path::new(rev);
+    if path.is_dir() {
+        return Error::with_help(
+            format!(
+                "'{rev}' is not a git revision in the repository at {place}; it is a directory"
+            ),
+            format!("drop the git: prefix to compare against the directory, or write dir:{rev}"),
+        );
+    }
+    if path.exists() {
+        return Error::with_help(
+            format!("'{rev}' is not a git revision in the repository at {place}; it is a file, and a file is no git revision"),
+            "name a branch, tag or SHA; to compare against a descriptor set file (protoc -o, buf build -o), drop the git: prefix or write desc:<file>",
+        );
+    }
     Error::with_help(
         format!("unknown git revision '{rev}' in the repository at {place} (it is not an existing path either)"),
         "check the name (git branch -a, git tag); in CI, fetch it first (actions/checkout with fetch-depth: 0)",
     )
 }
 
-fn git_error(repo: &Repository, err: git2::Error) -> Error {
+pub(super) fn git_error_at(path: &Path, err: &git2::Error) -> Error {
+    Error::invalid(format!(
+        "reading the git repository at {} failed: {}",
+        path.display(),
+        err.message()
+    ))
+}
+
+pub(super) fn git_error(repo: &Repository, err: git2::Error) -> Error {
     let place = repo
         .workdir()
         .unwrap_or_else(|| repo.path())

@@ -5,6 +5,8 @@
 mod descriptor_set;
 mod dir;
 mod git;
+mod git_open;
+mod promised;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,9 @@ pub struct Revision {
     pub snapshot: Snapshot,
     pub config: Config,
     pub layout: Layout,
+    /// What reading it took that the user should know (objects fetched into a partial clone),
+    /// one sentence each, for stderr.
+    pub notes: Vec<String>,
 }
 
 /// How one side's configuration is chosen. Precedence: `forced` (a `--config` flag) over the
@@ -162,14 +167,39 @@ pub fn without_bom(bytes: &[u8]) -> &[u8] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A git revision (`main`, `v1.2.0`, `HEAD~1`, a SHA, `origin/main`) in the repository around
-    /// the current directory; with `merge_base`, the merge base of `HEAD` and that revision.
-    GitRef { rev: String, merge_base: bool },
+    /// the current directory, or in `repo` (buf's input syntax: `.git#branch=main`,
+    /// `file:///srv/schemas.git#tag=v1,subdir=proto`); with `merge_base`, the merge base of
+    /// `HEAD` and that revision.
+    GitRef {
+        rev: String,
+        merge_base: bool,
+        repo: Option<GitRepo>,
+    },
     /// The git index (staged changes).
     Staged,
     /// A directory on disk (the working tree is the directory `.`).
     Directory(PathBuf),
     /// A binary `FileDescriptorSet` file.
     DescriptorSet(PathBuf),
+}
+
+/// A repository named in buf's git input syntax, and the place inside it that is the input's top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitRepo {
+    /// A local path (`.git`, `../schemas`) or a remote URL (`file://`, `https://`, `ssh://`),
+    /// as typed; empty for the repository around the current directory.
+    pub location: String,
+    /// `subdir=`: where the input's top is inside the repository.
+    pub subdir: PathBuf,
+    /// What the user typed, for labels.
+    pub typed: String,
+}
+
+impl GitRepo {
+    /// Returns `true` if the location is a URL to clone rather than a local path.
+    pub fn is_remote(&self) -> bool {
+        self.location.contains("://") || self.location.starts_with("git@")
+    }
 }
 
 /// Where the module lives inside each input, and what else may be imported. Every path is
@@ -236,31 +266,66 @@ fn is_excluded(path: &str, excludes: &[String]) -> bool {
 
 impl Source {
     /// Interprets what the user typed after `--against` (or as the input): an explicit
-    /// `git:`/`dir:`/`desc:` prefix, else an existing directory, else an existing file (a
-    /// descriptor set), else a git revision.
-    pub fn parse(text: &str, merge_base: bool) -> Source {
+    /// `git:`/`dir:`/`desc:` prefix, else buf's git syntax (`<repo>#branch=…,tag=…,ref=…,subdir=…`
+    /// with `<repo>` ending in `.git`, a URL, or empty), else an existing directory, else an
+    /// existing file (a descriptor set), else a git revision. `--merge-base` needs a git
+    /// revision, and a path that exists but is neither a directory nor a file is refused.
+    pub fn parse(text: &str, merge_base: bool) -> Result<Source> {
         if let Some(rev) = text.strip_prefix("git:") {
-            return Source::GitRef {
+            return Ok(Source::GitRef {
                 rev: rev.to_owned(),
                 merge_base,
-            };
+                repo: None,
+            });
         }
+        let path_only = |kind: &str| {
+            Error::with_help(
+                format!("--merge-base needs a git revision, and '{text}' is {kind}"),
+                "drop --merge-base to compare against it as it is, or name a git revision (a branch, tag or SHA)",
+            )
+        };
         if let Some(dir) = text.strip_prefix("dir:") {
-            return Source::Directory(PathBuf::from(dir));
+            if merge_base {
+                return Err(path_only("a directory"));
+            }
+            return Ok(Source::Directory(PathBuf::from(dir)));
         }
         if let Some(file) = text.strip_prefix("desc:") {
-            return Source::DescriptorSet(PathBuf::from(file));
+            if merge_base {
+                return Err(path_only("a descriptor set file"));
+            }
+            return Ok(Source::DescriptorSet(PathBuf::from(file)));
+        }
+        if let Some((location, options)) = text.split_once('#') {
+            if location.is_empty()
+                || location.trim_end_matches('/').ends_with(".git")
+                || location.contains("://")
+            {
+                return parse_buf_git(text, location, options, merge_base);
+            }
         }
         let path = Path::new(text);
-        if !merge_base && path.is_dir() {
-            Source::Directory(path.to_owned())
-        } else if !merge_base && path.is_file() {
-            Source::DescriptorSet(path.to_owned())
+        if path.is_dir() {
+            if merge_base {
+                return Err(path_only("a directory"));
+            }
+            Ok(Source::Directory(path.to_owned()))
+        } else if path.is_file() {
+            if merge_base {
+                return Err(path_only("a file"));
+            }
+            Ok(Source::DescriptorSet(path.to_owned()))
+        } else if path.exists() {
+            Err(Error::with_help(
+                format!("'{text}' exists but is neither a directory nor a regular file, so it is no input protoguard reads"),
+                "pass a directory of .proto files, a descriptor set file (protoc -o, buf build -o), or a git revision",
+            ))
         } else {
-            Source::GitRef {
+            Ok(Source::GitRef {
                 rev: text.to_owned(),
                 merge_base,
-            }
+                repo: None,
+            })
         }
     }
 
@@ -273,20 +338,23 @@ impl Source {
         flags: &LayoutFlags,
     ) -> Result<Revision> {
         match self {
-            Source::GitRef { rev, merge_base } => {
-                git::read_rev(cwd, rev, *merge_base, choice, flags)
-            }
+            Source::GitRef {
+                rev,
+                merge_base,
+                repo,
+            } => git::read_rev(cwd, rev, *merge_base, repo.as_ref(), choice, flags),
             Source::Staged => git::read_index(cwd, choice, flags),
             Source::Directory(dir) if dir == Path::new(".") => {
                 // The working tree's own configuration is the one discovered from it.
                 let config = choice.forced.unwrap_or(choice.fallback).clone();
                 let layout = flags.apply(&config)?;
                 let top = config.dir().map_or_else(|| cwd.to_owned(), Path::to_owned);
-                let snapshot = dir::read(&top, dir, &layout, dir::Display::Repository)?;
+                let (snapshot, notes) = dir::read(&top, dir, &layout, dir::Display::Repository)?;
                 Ok(Revision {
                     snapshot,
                     config,
                     layout,
+                    notes,
                 })
             }
             Source::Directory(dir) => {
@@ -300,11 +368,12 @@ impl Source {
                     .or_else(|| choice.forced.cloned())
                     .unwrap_or_else(|| choice.fallback.clone());
                 let layout = flags.apply(&config)?;
-                let snapshot = dir::read(&top, dir, &layout, dir::Display::Input)?;
+                let (snapshot, notes) = dir::read(&top, dir, &layout, dir::Display::Input)?;
                 Ok(Revision {
                     snapshot,
                     config,
                     layout,
+                    notes,
                 })
             }
             Source::DescriptorSet(path) => {
@@ -314,10 +383,63 @@ impl Source {
                     snapshot: descriptor_set::read(&cwd.join(path), path)?,
                     config,
                     layout,
+                    notes: Vec::new(),
                 })
             }
         }
     }
+}
+
+/// buf's git input: `<location>#branch=main`, `#tag=v1`, `#ref=<rev>`, plus `subdir=<dir>`;
+/// `depth` and `recurse_submodules` are accepted and have nothing to do (protoguard reads the
+/// object database, never a checkout).
+fn parse_buf_git(text: &str, location: &str, options: &str, merge_base: bool) -> Result<Source> {
+    let help = "buf's git input syntax: <repository>#branch=<name>, #tag=<name> or #ref=<revision>, optionally with ,subdir=<dir>";
+    let mut rev: Option<String> = None;
+    let mut subdir = PathBuf::new();
+    for option in options.split(',').filter(|o| !o.is_empty()) {
+        let Some((key, value)) = option.split_once('=') else {
+            return Err(Error::with_help(
+                format!("{text}: '{option}' is not key=value"),
+                help,
+            ));
+        };
+        let chosen = match key {
+            "branch" => Some(format!("refs/heads/{value}")),
+            "tag" => Some(format!("refs/tags/{value}")),
+            "ref" => Some(value.to_owned()),
+            "subdir" => {
+                subdir = config::normalize(value).map_err(|why| {
+                    Error::with_help(format!("{text}: subdir={value}: {why}"), help)
+                })?;
+                None
+            }
+            "depth" | "recurse_submodules" => None,
+            _ => {
+                return Err(Error::with_help(
+                    format!("{text}: unknown option '{key}'"),
+                    help,
+                ))
+            }
+        };
+        if let Some(chosen) = chosen {
+            if rev.replace(chosen).is_some() {
+                return Err(Error::with_help(
+                    format!("{text}: give only one of branch, tag and ref"),
+                    help,
+                ));
+            }
+        }
+    }
+    Ok(Source::GitRef {
+        rev: rev.unwrap_or_else(|| "HEAD".to_owned()),
+        merge_base,
+        repo: Some(GitRepo {
+            location: location.to_owned(),
+            subdir,
+            typed: text.to_owned(),
+        }),
+    })
 }
 
 /// Returns `true` if a path names a protobuf source file.
