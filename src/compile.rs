@@ -10,9 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use protox::file::{
-    ChainFileResolver, DescriptorSetFileResolver, File, FileResolver, GoogleFileResolver,
-};
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
 use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
@@ -40,8 +38,9 @@ pub fn compile(
             Ok(Schema::new(snapshot, side, pool, &names, editions))
         }
         Content::Descriptors(set) => {
-            let (pool, names) = compile_descriptor_set(&snapshot.label, set, other_includes)?;
-            Ok(Schema::new(snapshot, side, pool, &names, HashMap::new()))
+            let (pool, names) = compile_descriptor_set(&snapshot, set, other_includes)?;
+            let editions = set.editions.clone();
+            Ok(Schema::new(snapshot, side, pool, &names, editions))
         }
     }
 }
@@ -376,13 +375,22 @@ impl Diagnostic for Relocated {
 }
 
 fn compile_descriptor_set(
-    label: &str,
+    snapshot: &Arc<Snapshot>,
     set: &DescriptorSet,
     other_includes: &[&str],
 ) -> Result<(prost_reflect::DescriptorPool, Vec<String>)> {
+    let label = &snapshot.label;
     let names = descriptor_set_module(set, other_includes);
     let mut resolver = ChainFileResolver::new();
-    resolver.add(DescriptorSetFileResolver::new(set.set.clone()));
+    resolver.add(EncodedResolver {
+        snapshot: snapshot.clone(),
+        index: set
+            .encoded
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), i))
+            .collect(),
+    });
     resolver.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_source_info(true);
@@ -395,6 +403,27 @@ fn compile_descriptor_set(
         }
     }
     Ok((compiler.descriptor_pool(), names))
+}
+
+/// Serves a descriptor set's files from their encoded bytes (see [`DescriptorSet::encoded`]), so
+/// that options keep their extensions and editions files come as proto2.
+struct EncodedResolver {
+    snapshot: Arc<Snapshot>,
+    /// Position of each file in [`DescriptorSet::encoded`].
+    index: HashMap<String, usize>,
+}
+
+impl FileResolver for EncodedResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        let Content::Descriptors(set) = &self.snapshot.content else {
+            return Err(protox::Error::file_not_found(name));
+        };
+        match self.index.get(name) {
+            Some(&i) => File::decode_file_descriptor_proto(set.encoded[i].1.as_slice())
+                .map_err(|err| protox::Error::new(format!("{name}: {err}"))),
+            None => Err(protox::Error::file_not_found(name)),
+        }
+    }
 }
 
 /// The files of a descriptor set that belong to the module: all but the well-known types, files

@@ -15,20 +15,89 @@ fn editions_image() -> Vec<u8> {
     fs::read(repo_root().join("testdata/editions/user_2023.binpb")).unwrap()
 }
 
+/// Every category, so that any property read differently from the image and from the source
+/// shows up.
+const ALL: [&str; 8] = [
+    "--category",
+    "FILE",
+    "--category",
+    "PACKAGE",
+    "--category",
+    "WIRE_JSON",
+    "--category",
+    "WIRE",
+];
+
 #[test]
-fn an_editions_image_never_crashes() {
+fn an_editions_image_reads_like_its_source() {
     let dir = TempDir::new().unwrap();
     fs::write(dir.path().join("image.binpb"), editions_image()).unwrap();
+    let source = repo_root().join("testdata/editions/source");
+    let source = source.to_str().unwrap();
+    for (current, previous) in [
+        ("image.binpb", "image.binpb"),
+        (source, "image.binpb"),
+        ("image.binpb", source),
+    ] {
+        let mut args = vec!["breaking", current, "--against", previous];
+        args.extend(ALL);
+        let output = protoguard(dir.path(), &args);
+        assert!(!common::stderr(&output).contains("panicked"));
+        expect_code(&output, 0);
+    }
+}
+
+#[test]
+fn features_in_an_image_are_compared_with_the_source() {
+    // The image's `id` has IMPLICIT presence, its `scores` are EXPANDED, its `address` is
+    // DELIMITED and its file default enum_type CLOSED: a source without those features differs.
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("image.binpb"), editions_image()).unwrap();
+    let text = fs::read_to_string(repo_root().join("testdata/editions/source/a.proto")).unwrap();
+    let changed = text
+        .replace(" [features.field_presence = IMPLICIT]", "")
+        .replace(" [features.message_encoding = DELIMITED]", "");
+    common::write(&dir.path().join("new/a.proto"), &changed);
+    let mut args = vec![
+        "breaking",
+        "new",
+        "--against",
+        "image.binpb",
+        "--format",
+        "text",
+    ];
+    args.extend(ALL);
+    let output = protoguard(dir.path(), &args);
+    let out = expect_code(&output, 1);
+    assert!(
+        out.contains("FIELD_SAME_CARDINALITY Field \"acme.v1.User.id\" changed cardinality from \"optional with implicit presence\" to \"optional with explicit presence\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("FIELD_SAME_TYPE Field \"acme.v1.User.address\" changed type from \"group acme.v1.User.Address\" to \"acme.v1.User.Address\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_image_of_an_unknown_edition_is_a_clear_error() {
+    // The image with its edition number (field 14, 1000) changed to 1002 (a later edition).
+    let mut image = editions_image();
+    let at = image
+        .windows(3)
+        .position(|w| w == [0x70, 0xe8, 0x07])
+        .expect("edition = 1000 in the image");
+    image[at + 1] = 0xea;
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("image.binpb"), image).unwrap();
     let output = protoguard(
         dir.path(),
         &["breaking", "image.binpb", "--against", "image.binpb"],
     );
-    assert!(!common::stderr(&output).contains("panicked"));
-    let code = output.status.code();
+    let out = expect_code(&output, 2);
     assert!(
-        matches!(code, Some(0..=2)),
-        "exit {code:?}: {}",
-        common::all_output(&output)
+        out.contains("a.proto is an editions file of edition number 1002"),
+        "{out}"
     );
 }
 

@@ -88,6 +88,12 @@ pub struct DescriptorSet {
     pub set: prost_types::FileDescriptorSet,
     /// Files a buf image marks as imports (dependencies, not part of the module).
     pub imports: std::collections::BTreeSet<String>,
+    /// Each file's encoded `FileDescriptorProto`, by name, as the pool is built from it: the
+    /// options keep their extensions (custom features), which `set` loses, and editions files
+    /// are held as proto2 (see [`crate::input::descriptor_set`]).
+    pub encoded: Vec<(String, Vec<u8>)>,
+    /// The editions files of the set, with their edition and option imports.
+    pub editions: std::collections::HashMap<String, crate::editions::FileEdition>,
 }
 
 /// Source files keyed by their import name (path relative to the module root, `/`-separated).
