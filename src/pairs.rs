@@ -11,6 +11,8 @@ use prost_reflect::{
     MethodDescriptor, ServiceDescriptor,
 };
 
+use protox::file::FileResolver;
+
 use crate::finding::Finding;
 use crate::registry::{Check, Enabled, EnumValueCheck, FileCheck, PackageCheck, PairCheck};
 use crate::rules::Ctx;
@@ -96,10 +98,11 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
         };
     }
 
+    let old_files = still_compared(old, new);
     if !by.file.is_empty() {
-        let mut names: Vec<&str> = old
-            .files()
+        let mut names: Vec<&str> = old_files
             .iter()
+            .copied()
             .chain(new.files())
             .map(|f| f.name())
             .collect();
@@ -108,7 +111,7 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
         for name in names {
             let pair = FilePair {
                 name,
-                old: old.file(name),
+                old: old_files.iter().copied().find(|f| f.name() == name),
                 new: new.file(name),
             };
             each!(by.file, |f, ctx| f(ctx, &pair));
@@ -117,8 +120,11 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
 
     if !by.package.is_empty() {
         let mut packages: BTreeMap<&str, PackagePair> = BTreeMap::new();
-        for (is_new, schema) in [(false, old), (true, new)] {
-            for file in schema.files() {
+        for (is_new, files) in [
+            (false, old_files.clone()),
+            (true, new.files().iter().collect()),
+        ] {
+            for file in files {
                 let pair = packages
                     .entry(file.package_name())
                     .or_insert_with(|| PackagePair {
@@ -228,6 +234,25 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     findings
+}
+
+/// The previous revision's checked files that are compared with the current one: all but a
+/// vendored copy of a well-known type (`google/protobuf/empty.proto`) that the module stopped
+/// shipping. Its imports now resolve to the copy protoc, buf and protoguard provide, so the file,
+/// its package and its messages still exist (buf reports nothing either).
+fn still_compared<'s>(old: &'s Schema, new: &Schema) -> Vec<&'s FileDescriptor> {
+    old.files()
+        .iter()
+        .filter(|f| new.file(f.name()).is_some() || !is_well_known(f.name()))
+        .collect()
+}
+
+/// Returns `true` if `name` is a well-known type file every compiler provides.
+fn is_well_known(name: &str) -> bool {
+    name.starts_with("google/protobuf/")
+        && protox::file::GoogleFileResolver::new()
+            .open_file(name)
+            .is_ok()
 }
 
 /// Every message (nested ones too) of the checked files, by full name. Map entry messages are

@@ -239,3 +239,26 @@ fn extension_fields_are_compared_field_by_field() {
         }
     }
 }
+
+/// A module that shipped its own copy of a well-known type stops shipping it: imports now resolve
+/// to the copy every compiler provides, `google.protobuf.Empty` still exists, and buf 1.75
+/// reports nothing. So does protoguard, in every category and both modes.
+#[test]
+fn a_vendored_well_known_type_that_is_no_longer_shipped_is_not_deleted() {
+    let empty = "syntax = \"proto3\";\n\npackage google.protobuf;\n\noption go_package = \"google.golang.org/protobuf/types/known/emptypb\";\n\nmessage Empty {}\n";
+    let api = "syntax = \"proto3\";\n\npackage acme.v1;\n\nimport \"google/protobuf/empty.proto\";\n\nservice Pinger {\n  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);\n}\n";
+    let dir = repo(
+        &[
+            ("google/protobuf/empty.proto", empty),
+            ("acme/v1/api.proto", api),
+        ],
+        &[("acme/v1/api.proto", api)],
+    );
+    for mode in [&[][..], &["--full"][..]] {
+        for category in ["FILE", "PACKAGE", "WIRE_JSON", "WIRE"] {
+            let mut args = vec!["--format", "text", "--category", category];
+            args.extend_from_slice(mode);
+            assert_eq!(check(&dir, &args, 0), "", "{category} {mode:?}");
+        }
+    }
+}
