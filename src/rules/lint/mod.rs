@@ -7,18 +7,32 @@
 //! file path or package for file and package rules. `lint --against` matches findings of two
 //! revisions by rule and element, never by line, so moved lines do not make old findings new.
 
+mod comment;
 pub mod naming;
 mod naming_rule;
 pub mod options;
 mod package_option;
+mod rpc_standard_name;
+mod rpc_streaming;
+pub mod version;
 
+pub mod comment_enum;
+pub mod comment_enum_value;
+pub mod comment_field;
+pub mod comment_message;
+pub mod comment_oneof;
+pub mod comment_rpc;
+pub mod comment_service;
 pub mod directory_same_package;
 pub mod enum_first_value_zero;
 pub mod enum_no_allow_alias;
 pub mod enum_pascal_case;
+pub mod enum_value_prefix;
 pub mod enum_value_upper_snake_case;
+pub mod enum_zero_value_suffix;
 pub mod field_lower_snake_case;
 pub mod field_not_required;
+pub mod file_lower_snake_case;
 pub mod import_no_public;
 pub mod import_used;
 pub mod message_pascal_case;
@@ -35,8 +49,16 @@ pub mod package_same_java_package;
 pub mod package_same_php_namespace;
 pub mod package_same_ruby_package;
 pub mod package_same_swift_prefix;
+pub mod package_version_suffix;
+pub mod rpc_no_client_streaming;
+pub mod rpc_no_server_streaming;
 pub mod rpc_pascal_case;
+pub mod rpc_request_response_unique;
+pub mod rpc_request_standard_name;
+pub mod rpc_response_standard_name;
 pub mod service_pascal_case;
+pub mod service_suffix;
+pub mod stable_package_no_import_unstable;
 pub mod syntax_specified;
 
 use prost_reflect::{

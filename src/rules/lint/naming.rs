@@ -2,13 +2,23 @@
 //! PascalCase starts with an upper-case letter and has no underscore; lower_snake_case and
 //! UPPER_SNAKE_CASE are what converting the name to that style leaves unchanged.
 
-/// Splits a name into words: at underscores, and where a lower-case letter or digit is followed
-/// by an upper-case letter (`fooBar` → `foo`, `Bar`; `HTTPServer` stays one word per run).
+/// Splits a name into words: at underscores, where a lower-case letter or digit is followed by
+/// an upper-case letter (`fooBar` → `foo`, `Bar`), and before the last capital of a run that
+/// starts a word (`HTTPStatus` → `HTTP`, `Status`), as buf splits them.
 fn words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut previous: Option<char> = None;
-    for c in name.chars() {
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        if c.is_ascii_uppercase()
+            && previous.is_some_and(|p| p.is_ascii_uppercase())
+            && next.is_some_and(|n| n.is_ascii_lowercase())
+            && !current.is_empty()
+        {
+            words.push(std::mem::take(&mut current));
+        }
         if c == '_' {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
@@ -49,18 +59,13 @@ pub fn to_upper_snake(name: &str) -> String {
         .join("_")
 }
 
-/// `foo_bar`, `FOO_BAR`, `fooBar` → `FooBar`. A word already in mixed case keeps its inner
-/// capitals (`HTTPServer` stays); an all-capitals word is capitalised (`FOO` → `Foo`).
+/// `foo_bar`, `fooBar` → `FooBar`: each word's first letter capitalised, the rest kept
+/// (`HTTP_server` → `HTTPServer`), as buf suggests.
 pub fn to_pascal(name: &str) -> String {
     words(name)
         .iter()
         .map(|w| {
-            let lower = if w.chars().any(|c| c.is_ascii_lowercase()) {
-                w.clone()
-            } else {
-                w.to_ascii_lowercase()
-            };
-            let mut chars = lower.chars();
+            let mut chars = w.chars();
             match chars.next() {
                 Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
                 None => String::new(),
@@ -94,7 +99,9 @@ mod tests {
         assert_eq!(to_lower_snake("FooBar2Baz"), "foo_bar2_baz");
         assert_eq!(to_upper_snake("fooBar"), "FOO_BAR");
         assert_eq!(to_pascal("foo_bar"), "FooBar");
-        assert_eq!(to_pascal("FOO_BAR"), "FooBar");
+        assert_eq!(to_pascal("HTTP_server"), "HTTPServer");
+        assert_eq!(to_upper_snake("HTTPStatus"), "HTTP_STATUS");
+        assert_eq!(to_lower_snake("HTTPServerID"), "http_server_id");
         assert!(is_lower_snake("foo_bar1"));
         assert!(!is_lower_snake("foo__bar"));
         assert!(!is_lower_snake("fooBar"));
