@@ -1,5 +1,5 @@
-//! FILE_SAME_SYNTAX: a file keeps its syntax (proto2 or proto3), which decides presence, enum
-//! openness, defaults and UTF-8 validation for everything in it.
+//! FILE_SAME_SYNTAX: a file keeps its syntax (proto2, proto3 or editions), which decides presence,
+//! enum openness, defaults and UTF-8 validation for everything in it.
 
 use super::at_file_statement;
 use crate::pairs::FilePair;
@@ -15,7 +15,10 @@ pub fn check(ctx: &mut Ctx, pair: &FilePair) {
     };
     // A file without a `syntax` statement is proto2, as protoc and buf read it.
     let (was, now) = (declared_syntax(ctx.old, old), declared_syntax(ctx.new, new));
-    if was == now {
+    // As buf: the syntax is `editions` for every edition, so moving from one edition to the next
+    // is not a syntax change; what the new edition's defaults change is reported by the rule
+    // that covers each property (FIELD_SAME_CPP_STRING_TYPE for 2023 -> 2024).
+    if was == now || (was.is_editions() && now.is_editions()) {
         return;
     }
     let message = if was.is_editions() || now.is_editions() {
