@@ -604,6 +604,12 @@ fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {
             outcome.conflicts.len()
         ));
     }
+    if !outcome.deps.is_empty() {
+        text.push_str(&format!(
+            "The buf configuration depends on {} (Buf Schema Registry), which protoguard.toml cannot name: see the REVIEW notes in the file.\n",
+            outcome.deps.join(", ")
+        ));
+    }
     ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
 use crate::finding::Side;
-use crate::input::{without_bom, Content, DescriptorSet, Snapshot, Sources};
+use crate::input::{without_bom, Content, DescriptorSet, MissingImport, Snapshot, Sources};
 use crate::schema::Schema;
 
 /// Compiles the module files `names` of a snapshot (with whatever they import) into a [`Schema`]
@@ -77,6 +77,13 @@ fn compile_sources(
             });
             return Err(fail(match source {
                 Some((file, text, map)) => Box::new(Relocated::new(err, &file, text, map)),
+                // An import nothing provides: say where it was expected from (buf deps).
+                None if err.is_file_not_found() && err.file().is_some() => {
+                    match &snapshot.content {
+                        Content::Sources(sources) => Box::new(MissingImport::new(err, sources)),
+                        Content::Descriptors(_) => Box::new(err),
+                    }
+                }
                 None => Box::new(err),
             }));
         }

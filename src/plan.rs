@@ -98,13 +98,11 @@ mod tests {
 
     fn sources(files: &[(&str, &str)]) -> Sources {
         Sources {
-            paths: Default::default(),
-            names: Default::default(),
             files: files
                 .iter()
                 .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
                 .collect(),
-            includes: Default::default(),
+            ..Sources::default()
         }
     }
 

@@ -489,6 +489,7 @@ fn merge(path: &Path, kind: Kind, modules: Vec<BufModule>) -> Config {
         lint_options: lint.options,
         buf_lint_ignores: lint.comment_ignores,
         conflicts,
+        deps: Vec::new(),
     }
 }
 

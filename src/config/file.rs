@@ -281,5 +281,6 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
         lint_options,
         buf_lint_ignores: !raw_lint.disallow_comment_ignores,
         conflicts: Vec::new(),
+        deps: Vec::new(),
     })
 }

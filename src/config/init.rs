@@ -18,6 +18,8 @@ pub struct Outcome {
     pub converted: Option<PathBuf>,
     /// Notes on what the buf workspace's modules configure differently (written into the file).
     pub conflicts: Vec<String>,
+    /// The buf `deps` the converted file cannot carry (each marked REVIEW in it).
+    pub deps: Vec<String>,
 }
 
 /// Writes `protoguard.toml` in `dir`. A `buf.work.yaml` or `buf.yaml` in `dir` is converted;
@@ -52,6 +54,10 @@ pub fn run(dir: &Path, force: bool, from_buf: bool) -> Result<Outcome> {
     Ok(Outcome {
         path: target,
         converted: buf,
+        deps: converted
+            .as_ref()
+            .map(|c| c.deps.iter().map(|d| d.name.clone()).collect())
+            .unwrap_or_default(),
         conflicts: converted.map(|c| c.conflicts).unwrap_or_default(),
     })
 }
@@ -115,6 +121,17 @@ pub fn render(buf: Option<&Config>) -> String {
         "\"proto\"",
         None,
     );
+    for dep in buf.map(|c| c.deps.as_slice()).unwrap_or_default() {
+        let _ = writeln!(
+            out,
+            "# REVIEW: the buf configuration depends on {name} (Buf Schema Registry). protoguard\n\
+             # reads it from buf's local cache only while it reads buf.yaml; protoguard.toml cannot\n\
+             # name registry modules. Make its files importable with includes (a vendored copy, e.g.\n\
+             # `buf export {name} -o third_party/{short}`), or delete this file to keep using buf.yaml.",
+            name = dep.name,
+            short = dep.name.rsplit('/').next().unwrap_or("dep"),
+        );
+    }
     key(
         &mut out,
         "Include paths: importable (vendored or third-party files), never checked.",

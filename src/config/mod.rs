@@ -6,6 +6,7 @@
 //! the meaning of every key are documented in docs/configuration.md.
 
 mod buf;
+pub mod deps;
 mod file;
 pub mod init;
 
@@ -90,6 +91,9 @@ pub struct Config {
     /// cannot express, one sentence each. A check refuses to run with any; `init` writes them
     /// into the converted file as notes to review.
     pub conflicts: Vec<String>,
+    /// buf `deps` (Buf Schema Registry modules), from the buf.yaml files read, with what
+    /// buf.lock pins; empty for protoguard.toml.
+    pub deps: Vec<deps::Dep>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -144,6 +148,7 @@ impl Default for Config {
             lint_options: LintOptions::default(),
             buf_lint_ignores: true,
             conflicts: Vec::new(),
+            deps: Vec::new(),
         }
     }
 }
@@ -263,6 +268,18 @@ impl Config {
                 "pass protoguard.toml, buf.yaml or buf.work.yaml",
             ));
         };
+        config.deps = match config.kind {
+            Kind::BufYaml => deps::read(tree, path)?,
+            Kind::BufWork => {
+                let top = path.parent().unwrap_or(Path::new(""));
+                let mut all = Vec::new();
+                for root in &config.module.roots {
+                    all.extend(deps::read(tree, &top.join(root).join(BUF_YAML))?);
+                }
+                all
+            }
+            _ => Vec::new(),
+        };
         config.path = Some(path.to_owned());
         config.shown = Some(shown);
         Ok(config)
@@ -308,6 +325,7 @@ impl Config {
             roots: self.module.roots.clone(),
             includes: self.module.includes.clone(),
             excludes: self.module.excludes.clone(),
+            ..Layout::default()
         }
     }
 

@@ -151,6 +151,7 @@ pub(super) fn read(
             }
         }
     }
+    sources.add_external(layout)?;
     Ok((
         Snapshot {
             label,
@@ -240,6 +241,12 @@ fn collect(
         files.insert(import_name(relative)?, bytes);
     }
     Ok(files)
+}
+
+/// The `.proto` files under a directory outside every revision (a buf dependency in buf's cache),
+/// keyed by path relative to it.
+pub(super) fn collect_external(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    collect(dir, Path::new(""), &[], None)
 }
 
 /// `dir`'s place inside the work tree `workdir` as a `/`-terminated prefix (empty at the top or

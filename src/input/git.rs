@@ -158,6 +158,7 @@ pub(super) fn read_rev(
         }
     }
     drop(files);
+    sources.add_external(&layout)?;
     Ok(Revision {
         snapshot: Snapshot {
             label,
@@ -276,6 +277,7 @@ pub(super) fn read_index(
             }
         }
     }
+    sources.add_external(&layout)?;
     Ok(Revision {
         snapshot: Snapshot {
             label: label.to_owned(),

@@ -2,6 +2,7 @@
 //! git ref (read from the object database, never checked out), the working tree, the staged index,
 //! a directory, or a binary `FileDescriptorSet`.
 
+mod deps;
 mod descriptor_set;
 mod dir;
 mod git;
@@ -10,6 +11,8 @@ mod promised;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+pub use deps::MissingImport;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
@@ -72,6 +75,7 @@ impl LayoutFlags {
             layout.excludes = excludes.clone();
         }
         config::check_roots(&layout.roots, &config.name())?;
+        (layout.external, layout.unresolved) = deps::resolve(&config.deps);
         Ok(layout)
     }
 }
@@ -110,6 +114,9 @@ pub struct Sources {
     pub paths: BTreeMap<String, String>,
     /// The reverse of `paths`: such a path → its import name.
     pub names: BTreeMap<String, String>,
+    /// buf dependencies that could not be made importable, one sentence each (for the error of
+    /// an import that nothing provides).
+    pub unresolved_deps: Vec<String>,
 }
 
 impl Sources {
@@ -119,6 +126,20 @@ impl Sources {
             .get(name)
             .or_else(|| self.includes.get(name))
             .map(Vec::as_slice)
+    }
+
+    /// Adds the files of the layout's external directories (buf dependencies from buf's cache)
+    /// as includes, after the revision's own, and notes the dependencies not found.
+    fn add_external(&mut self, layout: &Layout) -> Result<()> {
+        for dir in &layout.external {
+            for (name, bytes) in dir::collect_external(dir)? {
+                if !self.files.contains_key(&name) {
+                    self.includes.entry(name).or_insert(bytes);
+                }
+            }
+        }
+        self.unresolved_deps.clone_from(&layout.unresolved);
+        Ok(())
     }
 
     /// Records where the file with import name `name` is found, as `base` + `root` + `name`.
@@ -222,6 +243,11 @@ pub struct Layout {
     pub includes: Vec<PathBuf>,
     /// Files and directories that are skipped wherever they are (module and include paths).
     pub excludes: Vec<PathBuf>,
+    /// Directories on disk, outside every revision, whose files are importable and never
+    /// checked: buf dependencies found in buf's module cache.
+    pub external: Vec<PathBuf>,
+    /// buf dependencies not found, one sentence each.
+    pub unresolved: Vec<String>,
 }
 
 impl Layout {
