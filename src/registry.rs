@@ -182,6 +182,10 @@ pub static LINT: &[Rule] = lint![
     RPC_NO_CLIENT_STREAMING => Method(rpc_no_client_streaming),
     RPC_NO_SERVER_STREAMING => Method(rpc_no_server_streaming),
     STABLE_PACKAGE_NO_IMPORT_UNSTABLE => File(stable_package_no_import_unstable),
+    ENUM_ZERO_VALUE_UNSET_NAME => Enum(enum_zero_value_unset_name),
+    ENUM_ZERO_VALUE_NO_ALIAS => Enum(enum_zero_value_no_alias),
+    ENUM_ZERO_VALUE_NOT_ASSIGNED => Field(enum_zero_value_not_assigned),
+    FIELD_CLOSED_ENUM_DEFAULT_ZERO => Field(field_closed_enum_default_zero),
 ];
 
 /// Rule IDs buf has retired, and the rules that replaced them: accepted wherever an ID is, so an

@@ -297,7 +297,12 @@ fn every_documented_example_behaves_as_documented() {
 /// table that are not implemented yet are listed too, so that the list shrinks as they land.
 #[test]
 fn categories_match_bufs_published_table() {
-    const PROTOGUARD_ONLY: &[&str] = &[];
+    const PROTOGUARD_ONLY: &[&str] = &[
+        "ENUM_ZERO_VALUE_UNSET_NAME",
+        "ENUM_ZERO_VALUE_NO_ALIAS",
+        "ENUM_ZERO_VALUE_NOT_ASSIGNED",
+        "FIELD_CLOSED_ENUM_DEFAULT_ZERO",
+    ];
     let table = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/buf_lint_rules.tsv"),
     )
