@@ -1,7 +1,7 @@
 //! FIELD_NO_DELETE_UNLESS_NAME_RESERVED: the name of a field that is gone from a message is
 //! reserved there, so no later field can take it and misread old JSON.
 
-use prost_reflect::MessageDescriptor;
+use prost_reflect::{FieldDescriptor, MessageDescriptor};
 
 use super::{at_message, field_phrase, reserve_help};
 use crate::rules::Ctx;
@@ -22,6 +22,23 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             at_message(ctx.new, new),
             ctx.old.locate(&field),
         )
-        .help = Some(reserve_help(&field, new));
+        .help = Some(name_help(&field, new));
+    }
+}
+
+/// Help that is about the name, which is what this rule asks for: reserve it, or, when another
+/// field has taken it, say that old JSON is read into that field (a taken name cannot be
+/// reserved; protoc rejects the conflict).
+fn name_help(field: &FieldDescriptor, current: &MessageDescriptor) -> String {
+    match current.get_field_by_name(field.name()) {
+        Some(taker) => format!(
+            "the name \"{}\" now belongs to field {}, so JSON and text-format data written with the deleted field is read into it; unless that is intended, give field {} another name and add `reserved \"{}\";` to message \"{}\"",
+            field.name(),
+            taker.number(),
+            taker.number(),
+            field.name(),
+            current.name()
+        ),
+        None => reserve_help(field, current),
     }
 }

@@ -55,6 +55,7 @@ pub(crate) fn cardinality_change(
 fn packed(schema: &Schema, repeated: &impl FieldLike) -> Option<Incompatible> {
     (repeated_encoding(schema, repeated) == Encoding::Packed).then(|| Incompatible {
         layer: Layer::Wire,
+        unverified: false,
         reason: format!(
             "repeated \"{}\" values are packed into one length-delimited record, which a singular field cannot read",
             type_name(schema, repeated)

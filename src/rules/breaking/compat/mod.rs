@@ -59,11 +59,14 @@ pub(crate) enum Layer {
     Json,
 }
 
-/// Why a change breaks; displays as the clause `not wire-compatible: <reason>`.
+/// Why a change breaks; displays as the clause `not wire-compatible: <reason>`, or, when the
+/// break cannot be decided from the two types alone, `not known to be wire-compatible: <reason>`
+/// (a message type changed to another: a finding must not claim a break it cannot tell).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Incompatible {
     pub layer: Layer,
     pub reason: String,
+    pub unverified: bool,
 }
 
 impl fmt::Display for Incompatible {
@@ -72,7 +75,8 @@ impl fmt::Display for Incompatible {
             Layer::Wire => "wire",
             Layer::Json => "JSON",
         };
-        write!(f, "not {layer}-compatible: {}", self.reason)
+        let known = if self.unverified { " known to be" } else { "" };
+        write!(f, "not{known} {layer}-compatible: {}", self.reason)
     }
 }
 
@@ -80,6 +84,16 @@ fn wire(reason: String) -> Option<Incompatible> {
     Some(Incompatible {
         layer: Layer::Wire,
         reason,
+        unverified: false,
+    })
+}
+
+/// A wire change that may or may not break, depending on data protoguard cannot see.
+fn unverified_wire(reason: String) -> Option<Incompatible> {
+    Some(Incompatible {
+        layer: Layer::Wire,
+        reason,
+        unverified: true,
     })
 }
 
@@ -87,6 +101,7 @@ fn json(reason: String) -> Option<Incompatible> {
     Some(Incompatible {
         layer: Layer::Json,
         reason,
+        unverified: false,
     })
 }
 

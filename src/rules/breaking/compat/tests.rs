@@ -289,7 +289,7 @@ fn type_reasons_name_the_cause() {
             "bytes",
             "msg",
             Mode::Wire,
-            "not wire-compatible: bytes are read as a message correctly only if every value written was an encoded \"t3.Msg\", which protoguard cannot verify",
+            "not known to be wire-compatible: bytes are read as a message correctly only if every value written was an encoded \"t3.Msg\", which protoguard cannot verify",
         ),
         (
             "open",

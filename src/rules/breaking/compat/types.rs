@@ -2,7 +2,7 @@
 
 use prost_reflect::{EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
-use super::{json, wire, Incompatible, Mode, Sides};
+use super::{json, unverified_wire, wire, Incompatible, Mode, Sides};
 use crate::rules::breaking::{same_type, type_names};
 use crate::schema::field::FieldLike;
 use crate::schema::resolved::{enum_is_closed, is_delimited, type_name, validates_utf8};
@@ -107,11 +107,11 @@ fn wire_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Inc
             b.full_name()
         )),
         (_, Kind::Enum(_)) => None,
-        (Kind::Message(_), Kind::Message(_)) => wire(format!(
-            "protoguard does not compare the fields of \"{old_type}\" and \"{new_type}\", so it cannot tell whether one reads the data of the other"
+        (Kind::Message(_), Kind::Message(_)) => unverified_wire(format!(
+            "protoguard does not compare the fields of \"{old_type}\" and \"{new_type}\"; data of one reads as the other only if every field number keeps a compatible type"
         )),
         (Kind::Message(_), Kind::Bytes) => None,
-        (Kind::Bytes, Kind::Message(m)) => wire(format!(
+        (Kind::Bytes, Kind::Message(m)) => unverified_wire(format!(
             "bytes are read as a message correctly only if every value written was an encoded \"{}\", which protoguard cannot verify",
             m.full_name()
         )),
