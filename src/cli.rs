@@ -537,6 +537,7 @@ fn inputs(
         roots: flag_paths("--root", roots)?,
         includes: flag_paths("--include", includes)?,
         excludes: flag_paths("--exclude", excludes)?,
+        buf_cache: crate::input::buf_cache_dir(|name| std::env::var_os(name)),
     };
     // Flags are checked before any revision is read.
     layout.apply(&discovered)?;

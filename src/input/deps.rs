@@ -6,20 +6,17 @@
 //! network: its files are importable like an include path, never checked.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 use super::Sources;
 use crate::config::deps::Dep;
 
-/// The directory where buf keeps its cache, as buf finds it.
-fn cache_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+/// The directory where buf keeps its cache, as buf finds it, from environment variables looked
+/// up with `var` (the CLI passes the process environment: the library does not read it).
+pub fn buf_cache_dir(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("BUF_CACHE_DIR") {
         return Some(dir);
     }
@@ -36,10 +33,9 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// The cached file trees of `deps` that are in buf's cache, and for the others one sentence
 /// each saying which dependency and why.
-pub(super) fn resolve(deps: &[Dep]) -> (Vec<PathBuf>, Vec<String>) {
+pub(super) fn resolve(deps: &[Dep], cache: Option<&Path>) -> (Vec<PathBuf>, Vec<String>) {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    let cache = cache_dir();
     for dep in deps {
         let Some(commit) = &dep.commit else {
             missing.push(format!(
@@ -48,7 +44,7 @@ pub(super) fn resolve(deps: &[Dep]) -> (Vec<PathBuf>, Vec<String>) {
             ));
             continue;
         };
-        let modules = cache.as_ref().map(|c| c.join("v3").join("modules"));
+        let modules = cache.map(|c| c.join("v3").join("modules"));
         let candidates: Vec<PathBuf> = match &modules {
             Some(modules) => {
                 let mut types: Vec<String> = dep.digest_type.iter().cloned().collect();

@@ -12,7 +12,7 @@ mod promised;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use deps::MissingImport;
+pub use deps::{buf_cache_dir, MissingImport};
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
@@ -55,6 +55,9 @@ pub struct LayoutFlags {
     pub roots: Option<Vec<PathBuf>>,
     pub includes: Option<Vec<PathBuf>>,
     pub excludes: Option<Vec<PathBuf>>,
+    /// buf's cache directory, where buf `deps` are looked for (see [`buf_cache_dir`]); `None`:
+    /// dependencies are not resolved.
+    pub buf_cache: Option<PathBuf>,
 }
 
 impl LayoutFlags {
@@ -75,7 +78,8 @@ impl LayoutFlags {
             layout.excludes = excludes.clone();
         }
         config::check_roots(&layout.roots, &config.name())?;
-        (layout.external, layout.unresolved) = deps::resolve(&config.deps);
+        (layout.external, layout.unresolved) =
+            deps::resolve(&config.deps, self.buf_cache.as_deref());
         Ok(layout)
     }
 }
