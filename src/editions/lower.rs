@@ -250,8 +250,10 @@ impl<'a> Lowering<'a> {
                     stack.push(opened);
                     at_start = opened != Block::Other;
                 }
-                Kind::Punct(b'}') if stack.len() > 1 => {
-                    let closed = stack.pop();
+                // A stray `}` at the top level is protox's error to report; like the scanner,
+                // treat what follows as a new statement.
+                Kind::Punct(b'}') => {
+                    let closed = if stack.len() > 1 { stack.pop() } else { None };
                     at_start = closed != Some(Block::Other);
                 }
                 Kind::Punct(b';') if brackets == 0 => at_start = true,
@@ -273,7 +275,14 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
-        Ok(edition.expect("scan found an edition statement"))
+        // The scanner and this loop agree on statement starts; should they ever not, the file
+        // is refused rather than compiled as proto2.
+        edition.ok_or_else(|| LowerError {
+            message: "the edition statement could not be read".to_owned(),
+            help: "write `edition = \"2023\";` as the first statement of the file".to_owned(),
+            start: 0,
+            end: 0,
+        })
     }
 
     /// Reads and blanks `edition = "…";` (the `edition` token already read).
