@@ -205,8 +205,8 @@ struct ReportArgs {
     /// --output markdown=FILE. On GitHub Actions its links point at the checked-out commit.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
-    /// Prefix every reported path with this directory (all formats but human): the module root
-    /// relative to the repository root, so that GitHub, GitLab and SARIF viewers find the files.
+    /// Prefix every reported path with this directory (all formats but human). Paths are already
+    /// relative to the repository root (or to a directory input); this is for unusual layouts.
     #[arg(long, value_name = "DIR", value_parser = report::parse_path_prefix)]
     path_prefix: Option<String>,
 }
