@@ -3,32 +3,83 @@
 //! file is readable by others (0644 on Unix), as a file written with `>` would be.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 /// Writes `bytes` to `path`. With `overwrite` false, an existing file is left alone and the
 /// write fails with `AlreadyExists` (decided atomically at the rename).
 pub fn write(path: &Path, bytes: &[u8], overwrite: bool) -> io::Result<()> {
+    stage(path, bytes)?.commit(overwrite)
+}
+
+/// A file written under a temporary name next to its destination, not yet in place: several
+/// reports are staged first and put in place only when all of them could be written. Dropping
+/// it removes the temporary file.
+pub struct Staged {
+    temp: NamedTempFile,
+    path: PathBuf,
+}
+
+/// Writes `bytes` to a temporary file in `path`'s directory. Errors name no temporary file.
+pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ));
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".protoguard-write.")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the directory {} does not exist", dir.display()),
+        ));
     }
-    temp.as_file().sync_all()?;
-    let persisted = if overwrite {
-        temp.persist(path)
-    } else {
-        temp.persist_noclobber(path)
+    let staged = (|| {
+        let mut temp = tempfile::Builder::new()
+            .prefix(".protoguard-write.")
+            .tempfile_in(dir)?;
+        temp.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        temp.as_file().sync_all()?;
+        Ok(temp)
+    })()
+    .map_err(plain)?;
+    Ok(Staged {
+        temp: staged,
+        path: path.to_owned(),
+    })
+}
+
+impl Staged {
+    /// Renames the file into place (see [`write`] for `overwrite`).
+    pub fn commit(self, overwrite: bool) -> io::Result<()> {
+        let persisted = if overwrite {
+            self.temp.persist(&self.path)
+        } else {
+            self.temp.persist_noclobber(&self.path)
+        };
+        persisted.map(drop).map_err(|err| plain(err.error))
+    }
+}
+
+/// The error without the temporary file's name that `tempfile` adds: the caller names the
+/// destination, which is what the user asked for.
+fn plain(err: io::Error) -> io::Error {
+    let text = match err.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code).to_string(),
+        None => err.kind().to_string(),
     };
-    persisted.map(drop).map_err(|err| err.error)
+    io::Error::new(err.kind(), text)
 }
 
 #[cfg(test)]

@@ -326,13 +326,25 @@ fn report_files(reports: &ReportArgs) -> Result<Vec<(Format, PathBuf)>> {
     if let Some(summary) = &reports.summary {
         files.push((Format::Markdown, summary.clone()));
     }
-    for (i, (_, path)) in files.iter().enumerate() {
+    for (i, (format, path)) in files.iter().enumerate() {
         if files[..i].iter().any(|(_, p)| p == path) {
             return Err(Error::invalid(format!(
                 "--output/--summary: {} is given twice",
                 path.display()
             )));
         }
+        // Checked before the check runs, so that exit code 2 never follows a report: a
+        // temporary file is created where the report will go, and removed.
+        crate::atomic::stage(path, b"").map_err(|err| {
+            Error::with_help(
+                format!(
+                    "cannot write the {} report to {}: {err}",
+                    format.name(),
+                    path.display()
+                ),
+                "choose a path in an existing, writable directory",
+            )
+        })?;
     }
     Ok(files)
 }
@@ -372,21 +384,42 @@ fn emit(outcome: &check::Outcome, how: Emit, stdout: &mut dyn Write) -> Result<u
     context.command = how.command;
     context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
-    ignore_broken_pipe(context.render(how.format, &outcome.findings, stdout))?;
+    // Everything is rendered and every report file staged before anything is shown: a report
+    // that cannot be written stops the run (exit 2) with no report on stdout or on disk.
+    let mut shown = Vec::new();
+    context
+        .render(how.format, &outcome.findings, &mut shown)
+        .map_err(|err| Error::invalid(format!("cannot render the report: {err}")))?;
     context.human.color = false;
+    let mut staged = Vec::new();
     for (format, path) in how.files {
+        let cannot = |err: std::io::Error| {
+            Error::invalid(format!(
+                "cannot write the {} report to {}: {err}",
+                format.name(),
+                path.display()
+            ))
+        };
         let mut bytes = Vec::new();
         context
             .render(*format, &outcome.findings, &mut bytes)
-            .and_then(|()| report::write_atomically(path, &bytes))
-            .map_err(|err| {
-                Error::invalid(format!(
-                    "cannot write the {} report to {}: {err}",
-                    format.name(),
-                    path.display()
-                ))
-            })?;
+            .map_err(cannot)?;
+        staged.push((
+            crate::atomic::stage(path, &bytes).map_err(cannot)?,
+            *format,
+            path,
+        ));
     }
+    for (file, format, path) in staged {
+        file.commit(true).map_err(|err| {
+            Error::invalid(format!(
+                "cannot write the {} report to {}: {err}",
+                format.name(),
+                path.display()
+            ))
+        })?;
+    }
+    ignore_broken_pipe(stdout.write_all(&shown))?;
     let failed = outcome
         .findings
         .iter()
