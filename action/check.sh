@@ -6,7 +6,10 @@
 #
 # Environment: PROTOGUARD (the executable), BASE_REVISION, BASE_DESCRIPTION, BASE_SKIP (from the
 # previous steps), INPUT_ROOT, INPUT_WORKING_DIRECTORY, INPUT_FORMAT, INPUT_SARIF, INPUT_SUMMARY,
-# INPUT_FAIL_ON, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
+# INPUT_FAIL_ON, INPUT_LINT, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
+#
+# With INPUT_LINT=true a second run, `protoguard lint --against` the same base, reports the lint
+# findings the change introduces in the same way (log, summary); its counts join the outputs.
 set -euo pipefail
 # shellcheck source=action/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,6 +22,10 @@ esac
 case ${INPUT_SUMMARY:-true} in
   true | false) ;;
   *) pg_die "summary must be true or false, not '${INPUT_SUMMARY:-}'" ;;
+esac
+case ${INPUT_LINT:-false} in
+  true | false) ;;
+  *) pg_die "lint must be true or false, not '${INPUT_LINT:-}'" ;;
 esac
 
 is_absolute() { [[ $1 == /* || $1 =~ ^[A-Za-z]:[\\/] ]]; }
@@ -40,6 +47,8 @@ append_summary() {
 if [ "${BASE_SKIP:-false}" = true ]; then
   pg_output findings 0
   pg_output errors 0
+  pg_output lint-findings 0
+  pg_output lint-errors 0
   pg_output sarif-file ''
   echo "### protoguard: nothing to compare with" | append_summary
   exit 0
@@ -82,18 +91,55 @@ fi
 
 errors=$(pg_json "$json" .summary.errors)
 warnings=$(pg_json "$json" .summary.warnings)
-findings=$((${errors:-0} + ${warnings:-0}))
-pg_output findings "$findings"
-pg_output errors "${errors:-0}"
-pg_output sarif-file "$sarif"
+errors=${errors:-0}
+findings=$((errors + ${warnings:-0}))
 
 if [ -f "$summary" ]; then
   append_summary <"$summary"
 fi
 
-echo "protoguard: $findings finding(s), ${errors:-0} at error severity, against ${BASE_DESCRIPTION:-$BASE_REVISION}"
+lint_findings=0
+lint_errors=0
+if [ "${INPUT_LINT:-false}" = true ]; then
+  lint_json=$tmp/lint.json
+  lint_summary=$tmp/lint.md
+  lint_args=(lint --against "$BASE_REVISION" --format "${INPUT_FORMAT:-github}" --output "json=$lint_json")
+  if [ -n "${INPUT_ROOT:-}" ]; then
+    lint_args+=(--root "$INPUT_ROOT")
+  fi
+  if [ "${INPUT_SUMMARY:-true}" = true ]; then
+    lint_args+=(--summary "$lint_summary")
+  fi
+  echo "protoguard ${lint_args[*]}"
+  set +e
+  "$PROTOGUARD" "${lint_args[@]}"
+  code=$?
+  set -e
+  if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
+    pg_error "protoguard could not run the lint (exit code $code); its error is in the log above"
+    exit "$code"
+  fi
+  [ -f "$lint_json" ] || pg_die "protoguard lint exited with $code but wrote no JSON report"
+  lint_errors=$(pg_json "$lint_json" .summary.errors)
+  lint_warnings=$(pg_json "$lint_json" .summary.warnings)
+  lint_errors=${lint_errors:-0}
+  lint_findings=$((lint_errors + ${lint_warnings:-0}))
+  if [ -f "$lint_summary" ]; then
+    append_summary <"$lint_summary"
+  fi
+  errors=$((errors + lint_errors))
+  findings=$((findings + lint_findings))
+fi
+
+pg_output findings "$findings"
+pg_output errors "$errors"
+pg_output lint-findings "$lint_findings"
+pg_output lint-errors "$lint_errors"
+pg_output sarif-file "$sarif"
+
+echo "protoguard: $findings finding(s), $errors at error severity ($lint_findings from lint), against ${BASE_DESCRIPTION:-$BASE_REVISION}"
 case $fail_on in
-  error) [ "${errors:-0}" -eq 0 ] || exit 1 ;;
+  error) [ "$errors" -eq 0 ] || exit 1 ;;
   warning) [ "$findings" -eq 0 ] || exit 1 ;;
   never) ;;
 esac

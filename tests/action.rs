@@ -787,6 +787,56 @@ fn sarif_file_and_fail_on_never() {
     );
 }
 
+/// `lint: true`: the lint findings the change introduces join the annotations, the summary and
+/// the counts; findings the base already had are not reported.
+#[test]
+fn lint_input_reports_new_lint_findings() {
+    let origin = Origin::new();
+    let badly_named = USER_CLEAN.replace("string phone = 4;", "string phoneNumber = 4;");
+    let pr = origin.pull_request(&[(USER, &badly_named)], &[]);
+    let ws = origin.checkout(&pr.merge, "refs/remotes/pull/1/merge", 0);
+    // Without the input, a compatible change passes.
+    let outcome = pr_runner(ws.path(), &pr).run();
+    assert!(outcome.success, "{}", outcome.log);
+
+    let outcome = pr_runner(ws.path(), &pr).with("lint", "true").run();
+    assert!(
+        !outcome.success,
+        "a new lint error fails the step:\n{}",
+        outcome.log
+    );
+    let lint = outcome
+        .annotations("error")
+        .into_iter()
+        .find(|a| a.properties.get("title").map(String::as_str) == Some("FIELD_LOWER_SNAKE_CASE"))
+        .unwrap_or_else(|| panic!("no lint annotation:\n{}", outcome.log));
+    assert_eq!(lint.properties["file"], USER, "{lint:?}");
+    assert_eq!(outcome.output("lint-errors"), "1", "{:?}", outcome.outputs);
+    assert_eq!(outcome.output("errors"), "1", "{:?}", outcome.outputs);
+    assert!(
+        outcome.summary.contains("no breaking changes")
+            && outcome.summary.contains("FIELD_LOWER_SNAKE_CASE"),
+        "both kinds in the summary:\n{}",
+        outcome.summary
+    );
+
+    // A clean change with lint on passes.
+    let origin = Origin::new();
+    let pr = origin.pull_request(&[(USER, USER_CLEAN)], &[]);
+    let ws = origin.checkout(&pr.merge, "refs/remotes/pull/1/merge", 0);
+    let outcome = pr_runner(ws.path(), &pr).with("lint", "true").run();
+    assert!(outcome.success, "{}", outcome.log);
+    assert_eq!(outcome.output("lint-findings"), "0");
+
+    let bad = pr_runner(ws.path(), &pr).with("lint", "yes").run();
+    assert!(!bad.success);
+    assert!(
+        bad.log.contains("lint must be true or false"),
+        "{}",
+        bad.log
+    );
+}
+
 #[test]
 fn fail_on_warning_and_other_formats() {
     let origin = Origin::new();

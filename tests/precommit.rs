@@ -167,6 +167,81 @@ fn local_config() -> Value {
     json!({ "repos": [ { "repo": "local", "hooks": [hook] } ] })
 }
 
+/// .pre-commit-config.yaml with the manifest's lint hook as a local `language: system` hook.
+fn local_lint_config() -> Value {
+    let mut hook = manifest_hook("protoguard-lint");
+    hook.insert("language".into(), json!("system"));
+    json!({ "repos": [ { "repo": "local", "hooks": [hook] } ] })
+}
+
+#[test]
+fn manifest_lint_hook_lints_what_the_staged_change_introduces() {
+    let hook = manifest_hook("protoguard-lint");
+    assert_eq!(
+        hook["entry"],
+        json!("protoguard lint --staged --against HEAD")
+    );
+    assert_eq!(hook["pass_filenames"], json!(false));
+    assert_eq!(hook["files"], json!("\\.proto$"));
+    assert_eq!(hook["language"], json!("rust"));
+}
+
+/// The lint hook blocks a commit that adds a lint finding and lets one through that leaves the
+/// repository's old findings as they were.
+#[test]
+fn lint_hook_blocks_new_findings_only() {
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
+    let repo = Repo::new(pre_commit, &local_lint_config());
+    // An old finding, committed before the hook was installed.
+    repo.write(
+        "proto/acme/user/v1/legacy.proto",
+        "syntax = \"proto3\";\npackage acme.user.v1;\nmessage legacy_thing { string oldName = 1; }\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "Legacy"]);
+    let installed = repo.pre_commit(&["install"]);
+    assert!(installed.status.success(), "{}", text(&installed));
+
+    // A compatible, well-named change goes through despite the old findings.
+    repo.write(USER, USER_CLEAN);
+    repo.git(&["add", USER]);
+    let commit = repo.try_git(&["commit", "-m", "Add a phone number"]);
+    let out = text(&commit);
+    assert!(commit.status.success(), "{out}");
+    assert!(
+        out.contains("protoguard lint") && out.contains("Passed"),
+        "{out}"
+    );
+
+    // A new badly named field is refused, and only it is reported.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.write(
+        USER,
+        &USER_CLEAN.replace(
+            "  string phone = 4;\n",
+            "  string phone = 4;\n  string faxNumber = 5;\n",
+        ),
+    );
+    repo.git(&["add", USER]);
+    let commit = repo.try_git(&["commit", "-m", "Add a fax number"]);
+    let out = text(&commit);
+    assert!(
+        !commit.status.success(),
+        "the commit must be blocked:\n{out}"
+    );
+    assert!(
+        out.contains("FIELD_LOWER_SNAKE_CASE") && out.contains("faxNumber"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("oldName"),
+        "old findings are not reported:\n{out}"
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}
+
 #[test]
 fn manifest_hook_checks_staged_protos_against_head() {
     let hook = manifest_hook("protoguard-breaking");
