@@ -85,7 +85,7 @@ struct BreakingArgs {
     /// excludes).
     #[arg(long = "exclude", value_name = "PATH")]
     excludes: Vec<String>,
-    /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE) instead of the configured ones.
+    /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) instead of the configured ones.
     #[arg(long, value_name = "CATEGORY")]
     category: Vec<String>,
     /// Run these rule IDs instead of the configured ones (combines with --category).
@@ -107,8 +107,9 @@ struct BreakingArgs {
     /// Warn about `protoguard:ignore` comments in the compared files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
-    /// Output format on standard output (docs/output-formats.md).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format on standard output (docs/output-formats.md). `--error-format` is the
+    /// same flag under buf's name, with buf's values (`github-actions`, `gitlab-code-quality`).
+    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
     format: Format,
     #[command(flatten)]
     reports: ReportArgs,
@@ -175,8 +176,9 @@ struct LintArgs {
     /// Warn about `protoguard:ignore` comments in the linted files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
-    /// Output format on standard output (docs/output-formats.md).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format on standard output (docs/output-formats.md). `--error-format` is the
+    /// same flag under buf's name, with buf's values (`github-actions`, `gitlab-code-quality`).
+    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
     format: Format,
     #[command(flatten)]
     reports: ReportArgs,

@@ -298,7 +298,7 @@ fn an_ignore_without_reason_silences_and_warns() {
     assert_eq!(code, 0, "warnings alone exit 0: {out}");
     assert_eq!(
         out,
-        "acme/v1/user.proto:4:4: IGNORE_WITHOUT_REASON Inline ignore of \"FIELD_SAME_TYPE\" gives no reason.\n"
+        "acme/v1/user.proto:4:4: warning: IGNORE_WITHOUT_REASON Inline ignore of \"FIELD_SAME_TYPE\" gives no reason.\n"
     );
 
     let json = breaking(dir.path(), &["FIELD_SAME_TYPE"], &["--format", "json"]);
@@ -320,7 +320,7 @@ fn an_unknown_rule_id_warns_and_silences_nothing() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(out.matches(": FIELD_SAME_TYPE ").count(), 2, "{out}");
     assert!(
-        out.contains("acme/v1/user.proto:7:6: UNKNOWN_IGNORE_RULE Inline ignore names \"FIELD_SAME_TYP\", which is not a protoguard rule.\n"),
+        out.contains("acme/v1/user.proto:7:6: warning: UNKNOWN_IGNORE_RULE Inline ignore names \"FIELD_SAME_TYP\", which is not a protoguard rule.\n"),
         "{out}"
     );
     let human = breaking(dir.path(), &["FIELD_SAME_TYPE"], &[]);
@@ -360,8 +360,8 @@ fn unused_ignores_are_reported_with_the_flag_only() {
     assert_eq!(code, 0, "warnings alone exit 0: {out}");
     assert_eq!(
         out,
-        "acme/v1/user.proto:6:6: UNUSED_IGNORE Inline ignore of \"FIELD_NO_DELETE\" silenced nothing: the rule is not enabled.\n\
-         acme/v1/user.proto:6:6: UNUSED_IGNORE Inline ignore of \"FIELD_SAME_NAME\" silenced nothing.\n"
+        "acme/v1/user.proto:6:6: warning: UNUSED_IGNORE Inline ignore of \"FIELD_NO_DELETE\" silenced nothing: the rule is not enabled.\n\
+         acme/v1/user.proto:6:6: warning: UNUSED_IGNORE Inline ignore of \"FIELD_SAME_NAME\" silenced nothing.\n"
     );
 }
 
@@ -385,7 +385,7 @@ fn unused_ignores_are_looked_for_in_every_compared_file() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "acme/v1/quiet.proto:6:6: UNUSED_IGNORE Inline ignore of \"FIELD_SAME_TYPE\" silenced nothing.\n"
+        "acme/v1/quiet.proto:6:6: warning: UNUSED_IGNORE Inline ignore of \"FIELD_SAME_TYPE\" silenced nothing.\n"
     );
 }
 

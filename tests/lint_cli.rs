@@ -93,7 +93,7 @@ fn configuration_selects_rules_and_options() {
     let text = expect_code(&protoguard(path, &["lint", "--format", "text"]), 0);
     assert_eq!(
         text,
-        "acme/v1/info.proto:5:9: MESSAGE_PASCAL_CASE Message name \"user_info\" is not PascalCase; it would be \"UserInfo\".\n"
+        "acme/v1/info.proto:5:9: warning: MESSAGE_PASCAL_CASE Message name \"user_info\" is not PascalCase; it would be \"UserInfo\".\n"
     );
     // A lint rule in [breaking] (or the other way round) is refused with its place.
     write(

@@ -119,3 +119,48 @@ fn reports_are_written_when_every_destination_is_fine() {
     assert!(dir.path().join("out/report.json").exists());
     assert!(dir.path().join("summary.md").exists());
 }
+
+/// `--error-format` is `--format` under buf's name, with buf's values; `text` names a severity
+/// that is not error.
+#[test]
+fn error_format_takes_bufs_values_and_text_names_warnings() {
+    let dir = breaking_repo();
+    let github = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "--against",
+            "main",
+            "--error-format",
+            "github-actions",
+        ],
+    );
+    assert!(expect_code(&github, 1).contains("::error file="));
+    let gitlab = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "--against",
+            "main",
+            "--error-format",
+            "gitlab-code-quality",
+        ],
+    );
+    expect_code(&gitlab, 1);
+    assert!(stdout(&gitlab).trim_start().starts_with('['));
+
+    write(
+        &dir.path().join("protoguard.toml"),
+        "[breaking]\nseverity = { FIELD_NO_DELETE = \"warning\" }\n",
+    );
+    let text = protoguard(
+        dir.path(),
+        &["breaking", "--against", "main", "--error-format", "text"],
+    );
+    expect_code(&text, 0);
+    assert!(
+        stdout(&text).contains(".proto:5:9: warning: FIELD_NO_DELETE Previously present field"),
+        "{}",
+        stdout(&text)
+    );
+}

@@ -47,12 +47,14 @@ pub enum Format {
     /// One JSON document (schema: docs/json-output.md).
     Json,
     /// GitHub Actions workflow commands (`::error file=…::message`): annotations on the PR.
+    #[value(alias = "github-actions")]
     Github,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
     /// JUnit XML: one test case per finding, and a passing one per rule without findings.
     Junit,
     /// GitLab code quality report (a JSON array of issues).
+    #[value(alias = "gitlab-code-quality")]
     Gitlab,
     /// Visual Studio / MSBuild: `path(line,column) : error RULE_ID : message`.
     Msvs,
