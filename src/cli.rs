@@ -725,6 +725,24 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
         ignore_broken_pipe(out.write_all(text.as_bytes()))?;
         return Ok(());
     }
+    // A category: what it is for and the rules in it.
+    let members: Vec<&registry::Rule> = registry::all()
+        .filter(|r| r.meta().categories.contains(&wanted))
+        .collect();
+    if let Some(first) = members.first() {
+        let mut text = format!(
+            "{wanted} ({} category, {} rules; `--category {wanted}` runs them)\n\n",
+            first.meta().kind,
+            members.len()
+        );
+        let width = members.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        for rule in &members {
+            text.push_str(&format!("  {:width$}  {}\n", rule.id, rule.meta().summary));
+        }
+        text.push_str("\n`protoguard explain RULE_ID` documents a rule.\n");
+        ignore_broken_pipe(out.write_all(text.as_bytes()))?;
+        return Ok(());
+    }
     let Some(rule) = registry::find(&wanted) else {
         let near: Vec<&str> = registry::all()
             .map(|r| r.id)
@@ -735,7 +753,10 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<()> {
         } else {
             format!("did you mean {}?", near.join(", "))
         };
-        return Err(Error::with_help(format!("unknown rule '{id}'"), help));
+        return Err(Error::with_help(
+            format!("unknown rule or category '{id}'"),
+            help,
+        ));
     };
     let meta = rule.meta();
     let text = format!(

@@ -164,3 +164,15 @@ fn error_format_takes_bufs_values_and_text_names_warnings() {
         stdout(&text)
     );
 }
+
+/// `explain` takes a category too, and lists its rules.
+#[test]
+fn explain_accepts_a_category() {
+    let dir = TempDir::new().unwrap();
+    let out = expect_code(&protoguard(dir.path(), &["explain", "wire_json"]), 0);
+    assert!(out.starts_with("WIRE_JSON (breaking category, "), "{out}");
+    assert!(out.contains("  FIELD_SAME_JSON_NAME "), "{out}");
+    assert!(!out.contains("FILE_SAME_GO_PACKAGE"), "{out}");
+    let err = expect_code(&protoguard(dir.path(), &["explain", "NOPE"]), 2);
+    assert!(err.contains("unknown rule or category 'NOPE'"), "{err}");
+}
