@@ -51,14 +51,21 @@ impl Human {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let handler = self.handler();
-        for (finding, rules) in one_per_event(findings) {
+        for (i, (finding, rules)) in one_per_event(findings).into_iter().enumerate() {
             let mut report = FindingReport::new(finding, revisions);
             report.rules = rules;
             let mut text = String::new();
             handler
                 .render_report(&mut text, &report)
                 .map_err(|_| io::Error::other("formatting a report failed"))?;
-            out.write_all(text.as_bytes())?;
+            // One blank line between findings; no trailing spaces (miette pads some lines).
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            for line in text.lines() {
+                out.write_all(line.trim_end().as_bytes())?;
+                out.write_all(b"\n")?;
+            }
         }
         let errors = findings
             .iter()
