@@ -95,8 +95,10 @@ enum Block {
     Extend,
     Oneof,
     Enum,
-    /// A service, an rpc body, or the braces of an aggregate option value: nothing to lower.
+    /// A service or an rpc body: statements, but nothing to lower.
     Other,
+    /// The braces of an aggregate option value (`= { a: 1 b { c: 2 } }`): not statements.
+    Value,
 }
 
 /// Lowers `source` if it is an editions file. Returns `Ok(None)` for a proto2/proto3 file (which
@@ -163,13 +165,15 @@ impl<'a> Lowering<'a> {
         let mut reserved_names = false;
         // Inside `[ … ]` of a field or value: option names, never fields.
         let mut brackets = 0usize;
+        let mut previous: Option<Token> = None;
         while let Some(token) = lexer.next() {
+            let after = previous.replace(token);
             let block = *stack.last().expect("the file block is never popped");
             if at_start {
                 at_start = false;
                 first = Some(token);
                 reserved_names = false;
-                if token.kind == Kind::Ident && block != Block::Other {
+                if token.kind == Kind::Ident && !matches!(block, Block::Other | Block::Value) {
                     match (block, self.word(&token)) {
                         (Block::File, "edition") => {
                             let found = self.edition_statement(&mut lexer, &token, declared)?;
@@ -237,24 +241,33 @@ impl<'a> Lowering<'a> {
             }
             match token.kind {
                 Kind::Punct(b'{') => {
-                    let opened = match first.filter(|_| block != Block::Other) {
-                        Some(f) if f.kind == Kind::Ident => match self.word(&f) {
-                            "message" => Block::Message,
-                            "enum" => Block::Enum,
-                            "oneof" => Block::Oneof,
-                            "extend" => Block::Extend,
-                            _ => Block::Other,
-                        },
+                    let value = block == Block::Value
+                        || brackets > 0
+                        || after.is_some_and(|t| {
+                            t.kind == Kind::Punct(b'=')
+                                || (t.kind == Kind::Other && self.byte(&t) == b':')
+                        });
+                    let opened = match first {
+                        _ if value => Block::Value,
+                        Some(f) if f.kind == Kind::Ident && block != Block::Other => {
+                            match self.word(&f) {
+                                "message" => Block::Message,
+                                "enum" => Block::Enum,
+                                "oneof" => Block::Oneof,
+                                "extend" => Block::Extend,
+                                _ => Block::Other,
+                            }
+                        }
                         _ => Block::Other,
                     };
                     stack.push(opened);
-                    at_start = opened != Block::Other;
+                    at_start = opened != Block::Value;
                 }
                 // A stray `}` at the top level is protox's error to report; like the scanner,
                 // treat what follows as a new statement.
                 Kind::Punct(b'}') => {
                     let closed = if stack.len() > 1 { stack.pop() } else { None };
-                    at_start = closed != Some(Block::Other);
+                    at_start = closed != Some(Block::Value);
                 }
                 Kind::Punct(b';') if brackets == 0 => at_start = true,
                 Kind::Other => match self.byte(&token) {

@@ -142,3 +142,13 @@ fn refusals_have_spans() {
     let text = "edition = \"2023\";\nmessage M { group G = 1 {} }\n";
     assert!(lower(text).unwrap_err().message.contains("groups"));
 }
+
+#[test]
+fn statements_after_a_service_with_aggregate_options_are_lowered() {
+    // Found by the benchmark corpus: a service whose rpc has an aggregate option closed three
+    // blocks in a row, and the message after it was not recognised as a statement.
+    let text = "edition = \"2023\";\nservice S {\n  rpc Get(M) returns (M) {\n    option (h) = {\n      get: \"/v1/{name=*}\"\n      body: \"*\"\n    };\n  }\n}\nmessage M {\n  enum E { E_ZERO = 0; reserved OLD; }\n  int32 a = 1;\n}\n";
+    let out = lowered(text);
+    assert!(out.text.contains("reserved \"OLD\";"), "{}", out.text);
+    assert!(out.text.contains("  optional int32 a = 1;"), "{}", out.text);
+}
