@@ -38,7 +38,7 @@ enum Command {
     #[command(after_help = EXIT_CODES)]
     Lint(Box<LintArgs>),
     /// List every rule, breaking then lint: ID, categories, default severity and summary.
-    Rules,
+    Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain {
         /// The rule ID, e.g. FIELD_NO_DELETE.
@@ -54,6 +54,24 @@ enum Command {
         #[arg(long)]
         from_buf: bool,
     },
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    /// Only the rules the configuration selects (the one found from the current directory, or
+    /// --config), with their configured severity, as `buf config ls-*-rules --configured-only`.
+    #[arg(long)]
+    configured_only: bool,
+    /// With --configured-only: the configuration to read (a protoguard.toml, buf.yaml or
+    /// buf.work.yaml file, or buf.yaml data) instead of discovering one.
+    #[arg(long, requires = "configured_only")]
+    config: Option<String>,
+    /// Only the rules of one kind.
+    #[arg(long, value_parser = ["breaking", "lint"])]
+    kind: Option<String>,
+    /// `text` (grouped by kind and category) or `json` (one array of rule objects).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
 }
 
 #[derive(Args)]
@@ -244,7 +262,7 @@ pub fn run(
     let result = match cli.command {
         Command::Breaking(args) => breaking(*args, stdout, stderr),
         Command::Lint(args) => lint(*args, stdout, stderr),
-        Command::Rules => rules(stdout).map(|()| 0),
+        Command::Rules(args) => rules(&args, stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),
     }
@@ -650,7 +668,89 @@ fn init(force: bool, from_buf: bool, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn rules(out: &mut dyn Write) -> Result<()> {
+fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<()> {
+    let kinds: Vec<RuleKind> = [RuleKind::Breaking, RuleKind::Lint]
+        .into_iter()
+        .filter(|k| args.kind.as_deref().is_none_or(|name| name == k.name()))
+        .collect();
+    if !args.configured_only && args.format == "text" {
+        return all_rules_text(&kinds, out);
+    }
+    // (rule, configured severity): every rule of the kinds, or those the configuration selects.
+    let mut listed: Vec<(&registry::Rule, Option<Severity>)> = Vec::new();
+    let mut source = None;
+    if args.configured_only {
+        let cwd = std::env::current_dir()
+            .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
+        let config = match &args.config {
+            Some(value) => Config::from_flag("--config", value, &cwd)?,
+            None => Config::discover(&cwd)?,
+        };
+        for &kind in &kinds {
+            for enabled in check::Selection::default().resolve_in(kind, &config)? {
+                if let Some(rule) = kind.rules().iter().find(|r| r.id == enabled.id) {
+                    listed.push((rule, Some(enabled.severity)));
+                }
+            }
+        }
+        source = Some(match config.name().as_str() {
+            "defaults" => "the defaults (no configuration found)".to_owned(),
+            name => name.to_owned(),
+        });
+    } else {
+        for &kind in &kinds {
+            listed.extend(kind.rules().iter().map(|r| (r, None)));
+        }
+    }
+    let text = if args.format == "json" {
+        let rules: Vec<serde_json::Value> = listed
+            .iter()
+            .map(|(rule, severity)| {
+                let meta = rule.meta();
+                let mut value = serde_json::json!({
+                    "id": rule.id,
+                    "kind": meta.kind,
+                    "categories": meta.categories,
+                    "default_severity": meta.default.as_str(),
+                    "summary": meta.summary,
+                });
+                if let Some(severity) = severity {
+                    value["severity"] = severity.as_str().into();
+                }
+                value
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&rules)
+            .map_err(|err| Error::invalid(format!("cannot render the rules: {err}")))?;
+        text.push('\n');
+        text
+    } else {
+        let width = listed.iter().map(|(r, _)| r.id.len()).max().unwrap_or(0);
+        let mut text = format!(
+            "{} rules selected by {}\n\n",
+            listed.len(),
+            source
+                .as_deref()
+                .unwrap_or("the defaults (no configuration found)")
+        );
+        for (rule, severity) in &listed {
+            let meta = rule.meta();
+            let severity = severity.unwrap_or(meta.default);
+            text.push_str(&format!(
+                "  {:width$}  {:8}  {:7}  {}\n",
+                rule.id,
+                meta.kind,
+                severity.as_str(),
+                meta.summary
+            ));
+        }
+        text
+    };
+    ignore_broken_pipe(out.write_all(text.as_bytes()))
+}
+
+/// Every rule of `kinds`, grouped by kind and category, with the default selection of each kind.
+fn all_rules_text(kinds: &[RuleKind], out: &mut dyn Write) -> Result<()> {
     let width = registry::all().map(|r| r.id.len()).max().unwrap_or(0);
     let mut text = String::new();
     let line = |text: &mut String, rule: &registry::Rule| {
@@ -662,7 +762,7 @@ fn rules(out: &mut dyn Write) -> Result<()> {
             meta.summary
         ));
     };
-    for kind in [RuleKind::Breaking, RuleKind::Lint] {
+    for &kind in kinds {
         let title = match kind {
             RuleKind::Breaking => "Breaking rules (protoguard breaking)",
             RuleKind::Lint => "Lint rules (protoguard lint)",

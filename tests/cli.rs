@@ -706,3 +706,109 @@ fn unwritable_output_exits_2() {
         assert!(err.contains("cannot write the output"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_thousand_compile_errors_show_a_few_dozen_frames_and_a_count() {
+    let fields: String = (0..1000)
+        .map(|i| format!("  int32 f{i} = {};\n", 19000 + i))
+        .collect();
+    let dir = two_dirs(
+        USER_V1,
+        &format!("syntax = \"proto3\";\npackage acme.v1;\nmessage User {{\n{fields}}}\n"),
+    );
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    let all = expect_code(&output, 2);
+    assert!(
+        all.trim_start().starts_with("× new does not compile"),
+        "{all}"
+    );
+    let frames = all.matches("invalid field number").count();
+    assert_eq!(frames, 30, "{all}");
+    assert!(all.contains("970 more errors not shown"), "{all}");
+    assert!(all.lines().count() < 400, "{} lines", all.lines().count());
+}
+
+#[test]
+fn human_output_never_wraps_an_identifier() {
+    let long = "a_field_with_a_rather_long_name_that_does_not_fit_on_one_narrow_terminal_line";
+    let old = format!(
+        "syntax = \"proto3\";\npackage acme.v1.very.deeply.nested.package.name;\nmessage User {{\n  string {long} = 1;\n}}\n"
+    );
+    let new = "syntax = \"proto3\";\npackage acme.v1.very.deeply.nested.package.name;\nmessage User {\n}\n";
+    let dir = two_dirs(&old, new);
+    let output = assert_cmd::Command::cargo_bin("protoguard")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "60")
+        .args(["breaking", "new", "--against", "old"])
+        .output()
+        .unwrap();
+    let all = expect_code(&output, 1);
+    assert!(all.contains(long), "{all}");
+    assert!(
+        all.contains("acme.v1.very.deeply.nested.package.name.User"),
+        "{all}"
+    );
+}
+
+#[test]
+fn rules_configured_only_lists_what_the_configuration_selects_as_json() {
+    let dir = TempDir::new().unwrap();
+    write(
+        &dir.path().join("buf.yaml"),
+        "version: v2\nbreaking:\n  use: [WIRE]\n  except: [FIELD_WIRE_COMPATIBLE_TYPE]\nlint:\n  use: [MINIMAL]\n",
+    );
+    let output = protoguard(
+        dir.path(),
+        &["rules", "--configured-only", "--format", "json"],
+    );
+    let text = expect_code(&output, 0);
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect(&text);
+    let ids = |kind: &str| -> Vec<String> {
+        rules
+            .iter()
+            .filter(|r| r["kind"] == kind)
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let breaking = ids("breaking");
+    assert!(breaking.contains(&"FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED".to_owned()));
+    assert!(!breaking.contains(&"FIELD_WIRE_COMPATIBLE_TYPE".to_owned()));
+    assert!(
+        !breaking.contains(&"FILE_NO_DELETE".to_owned()),
+        "FILE only"
+    );
+    assert!(rules
+        .iter()
+        .filter(|r| r["kind"] == "breaking")
+        .all(|r| r["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "WIRE")
+            && r["severity"] == "error"));
+    let mut lint = ids("lint");
+    lint.sort();
+    assert_eq!(
+        lint,
+        [
+            "DIRECTORY_SAME_PACKAGE",
+            "PACKAGE_DEFINED",
+            "PACKAGE_DIRECTORY_MATCH",
+            "PACKAGE_NO_IMPORT_CYCLE",
+            "PACKAGE_SAME_DIRECTORY"
+        ]
+    );
+
+    // Without --configured-only, JSON lists every rule; --kind narrows it.
+    let all = protoguard(dir.path(), &["rules", "--format", "json", "--kind", "lint"]);
+    expect_code(&all, 0);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&stdout(&all)).unwrap();
+    assert!(
+        all.len() > 40
+            && all
+                .iter()
+                .all(|r| r["kind"] == "lint" && r.get("severity").is_none())
+    );
+}

@@ -29,6 +29,10 @@ impl Human {
         };
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
+            // Identifiers (paths, full names) stay whole: break lines at spaces only.
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_break_words(false)
             .with_links(false)
             .with_urls(false)
     }
@@ -156,10 +160,30 @@ pub fn render_error(error: &Error, human: &Human, out: &mut dyn Write) -> io::Re
             revision,
             diagnostics,
         } => {
+            // A generated file can hold thousands of errors of one kind (protox reports each as a
+            // related diagnostic): show the first few dozen and count the rest.
+            let mut shown = 0;
+            let mut omitted = 0;
             for diagnostic in diagnostics {
+                let related = diagnostic.related().map_or(0, Iterator::count);
+                let room = MAX_COMPILE_ERRORS.saturating_sub(shown);
+                if room == 0 {
+                    omitted += 1 + related;
+                    continue;
+                }
+                let kept = related.min(room - 1);
+                shown += 1 + kept;
                 render(&InRevision {
                     revision,
                     inner: diagnostic.as_ref(),
+                    kept,
+                    more: (related > kept).then(|| Omitted(related - kept)),
+                })?;
+            }
+            if omitted > 0 {
+                render(&Plain {
+                    message: &format!("{revision} does not compile: {}", Omitted(omitted)),
+                    help: None,
                 })?;
             }
         }
@@ -192,10 +216,37 @@ impl Diagnostic for Plain<'_> {
     }
 }
 
-/// A compile diagnostic, prefixed with the revision it comes from.
+/// How many compile errors (frames) are shown for one failed check; the rest are counted.
+const MAX_COMPILE_ERRORS: usize = 30;
+
+/// A compile diagnostic, prefixed with the revision it comes from, with at most `kept` of its
+/// related diagnostics and a count of the others (`more`).
 struct InRevision<'a> {
     revision: &'a str,
     inner: &'a (dyn Diagnostic + Send + Sync),
+    kept: usize,
+    more: Option<Omitted>,
+}
+
+/// The closing line for compile errors that were not shown: their count.
+#[derive(Debug)]
+struct Omitted(usize);
+
+impl fmt::Display for Omitted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0 == 1 { "" } else { "s" };
+        write!(f, "{} more error{s} not shown", self.0)
+    }
+}
+
+impl std::error::Error for Omitted {}
+
+impl Diagnostic for Omitted {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(
+            "fix the errors shown and run again; `protoc` or `buf build` lists every one",
+        ))
+    }
 }
 
 impl fmt::Debug for InRevision<'_> {
@@ -230,7 +281,9 @@ impl Diagnostic for InRevision<'_> {
         self.inner.labels()
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        self.inner.related()
+        let kept = self.inner.related()?.take(self.kept);
+        let more = self.more.iter().map(|m| m as &dyn Diagnostic);
+        Some(Box::new(kept.chain(more)))
     }
 }
 
