@@ -402,7 +402,18 @@ fn ignore_paths_outside_every_root_are_refused() {
     let output = protoguard(repo.path(), &["breaking", "--against", "HEAD"]);
     let all = expect_code(&output, 2);
     assert!(
-        all.contains("'docs' is not inside any module root"),
+        all.contains("[breaking] ignore: 'docs' is not inside any module root"),
+        "{all}"
+    );
+    // The same mistake in [lint] names the section it is in.
+    let repo = with_breaking("");
+    let config = repo.path().join("protoguard.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    write(&config, &format!("{text}\n[lint]\nignore = [\"docs\"]\n"));
+    let output = protoguard(repo.path(), &["lint"]);
+    let all = expect_code(&output, 2);
+    assert!(
+        all.contains("[lint] ignore: 'docs' is not inside any module root"),
         "{all}"
     );
 }

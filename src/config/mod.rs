@@ -343,9 +343,10 @@ impl Config {
             RuleKind::Lint => &self.lint,
         };
         let module_paths = |key: &str, paths: &[PathBuf]| -> Result<Vec<String>> {
+            let key = format!("[{}] {key}", kind.name());
             paths
                 .iter()
-                .map(|p| import_path(p, roots, &name, key))
+                .map(|p| import_path(p, roots, &name, &key))
                 .collect()
         };
         let mut ignore_only: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -390,14 +391,14 @@ fn import_path(path: &Path, roots: &[PathBuf], config: &str, key: &str) -> Resul
         Some(_) if roots.len() <= 1 => Ok(String::new()),
         Some(_) => Err(Error::with_help(
             format!(
-                "{config}: [breaking] {key}: '{}' is a whole module root, and there are several",
+                "{config}: {key}: '{}' is a whole module root, and there are several",
                 path.display()
             ),
             "to leave a root out entirely, remove it from roots or add it to excludes",
         )),
         None => Err(Error::with_help(
             format!(
-                "{config}: [breaking] {key}: '{}' is not inside any module root ({})",
+                "{config}: {key}: '{}' is not inside any module root ({})",
                 path.display(),
                 roots
                     .iter()
