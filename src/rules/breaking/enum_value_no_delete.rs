@@ -4,10 +4,11 @@
 
 use prost_reflect::{EnumDescriptor, EnumValueDescriptor};
 
-use super::{at_enum, enum_value_phrase, quoted_names};
+use super::{at_enum, enum_value_phrase, quoted_names, reserved_names};
 use crate::pairs::values_by_number;
 use crate::rules::Ctx;
 use crate::schema::resolved::enum_default;
+use crate::schema::Schema;
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
     deleted_values(ctx, old, new, |_, _| Some(String::new()));
@@ -45,7 +46,7 @@ pub(crate) fn deleted_values(
         }
         message.push('.');
         ctx.deleted(message, at_enum(ctx.new, new), ctx.old.locate(&values[0]))
-            .help = Some(reserve_help(number, &values, new));
+            .help = Some(reserve_help(ctx.new, number, &values, new));
     }
 }
 
@@ -83,7 +84,12 @@ pub(crate) fn reserves_number(current: &EnumDescriptor, number: i32) -> bool {
 
 /// Help for a deleted value: the `reserved` statements that keep its number and names from being
 /// reused, leaving out what the current enum already reserves.
-fn reserve_help(number: i32, values: &[EnumValueDescriptor], current: &EnumDescriptor) -> String {
+fn reserve_help(
+    schema: &Schema,
+    number: i32,
+    values: &[EnumValueDescriptor],
+    current: &EnumDescriptor,
+) -> String {
     let mut missing = Vec::new();
     if !reserves_number(current, number) {
         missing.push(format!("reserved {number};"));
@@ -94,7 +100,11 @@ fn reserve_help(number: i32, values: &[EnumValueDescriptor], current: &EnumDescr
         .filter(|v| current.get_value_by_name(v.name()).is_none())
         .collect();
     if !names.is_empty() {
-        missing.push(format!("reserved {};", quoted_names(&names)));
+        missing.push(reserved_names(
+            schema,
+            &current.parent_file(),
+            names.iter().map(|v| v.name()),
+        ));
     }
     if missing.is_empty() {
         format!(

@@ -17,7 +17,7 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
                 at_message(ctx.new, new),
                 ctx.old.locate(&field),
             )
-            .help = Some(reserve_help(&field, new));
+            .help = Some(reserve_help(ctx.new, &field, new));
         }
     }
 }

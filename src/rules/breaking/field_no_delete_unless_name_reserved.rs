@@ -3,8 +3,9 @@
 
 use prost_reflect::{FieldDescriptor, MessageDescriptor};
 
-use super::{at_message, field_phrase, reserve_help};
+use super::{at_message, field_phrase, reserve_help, reserved_names};
 use crate::rules::Ctx;
+use crate::schema::Schema;
 
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
     for field in old.fields() {
@@ -22,23 +23,23 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             at_message(ctx.new, new),
             ctx.old.locate(&field),
         )
-        .help = Some(name_help(&field, new));
+        .help = Some(name_help(ctx.new, &field, new));
     }
 }
 
 /// Help that is about the name, which is what this rule asks for: reserve it, or, when another
 /// field has taken it, say that old JSON is read into that field (a taken name cannot be
 /// reserved; protoc rejects the conflict).
-fn name_help(field: &FieldDescriptor, current: &MessageDescriptor) -> String {
+fn name_help(schema: &Schema, field: &FieldDescriptor, current: &MessageDescriptor) -> String {
     match current.get_field_by_name(field.name()) {
         Some(taker) => format!(
-            "the name \"{}\" now belongs to field {}, so JSON and text-format data written with the deleted field is read into it; unless that is intended, give field {} another name and add `reserved \"{}\";` to message \"{}\"",
+            "the name \"{}\" now belongs to field {}, so JSON and text-format data written with the deleted field is read into it; unless that is intended, give field {} another name and add `{}` to message \"{}\"",
             field.name(),
             taker.number(),
             taker.number(),
-            field.name(),
+            reserved_names(schema, &current.parent_file(), [field.name()]),
             current.name()
         ),
-        None => reserve_help(field, current),
+        None => reserve_help(schema, field, current),
     }
 }

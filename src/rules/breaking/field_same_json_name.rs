@@ -16,7 +16,7 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     let at = ctx.new.locate_part(new, &[FIELD_JSON_NAME, NAME]);
     let was = ctx.old.locate_part(old, &[FIELD_JSON_NAME, NAME]);
     match reused_number(ctx, old, new) {
-        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(ctx.new, old, new)),
         None => {
             ctx.changed(
                 format!(

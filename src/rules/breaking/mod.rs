@@ -224,6 +224,27 @@ pub(crate) fn enum_value_phrase(value: &EnumValueDescriptor) -> String {
 }
 
 /// The names an enum gives a number, quoted and joined: `"A"` or `"A", "B"`.
+/// A `reserved` statement for `names`, spelled as `file` needs it: quoted strings in proto2 and
+/// proto3, identifiers in editions files (the editions grammar: `reserved foo, bar;`).
+pub(crate) fn reserved_names<'a>(
+    schema: &Schema,
+    file: &FileDescriptor,
+    names: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let editions = schema.edition(file).is_editions();
+    let names: Vec<String> = names
+        .into_iter()
+        .map(|n| {
+            if editions {
+                n.to_owned()
+            } else {
+                format!("\"{n}\"")
+            }
+        })
+        .collect();
+    format!("reserved {};", names.join(", "))
+}
+
 pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
     values
         .iter()
@@ -273,7 +294,7 @@ pub(crate) fn reused_number(
 
 /// Help for a reused number: keep the new field but give it a fresh number. An extension's
 /// number cannot be reserved in the message it extends, so it is only never to be reused.
-pub(crate) fn reuse_help(old: &impl FieldLike) -> String {
+pub(crate) fn reuse_help(current: &Schema, old: &impl FieldLike, new: &impl FieldLike) -> String {
     if old.is_extension() {
         return format!(
             "if this is a new extension, give it an unused number; number {} of message \"{}\" must keep meaning \"{}\" for as long as data written with it exists",
@@ -283,15 +304,19 @@ pub(crate) fn reuse_help(old: &impl FieldLike) -> String {
         );
     }
     format!(
-        "if this is a new field, give it an unused number, and reserve the old one: reserved {}; reserved \"{}\";",
+        "if this is a new field, give it an unused number, and reserve the old one: reserved {}; {}",
         old.number(),
-        old.name()
+        reserved_names(current, &new.parent_file(), [old.name()])
     )
 }
 
 /// Help for a deleted field: the `reserved` statements that keep its number and name from being
 /// reused, leaving out what the current message already reserves.
-pub(crate) fn reserve_help(field: &impl FieldLike, current: &MessageDescriptor) -> String {
+pub(crate) fn reserve_help(
+    schema: &Schema,
+    field: &impl FieldLike,
+    current: &MessageDescriptor,
+) -> String {
     let number = field.number();
     let mut missing = Vec::new();
     if !current.reserved_ranges().any(|r| r.contains(&number)) {
@@ -301,7 +326,11 @@ pub(crate) fn reserve_help(field: &impl FieldLike, current: &MessageDescriptor) 
     if !current.reserved_names().any(|n| n == field.name())
         && current.get_field_by_name(field.name()).is_none()
     {
-        missing.push(format!("reserved \"{}\";", field.name()));
+        missing.push(reserved_names(
+            schema,
+            &current.parent_file(),
+            [field.name()],
+        ));
     }
     if missing.is_empty() {
         "the number and name are reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved fields".to_owned()

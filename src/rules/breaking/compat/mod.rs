@@ -113,7 +113,7 @@ pub(crate) fn report_type(ctx: &mut Ctx, old: &impl FieldLike, new: &impl FieldL
     let at = ctx.new.locate_part(new, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     let was = ctx.old.locate_part(old, &[FIELD_TYPE_NAME, FIELD_TYPE]);
     match reused_number(ctx, old, new) {
-        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(ctx.new, old, new)),
         None => {
             let (old_type, new_type) = type_names(Sides::of(ctx), old, new);
             ctx.changed(
@@ -151,7 +151,7 @@ pub(crate) fn report_cardinality(
     let at = ctx.new.locate_part(new, &parts);
     let was = ctx.old.locate_part(old, &parts);
     match reused_number(ctx, old, new) {
-        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(old)),
+        Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(ctx.new, old, new)),
         None => {
             let why = why.map(|w| format!(", which is {w}")).unwrap_or_default();
             ctx.changed(
