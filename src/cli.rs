@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::input::{LayoutFlags, Source};
 use crate::lint::LintSettings;
-use crate::registry::{self, RuleKind, BREAKING_CATEGORIES};
+use crate::registry::{self, RuleKind};
 use crate::report::{self, Format, Human, Revisions};
 
 const EXIT_CODES: &str = "\
@@ -91,18 +91,8 @@ struct BreakingArgs {
     /// Check the staged index instead of the working tree (what a pre-commit hook sees).
     #[arg(long, conflicts_with = "input")]
     staged: bool,
-    /// A module root inside each revision, e.g. proto/ (repeatable; replaces the configured
-    /// roots).
-    #[arg(long = "root", value_name = "DIR")]
-    roots: Vec<String>,
-    /// An include path inside each revision, for imports that are not checked (repeatable;
-    /// replaces the configured includes).
-    #[arg(short = 'I', long = "include", value_name = "DIR")]
-    includes: Vec<String>,
-    /// A file or directory to skip inside each revision (repeatable; replaces the configured
-    /// excludes).
-    #[arg(long = "exclude", value_name = "PATH")]
-    excludes: Vec<String>,
+    #[command(flatten)]
+    layout: LayoutArgs,
     /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) instead of the configured ones.
     #[arg(long, value_name = "CATEGORY")]
     category: Vec<String>,
@@ -112,25 +102,16 @@ struct BreakingArgs {
     /// Do not run these rule IDs or categories.
     #[arg(long, value_name = "RULE_ID|CATEGORY")]
     except: Vec<String>,
-    /// Report only findings in this file or directory, as reported (relative to the repository
-    /// root, or to the input directory); repeatable, as in buf.
-    #[arg(long = "path", value_name = "PATH")]
-    paths: Vec<String>,
-    /// Report no finding in this file or directory (repeatable), as in buf.
-    #[arg(long = "exclude-path", value_name = "PATH")]
-    exclude_paths: Vec<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// Compare every file, not only those the change can affect.
     #[arg(long)]
     full: bool,
     /// Warn about `protoguard:ignore` comments in the compared files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
-    /// Output format on standard output (docs/output-formats.md). `--error-format` is the
-    /// same flag under buf's name, with buf's values (`github-actions`, `gitlab-code-quality`).
-    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
-    format: Format,
     #[command(flatten)]
-    reports: ReportArgs,
+    output: OutputArgs,
     /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
     /// or buf.yaml data, used instead of the input's own (and for a previous revision that has
     /// none of its own). Default: the input's own, else the one found from the working directory.
@@ -140,9 +121,6 @@ struct BreakingArgs {
     /// the revision holds. Default: the revision's own, else as for the current revision.
     #[arg(long, value_name = "FILE|DATA")]
     against_config: Option<String>,
-    /// When to use colour in human output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
 }
 
 #[derive(Args)]
@@ -161,16 +139,8 @@ struct LintArgs {
     /// Lint the staged index instead of the working tree (what a pre-commit hook sees).
     #[arg(long, conflicts_with = "input")]
     staged: bool,
-    /// A module root inside each revision, e.g. proto/ (repeatable; replaces the configured
-    /// roots).
-    #[arg(long = "root", value_name = "DIR")]
-    roots: Vec<String>,
-    /// An include path inside each revision (repeatable; replaces the configured includes).
-    #[arg(short = 'I', long = "include", value_name = "DIR")]
-    includes: Vec<String>,
-    /// A file or directory to skip (repeatable; replaces the configured excludes).
-    #[arg(long = "exclude", value_name = "PATH")]
-    excludes: Vec<String>,
+    #[command(flatten)]
+    layout: LayoutArgs,
     /// Run these categories (MINIMAL, BASIC, STANDARD, COMMENTS, UNARY_RPC, ENUM_ZERO_VALUE)
     /// instead of the configured ones.
     #[arg(long, value_name = "CATEGORY")]
@@ -181,25 +151,16 @@ struct LintArgs {
     /// Do not run these rule IDs or categories.
     #[arg(long, value_name = "RULE_ID|CATEGORY")]
     except: Vec<String>,
-    /// Report only findings in this file or directory, as reported (relative to the repository
-    /// root, or to the input directory); repeatable, as in buf.
-    #[arg(long = "path", value_name = "PATH")]
-    paths: Vec<String>,
-    /// Report no finding in this file or directory (repeatable), as in buf.
-    #[arg(long = "exclude-path", value_name = "PATH")]
-    exclude_paths: Vec<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// With --against: lint every file, not only those the change can affect.
     #[arg(long)]
     full: bool,
     /// Warn about `protoguard:ignore` comments in the linted files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
-    /// Output format on standard output (docs/output-formats.md). `--error-format` is the
-    /// same flag under buf's name, with buf's values (`github-actions`, `gitlab-code-quality`).
-    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
-    format: Format,
     #[command(flatten)]
-    reports: ReportArgs,
+    output: OutputArgs,
     /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
     /// or buf.yaml data, used instead of the input's own. Default: the input's own, else the one
     /// found from the working directory.
@@ -209,6 +170,46 @@ struct LintArgs {
     /// layout matters: rules and options come from the current revision's configuration.
     #[arg(long, value_name = "FILE|DATA", requires = "against")]
     against_config: Option<String>,
+}
+
+/// Where each revision's files are: flags shared by breaking and lint.
+#[derive(Args)]
+struct LayoutArgs {
+    /// A module root inside each revision, e.g. proto/ (repeatable; replaces the configured
+    /// roots).
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<String>,
+    /// An include path inside each revision, for imports that are not checked (repeatable;
+    /// replaces the configured includes).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    includes: Vec<String>,
+    /// A file or directory to skip inside each revision (repeatable; replaces the configured
+    /// excludes).
+    #[arg(long = "exclude", value_name = "PATH")]
+    excludes: Vec<String>,
+}
+
+/// Which findings are reported, by path: flags shared by breaking and lint.
+#[derive(Args)]
+struct ScopeArgs {
+    /// Report only findings in this file or directory, as reported (relative to the repository
+    /// root, or to the input directory); repeatable, as in buf.
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Report no finding in this file or directory (repeatable), as in buf.
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    exclude_paths: Vec<String>,
+}
+
+/// How findings are written: flags shared by breaking and lint.
+#[derive(Args)]
+struct OutputArgs {
+    /// Output format on standard output (docs/output-formats.md). `--error-format` is the
+    /// same flag under buf's name, with buf's values (`github-actions`, `gitlab-code-quality`).
+    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
+    format: Format,
+    #[command(flatten)]
+    reports: ReportArgs,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -283,7 +284,7 @@ pub fn run(
 }
 
 fn breaking(args: BreakingArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8> {
-    let files = report_files(&args.reports)?;
+    let files = report_files(&args.output.reports)?;
     let settings = settings(&args)?;
     let outcome = check::breaking(&settings)?;
     write_notes(&outcome, stderr);
@@ -291,17 +292,17 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         &outcome,
         Emit {
             command: report::Command::Breaking,
-            format: args.format,
-            reports: &args.reports,
+            format: args.output.format,
+            reports: &args.output.reports,
             files: &files,
-            color: args.color,
+            color: args.output.color,
         },
         stdout,
     )
 }
 
 fn lint(args: LintArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8> {
-    let files = report_files(&args.reports)?;
+    let files = report_files(&args.output.reports)?;
     let settings = lint_settings(&args)?;
     let outcome = crate::lint::lint(&settings)?;
     write_notes(&outcome, stderr);
@@ -313,10 +314,10 @@ fn lint(args: LintArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             } else {
                 report::Command::Lint
             },
-            format: args.format,
-            reports: &args.reports,
+            format: args.output.format,
+            reports: &args.output.reports,
             files: &files,
-            color: args.color,
+            color: args.output.color,
         },
         stdout,
     )
@@ -454,21 +455,9 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
     let inputs = inputs(
         args.config.as_deref(),
         args.against_config.as_deref(),
-        [&args.roots, &args.includes, &args.excludes],
+        &args.layout,
     )?;
-    for category in &args.category {
-        if !BREAKING_CATEGORIES.contains(&category.as_str()) {
-            return Err(Error::with_help(
-                format!("--category {category}: unknown category"),
-                format!("categories are {}", BREAKING_CATEGORIES.join(", ")),
-            ));
-        }
-    }
-    registry::expand(&args.except, "--except")?;
-    let selection = Selection {
-        uses: args.category.iter().chain(&args.rule).cloned().collect(),
-        except: args.except.clone(),
-    };
+    let selection = selection(RuleKind::Breaking, &args.category, &args.rule, &args.except)?;
     selection.resolve(&inputs.discovered)?;
     let current = current_source(args.staged, args.input.as_deref())?;
     let against = match (&args.against, args.staged) {
@@ -494,8 +483,32 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         full: args.full,
         report_unused_ignores: args.report_unused_ignores,
         filter: None,
-        paths: checked_paths("--path", &args.paths)?,
-        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
+        paths: checked_paths("--path", &args.scope.paths)?,
+        exclude_paths: checked_paths("--exclude-path", &args.scope.exclude_paths)?,
+    })
+}
+
+/// The rule selection of `--category`, `--rule` and `--except` for rules of `kind`, checked.
+fn selection(
+    kind: RuleKind,
+    categories: &[String],
+    rules: &[String],
+    except: &[String],
+) -> Result<Selection> {
+    let what = match kind {
+        RuleKind::Breaking => "",
+        RuleKind::Lint => "lint ",
+    };
+    if let Some(category) = categories.iter().find(|c| !kind.is_category(c)) {
+        return Err(Error::with_help(
+            format!("--category {category}: unknown {what}category"),
+            format!("{what}categories are {}", kind.categories().join(", ")),
+        ));
+    }
+    registry::expand_in(kind, except, "--except")?;
+    Ok(Selection {
+        uses: categories.iter().chain(rules).cloned().collect(),
+        except: except.to_vec(),
     })
 }
 
@@ -504,23 +517,10 @@ fn lint_settings(args: &LintArgs) -> Result<LintSettings> {
     let inputs = inputs(
         args.config.as_deref(),
         args.against_config.as_deref(),
-        [&args.roots, &args.includes, &args.excludes],
+        &args.layout,
     )?;
-    let kind = RuleKind::Lint;
-    for category in &args.category {
-        if !kind.is_category(category) {
-            return Err(Error::with_help(
-                format!("--category {category}: unknown lint category"),
-                format!("lint categories are {}", kind.categories().join(", ")),
-            ));
-        }
-    }
-    registry::expand_in(kind, &args.except, "--except")?;
-    let selection = Selection {
-        uses: args.category.iter().chain(&args.rule).cloned().collect(),
-        except: args.except.clone(),
-    };
-    selection.resolve_in(kind, &inputs.discovered)?;
+    let selection = selection(RuleKind::Lint, &args.category, &args.rule, &args.except)?;
+    selection.resolve_in(RuleKind::Lint, &inputs.discovered)?;
     Ok(LintSettings {
         cwd: inputs.cwd,
         current: current_source(args.staged, args.input.as_deref())?,
@@ -536,8 +536,8 @@ fn lint_settings(args: &LintArgs) -> Result<LintSettings> {
         selection,
         full: args.full,
         report_unused_ignores: args.report_unused_ignores,
-        paths: checked_paths("--path", &args.paths)?,
-        exclude_paths: checked_paths("--exclude-path", &args.exclude_paths)?,
+        paths: checked_paths("--path", &args.scope.paths)?,
+        exclude_paths: checked_paths("--exclude-path", &args.scope.exclude_paths)?,
     })
 }
 
@@ -555,8 +555,13 @@ struct Inputs {
 fn inputs(
     config: Option<&str>,
     against_config: Option<&str>,
-    [roots, includes, excludes]: [&Vec<String>; 3],
+    layout: &LayoutArgs,
 ) -> Result<Inputs> {
+    let LayoutArgs {
+        roots,
+        includes,
+        excludes,
+    } = layout;
     let cwd = std::env::current_dir()
         .map_err(|err| Error::invalid(format!("cannot read the current directory: {err}")))?;
     let config = config
