@@ -1,6 +1,7 @@
 //! Writing a file atomically: a temporary file in the same directory, synced and renamed into
 //! place, so a reader never sees half a file and a failed write leaves the old one intact. The
-//! file is readable by others (0644 on Unix), as a file written with `>` would be.
+//! file is readable by others (0644 on Unix) and an existing one keeps its permissions, as a
+//! file written with `>` would.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -44,11 +45,17 @@ pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
             .prefix(".protoguard-write.")
             .tempfile_in(dir)?;
         temp.write_all(bytes)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            temp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        // An existing file keeps its permissions (as with `>`); a new one is 0644 on Unix.
+        match std::fs::metadata(path) {
+            Ok(meta) => temp.as_file().set_permissions(meta.permissions())?,
+            #[cfg(unix)]
+            Err(_) => {
+                use std::os::unix::fs::PermissionsExt;
+                temp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+            }
+            #[cfg(not(unix))]
+            Err(_) => {}
         }
         temp.as_file().sync_all()?;
         Ok(temp)

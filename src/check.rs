@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::{self, FilterSettings};
 use crate::finding::{Finding, Side};
-use crate::input::{Content, LayoutFlags, Snapshot, Source};
+use crate::input::{Content, Layout, LayoutFlags, Snapshot, Source};
 use crate::load;
 use crate::pairs;
 use crate::registry::{self, Enabled, RuleKind};
@@ -117,6 +117,24 @@ pub struct Outcome {
 }
 
 pub fn breaking(settings: &Settings) -> Result<Outcome> {
+    compare(settings, prepare(settings)?)
+}
+
+/// Both revisions loaded, with what the current one selects: the half of a check before any
+/// compilation, kept so that a fix can compare an edited current revision the same way.
+#[derive(Clone)]
+pub struct Loaded {
+    pub previous: Arc<Snapshot>,
+    pub current: Arc<Snapshot>,
+    pub rules: Vec<Enabled>,
+    pub filter: FilterSettings,
+    pub layout: Layout,
+    pub notes: Vec<String>,
+}
+
+/// Loads both revisions and resolves the rules and filters from the current one's
+/// configuration.
+pub fn prepare(settings: &Settings) -> Result<Loaded> {
     let inputs = load::Inputs {
         cwd: &settings.cwd,
         config: settings.config.as_ref(),
@@ -126,15 +144,32 @@ pub fn breaking(settings: &Settings) -> Result<Outcome> {
     };
     let (previous, current) = load::load_pair(&inputs, &settings.against, &settings.current)?;
     let rules = settings.selection.resolve(&current.config)?;
-    let mut filter_settings = match &settings.filter {
+    let mut filter = match &settings.filter {
         Some(filter) => filter.clone(),
         None => current.config.filter_settings(&current.layout.roots)?,
     };
-    filter_settings.report_unused_ignores = settings.report_unused_ignores;
-    let layout = current.layout;
-    let notes: Vec<String> = previous.notes.into_iter().chain(current.notes).collect();
-    let previous = Arc::new(previous.snapshot);
-    let current = Arc::new(current.snapshot);
+    filter.report_unused_ignores = settings.report_unused_ignores;
+    Ok(Loaded {
+        notes: previous.notes.into_iter().chain(current.notes).collect(),
+        previous: Arc::new(previous.snapshot),
+        current: Arc::new(current.snapshot),
+        rules,
+        filter,
+        layout: current.layout,
+    })
+}
+
+/// Plans, compiles both revisions concurrently, pairs, runs the rules and filters: the check on
+/// loaded revisions.
+pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
+    let Loaded {
+        previous,
+        current,
+        rules,
+        filter: filter_settings,
+        layout,
+        notes,
+    } = loaded;
     let whole_packages = rules
         .iter()
         .any(|r| matches!(r.check, crate::registry::Check::Package(_)));

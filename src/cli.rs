@@ -20,7 +20,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at error severity
   1  findings at error severity
-  2  the check could not run (bad arguments or configuration, unknown revision, a revision that does not compile)";
+  2  the check could not run (bad arguments or configuration, unknown revision, a revision that does not compile;
+     with --fix or --diff: an input that is not on disk, or a fix that would not compile)
+With --diff: 0 nothing to change, 1 a change was shown (nothing is written).";
 
 #[derive(Parser)]
 #[command(name = "protoguard", version, about = "Protobuf schema governance and breaking-change checker", after_help = EXIT_CODES)]
@@ -110,6 +112,14 @@ struct BreakingArgs {
     /// Warn about `protoguard:ignore` comments in the compared files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
+    /// Add the `reserved` numbers and names that deletions left unreserved to the current
+    /// revision's files (the working tree or a directory), check the result, write it
+    /// atomically, and report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Print what --fix would change as a unified diff and write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     #[command(flatten)]
     output: OutputArgs,
     /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
@@ -286,7 +296,14 @@ pub fn run(
 fn breaking(args: BreakingArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8> {
     let files = report_files(&args.output.reports)?;
     let settings = settings(&args)?;
-    let outcome = check::breaking(&settings)?;
+    let outcome = if args.fix || args.diff {
+        match crate::fix::command(&settings, args.diff, stdout, stderr)? {
+            crate::fix::Ran::Report(outcome) => outcome,
+            crate::fix::Ran::Exit(code) => return Ok(code),
+        }
+    } else {
+        check::breaking(&settings)?
+    };
     write_notes(&outcome, stderr);
     emit(
         &outcome,

@@ -71,6 +71,9 @@ pub struct Finding {
     pub kind: Kind,
     /// The label on the primary code frame ("changed here", "deleted from here").
     pub label: &'static str,
+    /// What `--fix` adds to the current revision so that this finding's deletion cannot be
+    /// reused: set by the rules that report a deletion without a reservation.
+    pub fix: Option<crate::fix::Reserve>,
 }
 
 impl Finding {

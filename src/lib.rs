@@ -19,6 +19,7 @@ pub mod editions;
 pub mod error;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod input;
 pub mod lint;
 pub mod load;

@@ -167,6 +167,7 @@ impl<'s> Ignores<'s> {
                         help: Some(help),
                         kind: FindingKind::Other,
                         label,
+                        fix: None,
                     });
                 };
                 let directive = &placed.directive;

@@ -102,6 +102,9 @@ pub(super) fn read(
             ));
         }
         let mut files = collect(&dir, root, &excludes, repo.as_ref())?;
+        for name in files.keys() {
+            sources.disk.insert(name.clone(), dir.join(name));
+        }
         files.extend(sparse);
         for (name, bytes) in files {
             if let Some(first) = origin.insert(name.clone(), root) {

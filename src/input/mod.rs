@@ -105,7 +105,7 @@ pub struct DescriptorSet {
 }
 
 /// Source files keyed by their import name (path relative to the module root, `/`-separated).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Sources {
     /// The module: files that are checked.
     pub files: BTreeMap<String, Vec<u8>>,
@@ -118,6 +118,9 @@ pub struct Sources {
     pub paths: BTreeMap<String, String>,
     /// The reverse of `paths`: such a path → its import name.
     pub names: BTreeMap<String, String>,
+    /// Module files read from disk (directory and working-tree inputs), by import name: where
+    /// `--fix` writes. Files from git objects or a sparse checkout's index have none.
+    pub disk: BTreeMap<String, PathBuf>,
     /// buf dependencies that could not be made importable, one sentence each (for the error of
     /// an import that nothing provides).
     pub unresolved_deps: Vec<String>,

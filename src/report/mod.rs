@@ -371,6 +371,7 @@ pub(crate) mod tests {
             help: Some("add `reserved 3;`".to_owned()),
             kind: crate::finding::Kind::Other,
             label: "here",
+            fix: None,
         }
     }
 

@@ -74,6 +74,7 @@ impl Ctx<'_> {
             help: self.help.map(str::to_owned),
             kind,
             label,
+            fix: None,
         });
         self.findings.last_mut().expect("just pushed")
     }

@@ -172,6 +172,14 @@ impl Schema {
         self.span_index(file).get(path, self.source(file.name()))
     }
 
+    /// The byte range of an element's whole declaration in its file's source text (as
+    /// [`Schema::source`] gives it); `None` without source text or source info.
+    pub fn byte_range(&self, element: &impl Element) -> Option<(usize, usize)> {
+        let file = element.file();
+        let text = self.source(file.name())?;
+        self.span_index(&file).byte_range(element.path(), text)
+    }
+
     fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
         self.spans
             .lock()

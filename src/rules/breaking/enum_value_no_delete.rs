@@ -4,7 +4,8 @@
 
 use prost_reflect::{EnumDescriptor, EnumValueDescriptor};
 
-use super::{at_enum, enum_value_phrase, quoted_names, reserved_names};
+use super::{at_enum, enum_value_phrase, quoted_names, reserved_statements};
+use crate::fix::Reserve;
 use crate::pairs::values_by_number;
 use crate::rules::Ctx;
 use crate::schema::resolved::enum_default;
@@ -45,8 +46,10 @@ pub(crate) fn deleted_values(
                 .push_str("; it was the default of the enum, the value every unset field reads as");
         }
         message.push('.');
-        ctx.deleted(message, at_enum(ctx.new, new), ctx.old.locate(&values[0]))
-            .help = Some(reserve_help(ctx.new, number, &values, new));
+        let (help, fix) = reserve_help(ctx.new, number, &values, new);
+        let finding = ctx.deleted(message, at_enum(ctx.new, new), ctx.old.locate(&values[0]));
+        finding.help = Some(help);
+        finding.fix = fix;
     }
 }
 
@@ -83,30 +86,26 @@ pub(crate) fn reserves_number(current: &EnumDescriptor, number: i32) -> bool {
 }
 
 /// Help for a deleted value: the `reserved` statements that keep its number and names from being
-/// reused, leaving out what the current enum already reserves.
+/// reused, leaving out what the current enum already reserves; and the same as a fix.
 fn reserve_help(
     schema: &Schema,
     number: i32,
     values: &[EnumValueDescriptor],
     current: &EnumDescriptor,
-) -> String {
-    let mut missing = Vec::new();
-    if !reserves_number(current, number) {
-        missing.push(format!("reserved {number};"));
-    }
+) -> (String, Option<Reserve>) {
+    let numbers: Vec<i32> = if reserves_number(current, number) {
+        Vec::new()
+    } else {
+        vec![number]
+    };
     // A name another value now has cannot be reserved (protoc rejects the conflict).
-    let names: Vec<_> = unreserved_names(values, current)
+    let names: Vec<String> = unreserved_names(values, current)
         .into_iter()
         .filter(|v| current.get_value_by_name(v.name()).is_none())
+        .map(|v| v.name().to_owned())
         .collect();
-    if !names.is_empty() {
-        missing.push(reserved_names(
-            schema,
-            &current.parent_file(),
-            names.iter().map(|v| v.name()),
-        ));
-    }
-    if missing.is_empty() {
+    let missing = reserved_statements(schema, &current.parent_file(), &numbers, &names);
+    let help = if missing.is_empty() {
         format!(
             "the number and {} reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved values",
             if values.len() > 1 { "names are" } else { "name are" }
@@ -117,5 +116,6 @@ fn reserve_help(
             missing.join(" "),
             current.name()
         )
-    }
+    };
+    (help, Reserve::new(schema, current, numbers, names))
 }

@@ -9,15 +9,17 @@ use crate::rules::Ctx;
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
     for field in old.fields() {
         if new.get_field(field.number()).is_none() {
-            ctx.deleted(
+            let (help, fix) = reserve_help(ctx.new, &field, new);
+            let finding = ctx.deleted(
                 format!(
                     "Previously present field {} was deleted.",
                     field_phrase(&field)
                 ),
                 at_message(ctx.new, new),
                 ctx.old.locate(&field),
-            )
-            .help = Some(reserve_help(ctx.new, &field, new));
+            );
+            finding.help = Some(help);
+            finding.fix = fix;
         }
     }
 }

@@ -4,6 +4,7 @@
 use prost_reflect::{FieldDescriptor, MessageDescriptor};
 
 use super::{at_message, field_phrase, reserve_help, reserved_names};
+use crate::fix::Reserve;
 use crate::rules::Ctx;
 use crate::schema::Schema;
 
@@ -14,7 +15,8 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
         {
             continue;
         }
-        ctx.deleted(
+        let (help, fix) = name_help(ctx.new, &field, new);
+        let finding = ctx.deleted(
             format!(
                 "Previously present field {} was deleted without reserving the name \"{}\".",
                 field_phrase(&field),
@@ -22,16 +24,22 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             ),
             at_message(ctx.new, new),
             ctx.old.locate(&field),
-        )
-        .help = Some(name_help(ctx.new, &field, new));
+        );
+        finding.help = Some(help);
+        finding.fix = fix;
     }
 }
 
 /// Help that is about the name, which is what this rule asks for: reserve it, or, when another
 /// field has taken it, say that old JSON is read into that field (a taken name cannot be
 /// reserved; protoc rejects the conflict).
-fn name_help(schema: &Schema, field: &FieldDescriptor, current: &MessageDescriptor) -> String {
-    match current.get_field_by_name(field.name()) {
+fn name_help(
+    schema: &Schema,
+    field: &FieldDescriptor,
+    current: &MessageDescriptor,
+) -> (String, Option<Reserve>) {
+    let (help, fix) = reserve_help(schema, field, current);
+    let help = match current.get_field_by_name(field.name()) {
         Some(taker) => format!(
             "the name \"{}\" now belongs to field {}, so JSON and text-format data written with the deleted field is read into it; unless that is intended, give field {} another name and add `{}` to message \"{}\"",
             field.name(),
@@ -40,6 +48,7 @@ fn name_help(schema: &Schema, field: &FieldDescriptor, current: &MessageDescript
             reserved_names(schema, &current.parent_file(), [field.name()]),
             current.name()
         ),
-        None => reserve_help(schema, field, current),
-    }
+        None => help,
+    };
+    (help, fix)
 }

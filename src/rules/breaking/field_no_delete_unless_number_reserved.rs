@@ -12,14 +12,16 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
         if new.get_field(number).is_some() || new.reserved_ranges().any(|r| r.contains(&number)) {
             continue;
         }
-        ctx.deleted(
+        let (help, fix) = reserve_help(ctx.new, &field, new);
+        let finding = ctx.deleted(
             format!(
                 "Previously present field {} was deleted without reserving the number {number}.",
                 field_phrase(&field)
             ),
             at_message(ctx.new, new),
             ctx.old.locate(&field),
-        )
-        .help = Some(reserve_help(ctx.new, &field, new));
+        );
+        finding.help = Some(help);
+        finding.fix = fix;
     }
 }

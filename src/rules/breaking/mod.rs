@@ -73,6 +73,7 @@ pub mod service_no_delete;
 use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, Kind, MessageDescriptor};
 
 use crate::finding::{Location, Span};
+use crate::fix::Reserve;
 use crate::rules::Ctx;
 use crate::schema::field::FieldLike;
 use crate::schema::resolved::type_name;
@@ -245,6 +246,25 @@ pub(crate) fn reserved_names<'a>(
     format!("reserved {};", names.join(", "))
 }
 
+/// The `reserved` statements for `numbers` (one each) and `names` (one for all), spelled as
+/// `file` needs them; empty when both are.
+pub(crate) fn reserved_statements(
+    schema: &Schema,
+    file: &FileDescriptor,
+    numbers: &[i32],
+    names: &[String],
+) -> Vec<String> {
+    let mut out: Vec<String> = numbers.iter().map(|n| format!("reserved {n};")).collect();
+    if !names.is_empty() {
+        out.push(reserved_names(
+            schema,
+            file,
+            names.iter().map(String::as_str),
+        ));
+    }
+    out
+}
+
 pub(crate) fn quoted_names(values: &[EnumValueDescriptor]) -> String {
     values
         .iter()
@@ -311,28 +331,29 @@ pub(crate) fn reuse_help(current: &Schema, old: &impl FieldLike, new: &impl Fiel
 }
 
 /// Help for a deleted field: the `reserved` statements that keep its number and name from being
-/// reused, leaving out what the current message already reserves.
+/// reused, leaving out what the current message already reserves; and the same as a fix.
 pub(crate) fn reserve_help(
     schema: &Schema,
     field: &impl FieldLike,
     current: &MessageDescriptor,
-) -> String {
+) -> (String, Option<Reserve>) {
     let number = field.number();
-    let mut missing = Vec::new();
-    if !current.reserved_ranges().any(|r| r.contains(&number)) {
-        missing.push(format!("reserved {number};"));
+    let mut numbers = Vec::new();
+    let mut names = Vec::new();
+    // A number inside an extension range cannot be reserved as well (protoc rejects the overlap).
+    if !current.reserved_ranges().any(|r| r.contains(&number))
+        && !current.extension_ranges().any(|r| r.contains(&number))
+    {
+        numbers.push(number as i32);
     }
     // A name another field now has cannot be reserved (protoc rejects the conflict).
     if !current.reserved_names().any(|n| n == field.name())
         && current.get_field_by_name(field.name()).is_none()
     {
-        missing.push(reserved_names(
-            schema,
-            &current.parent_file(),
-            [field.name()],
-        ));
+        names.push(field.name().to_owned());
     }
-    if missing.is_empty() {
+    let missing = reserved_statements(schema, &current.parent_file(), &numbers, &names);
+    let help = if missing.is_empty() {
         "the number and name are reserved, so they cannot be reused; if only wire and JSON compatibility matter to you, use the WIRE_JSON or WIRE category, whose deletion rules accept reserved fields".to_owned()
     } else {
         format!(
@@ -340,5 +361,6 @@ pub(crate) fn reserve_help(
             missing.join(" "),
             current.name()
         )
-    }
+    };
+    (help, Reserve::new(schema, current, numbers, names))
 }

@@ -139,6 +139,7 @@ impl LintCtx<'_> {
                 help: self.help.map(str::to_owned),
                 kind: Kind::Other,
                 label: "here",
+                fix: None,
             },
             element,
         });
