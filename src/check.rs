@@ -44,6 +44,9 @@ pub struct Settings {
     pub paths: Vec<String>,
     /// `--exclude-path`: report no finding in these files or directories.
     pub exclude_paths: Vec<String>,
+    /// `--impact-only`: findings that reach no RPC are warnings (also `impact_only` in the
+    /// configuration's `[breaking]` section).
+    pub impact_only: bool,
 }
 
 impl Settings {
@@ -64,6 +67,7 @@ impl Settings {
             filter: None,
             paths: Vec::new(),
             exclude_paths: Vec::new(),
+            impact_only: false,
         }
     }
 }
@@ -130,6 +134,8 @@ pub struct Loaded {
     pub filter: FilterSettings,
     pub layout: Layout,
     pub notes: Vec<String>,
+    /// `--impact-only` or the current revision's `impact_only`.
+    pub impact_only: bool,
 }
 
 /// Loads both revisions and resolves the rules and filters from the current one's
@@ -144,6 +150,7 @@ pub fn prepare(settings: &Settings) -> Result<Loaded> {
     };
     let (previous, current) = load::load_pair(&inputs, &settings.against, &settings.current)?;
     let rules = settings.selection.resolve(&current.config)?;
+    let impact_only = settings.impact_only || current.config.breaking.impact_only;
     let mut filter = match &settings.filter {
         Some(filter) => filter.clone(),
         None => current.config.filter_settings(&current.layout.roots)?,
@@ -156,6 +163,7 @@ pub fn prepare(settings: &Settings) -> Result<Loaded> {
         rules,
         filter,
         layout: current.layout,
+        impact_only,
     })
 }
 
@@ -169,6 +177,7 @@ pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
         filter: filter_settings,
         layout,
         notes,
+        impact_only,
     } = loaded;
     let whole_packages = rules
         .iter()
@@ -178,6 +187,7 @@ pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
     let compared = (old.files().len(), new.files().len());
     let findings = pairs::run(&old, &new, &rules);
     let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
+    crate::impact::attach(&mut findings, &old, &new, impact_only);
     drop((old, new));
     user_paths(&mut findings, &previous, &current);
     restrict_paths(
@@ -200,7 +210,11 @@ pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
 /// Rules and filters work on import names; the user gets paths they can open.
 pub(crate) fn user_paths(findings: &mut [Finding], previous: &Snapshot, current: &Snapshot) {
     for finding in findings {
-        for location in std::iter::once(&mut finding.location).chain(finding.previous.as_mut()) {
+        let reached = finding.impact.iter_mut().flat_map(|i| &mut i.reaches);
+        let locations = std::iter::once(&mut finding.location)
+            .chain(finding.previous.as_mut())
+            .chain(reached.filter_map(|r| r.location.as_mut()));
+        for location in locations {
             let snapshot = match location.side {
                 Side::Previous => previous,
                 Side::Current => current,

@@ -120,6 +120,13 @@ struct BreakingArgs {
     /// Print what --fix would change as a unified diff and write nothing.
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
+    /// Report findings that reach no RPC (elements no request or response holds) as warnings,
+    /// so that only changes that reach a service fail (`impact_only` in `[breaking]`).
+    #[arg(long)]
+    impact_only: bool,
+    /// List every RPC each finding reaches in human output, not only the first few.
+    #[arg(long, short)]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
     /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
@@ -313,6 +320,7 @@ fn breaking(args: BreakingArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             reports: &args.output.reports,
             files: &files,
             color: args.output.color,
+            verbose: args.verbose,
         },
         stdout,
     )
@@ -335,6 +343,7 @@ fn lint(args: LintArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             reports: &args.output.reports,
             files: &files,
             color: args.output.color,
+            verbose: false,
         },
         stdout,
     )
@@ -356,6 +365,8 @@ struct Emit<'a> {
     reports: &'a ReportArgs,
     files: &'a [(Format, PathBuf)],
     color: Color,
+    /// Every RPC a finding reaches, in human output.
+    verbose: bool,
 }
 
 /// The report files asked for (`--output`, `--summary`), each path once.
@@ -422,6 +433,7 @@ fn emit(outcome: &check::Outcome, how: Emit, stdout: &mut dyn Write) -> Result<u
     context.command = how.command;
     context.path_prefix = reports.path_prefix.clone().unwrap_or_default();
     context.link_base = link_base;
+    context.verbose = how.verbose;
     // Everything is rendered and every report file staged before anything is shown: a report
     // that cannot be written stops the run (exit 2) with no report on stdout or on disk.
     let mut shown = Vec::new();
@@ -502,6 +514,7 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         filter: None,
         paths: checked_paths("--path", &args.scope.paths)?,
         exclude_paths: checked_paths("--exclude-path", &args.scope.exclude_paths)?,
+        impact_only: args.impact_only,
     })
 }
 

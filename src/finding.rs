@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::impact::Impact;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -74,6 +76,9 @@ pub struct Finding {
     /// What `--fix` adds to the current revision so that this finding's deletion cannot be
     /// reused: set by the rules that report a deletion without a reservation.
     pub fix: Option<crate::fix::Reserve>,
+    /// The RPCs whose requests or responses hold the changed element (breaking findings, when
+    /// either revision declares a service; see [`crate::impact`]). `None`: not computed.
+    pub impact: Option<Impact>,
 }
 
 impl Finding {

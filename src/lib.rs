@@ -20,6 +20,7 @@ pub mod error;
 pub mod filter;
 pub mod finding;
 pub mod fix;
+pub mod impact;
 pub mod input;
 pub mod lint;
 pub mod load;

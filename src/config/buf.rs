@@ -548,6 +548,7 @@ fn breaking(path: &Path, section: Option<&Breaking>, base: &Path) -> Result<Rule
         ignore_only,
         ignore_unstable_packages: section.ignore_unstable_packages.unwrap_or(false),
         severity: BTreeMap::new(),
+        impact_only: false,
     })
 }
 
@@ -609,6 +610,7 @@ fn lint(path: &Path, section: Option<&Lint>, base: &Path, v2: bool) -> Result<Li
             ignore_only,
             ignore_unstable_packages: false,
             severity: BTreeMap::new(),
+            impact_only: false,
         },
         options: LintOptions {
             enum_zero_value_suffix: section

@@ -133,6 +133,10 @@ pub struct RulesFile {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Level>")]
     pub severity: BTreeMap<Spanned<String>, Level>,
+    /// Report findings on elements that no RPC's request or response holds (storage-only types)
+    /// as warnings, so that only changes that reach a service fail the check. Default: false.
+    #[serde(default)]
+    pub impact_only: bool,
 }
 
 /// Reads protoguard.toml text into a [`Config`].
@@ -233,6 +237,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
             ignore_only,
             ignore_unstable_packages: raw.ignore_unstable_packages,
             severity,
+            impact_only: raw.impact_only,
         })
     };
     let mut breaking = section(&raw.breaking, &validate)?;
@@ -247,6 +252,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config> {
         ignore_only: raw_lint.ignore_only.clone(),
         ignore_unstable_packages: raw_lint.ignore_unstable_packages,
         severity: raw_lint.severity.clone(),
+        impact_only: false,
     };
     let mut lint = section(&lint_rules, &|name| validate_in(RuleKind::Lint, name))?;
     if lint.use_.is_empty() {

@@ -311,6 +311,15 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
         },
         None,
     );
+    if breaking {
+        key(
+            out,
+            "Findings on elements no RPC reaches (storage-only types) are warnings.",
+            "impact_only",
+            "true",
+            None,
+        );
+    }
 }
 
 /// One key: its explanation, then the active value or a commented-out example.

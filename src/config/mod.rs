@@ -117,6 +117,8 @@ pub struct Rules {
     pub ignore_unstable_packages: bool,
     /// Rule ID or category → level.
     pub severity: BTreeMap<String, Level>,
+    /// Breaking only: findings that reach no RPC are warnings (see [`crate::impact`]).
+    pub impact_only: bool,
 }
 
 impl Rules {

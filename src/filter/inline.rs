@@ -168,6 +168,7 @@ impl<'s> Ignores<'s> {
                         kind: FindingKind::Other,
                         label,
                         fix: None,
+                        impact: None,
                     });
                 };
                 let directive = &placed.directive;

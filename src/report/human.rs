@@ -43,13 +43,15 @@ impl Human {
         revisions: &Revisions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        self.render_for(super::Command::Breaking, findings, revisions, out)
+        self.render_for(super::Command::Breaking, false, findings, revisions, out)
     }
 
-    /// Like [`Human::render`], with the closing line worded for `command`.
+    /// Like [`Human::render`], with the closing line worded for `command`; `verbose` lists every
+    /// RPC a finding reaches.
     pub fn render_for(
         &self,
         command: super::Command,
+        verbose: bool,
         findings: &[Finding],
         revisions: &Revisions,
         out: &mut dyn Write,
@@ -58,6 +60,7 @@ impl Human {
         for (i, (finding, rules)) in one_per_event(findings).into_iter().enumerate() {
             let mut report = FindingReport::new(finding, revisions);
             report.rules = rules;
+            report.impact = finding.impact.as_ref().map(|i| Note(i.describe(verbose)));
             let mut text = String::new();
             handler
                 .render_report(&mut text, &report)
@@ -406,6 +409,8 @@ struct FindingReport<'a> {
     primary: Frame<'a>,
     /// The element's location in the previous revision (or, with no source, the location as text).
     previous: Option<PreviousFrame<'a>>,
+    /// The RPCs the finding reaches (or that none does), as an advice after the frames.
+    impact: Option<Note>,
     where_: String,
 }
 
@@ -439,6 +444,7 @@ impl<'a> FindingReport<'a> {
             rules: finding.rule.to_owned(),
             primary: Frame::new(&finding.location, revisions, primary_label),
             previous,
+            impact: None,
             where_,
         }
     }
@@ -486,8 +492,9 @@ impl Diagnostic for FindingReport<'_> {
         self.primary.labels()
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        let previous = self.previous.as_ref()?;
-        Some(Box::new(std::iter::once(previous as &dyn Diagnostic)))
+        let previous = self.previous.iter().map(|p| p as &dyn Diagnostic);
+        let impact = self.impact.iter().map(|i| i as &dyn Diagnostic);
+        Some(Box::new(previous.chain(impact)))
     }
 }
 
@@ -519,5 +526,23 @@ impl Diagnostic for PreviousFrame<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.frame.labels()
+    }
+}
+
+/// A line of advice without a frame (what a finding reaches).
+#[derive(Debug)]
+struct Note(String);
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Note {}
+
+impl Diagnostic for Note {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
     }
 }

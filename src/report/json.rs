@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Revisions;
 use crate::finding::{Finding, Location, Side};
+use crate::impact::{Direction, Impact};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -33,6 +34,43 @@ struct JsonFinding<'a> {
     location: JsonLocation<'a>,
     previous: Option<JsonLocation<'a>>,
     help: Option<&'a str>,
+    /// Absent when impact was not computed (no service in either revision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<JsonImpact<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonImpact<'a> {
+    /// The services reached, sorted; empty: no RPC reaches the element.
+    services: Vec<&'a str>,
+    reaches: Vec<JsonReach<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonReach<'a> {
+    rpc: &'a str,
+    service: &'a str,
+    direction: Direction,
+    via: &'a [String],
+    /// Where the RPC is declared.
+    location: Option<JsonLocation<'a>>,
+}
+
+fn impact(impact: &Impact) -> JsonImpact<'_> {
+    JsonImpact {
+        services: impact.services().into_iter().collect(),
+        reaches: impact
+            .reaches
+            .iter()
+            .map(|r| JsonReach {
+                rpc: &r.rpc,
+                service: r.service(),
+                direction: r.direction,
+                via: &r.via,
+                location: r.location.as_ref().map(location),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -87,6 +125,7 @@ pub fn render(findings: &[Finding], revisions: &Revisions, out: &mut dyn Write) 
                 location: location(&f.location),
                 previous: f.previous.as_ref().map(|p| location(p)),
                 help: f.help.as_deref(),
+                impact: f.impact.as_ref().map(impact),
             })
             .collect(),
     };

@@ -4,7 +4,7 @@
 //! a line saying how many more), and what to do next. Links go to `link_base` when the CLI knows
 //! the repository's web address (on GitHub Actions), else they are relative.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -109,6 +109,8 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
         }
     }
 
+    by_service(findings, &mut md);
+
     md.push_str("\n### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
     for finding in findings.iter().take(MAX_ROWS) {
         let mut message = inline(&finding.message);
@@ -139,6 +141,55 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
          - **Accept it deliberately.** If the break is intended (nothing has shipped against it yet), say so next to the element, with a reason: `// protoguard:ignore RULE_ID reason` (see docs/inline-ignores.md), or use `ignore_only` in `protoguard.toml` for a path.\n",
     );
     out.write_all(md.as_bytes())
+}
+
+/// The table "what this change breaks, by service": for each service reached, the RPCs reached
+/// and how many findings reach them; then the findings no RPC reaches. Left out when no impact
+/// was computed (neither revision declares a service).
+fn by_service(findings: &[Finding], md: &mut String) {
+    let mut services: BTreeMap<&str, (BTreeSet<&str>, usize, usize)> = BTreeMap::new();
+    let mut unreached = (0, 0);
+    let mut any = false;
+    for finding in findings {
+        let Some(impact) = &finding.impact else {
+            continue;
+        };
+        any = true;
+        let error = usize::from(finding.severity == Severity::Error);
+        if impact.reaches.is_empty() {
+            unreached.0 += error;
+            unreached.1 += 1 - error;
+        }
+        for service in impact.services() {
+            let entry = services.entry(service).or_default();
+            entry.1 += error;
+            entry.2 += 1 - error;
+            let rpcs = impact.reaches.iter().filter(|r| r.service() == service);
+            entry
+                .0
+                .extend(rpcs.map(|r| r.rpc.rsplit_once('.').map_or("", |(_, m)| m)));
+        }
+    }
+    if !any {
+        return;
+    }
+    md.push_str("\n### What this change breaks, by service\n\nA finding counts for every service whose requests or responses hold the changed element.\n\n| Service | RPCs reached | Errors | Warnings |\n|---|---|--:|--:|\n");
+    for (service, (rpcs, errors, warnings)) in &services {
+        let rpcs: Vec<String> = rpcs.iter().map(|r| format!("`{r}`")).collect();
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {errors} | {warnings} |",
+            code(service),
+            rpcs.join(", ")
+        );
+    }
+    if unreached != (0, 0) {
+        let _ = writeln!(
+            md,
+            "| reached by no RPC | — | {} | {} |",
+            unreached.0, unreached.1
+        );
+    }
 }
 
 /// A location as a link to its line: `[path:line](base/path#Lline)`. A location in the previous

@@ -138,6 +138,8 @@ pub struct Context<'a> {
     /// path and `#Lline` are appended (`https://github.com/o/r/blob/<sha>/`). `None`: relative
     /// links.
     pub link_base: Option<String>,
+    /// Human output lists every RPC a finding reaches, not only the first few.
+    pub verbose: bool,
 }
 
 impl<'a> Context<'a> {
@@ -150,6 +152,7 @@ impl<'a> Context<'a> {
             human,
             path_prefix: String::new(),
             link_base: None,
+            verbose: false,
         }
     }
 
@@ -164,9 +167,10 @@ impl<'a> Context<'a> {
         // path in each revision, so human output takes no prefix.
         let prefixed = || with_prefix(findings, &self.path_prefix);
         match format {
-            Format::Human => self
-                .human
-                .render_for(self.command, findings, &self.revisions, out),
+            Format::Human => {
+                self.human
+                    .render_for(self.command, self.verbose, findings, &self.revisions, out)
+            }
             Format::Text => text::render(&prefixed(), out),
             Format::Json => json::render(&prefixed(), &self.revisions, out),
             Format::Github => github::render(&prefixed(), &self.revisions, out),
@@ -263,10 +267,18 @@ fn with_prefix<'f>(findings: &'f [Finding], prefix: &str) -> Cow<'f, [Finding]> 
     Cow::Owned(
         findings
             .iter()
-            .map(|f| Finding {
-                location: prefixed(&f.location),
-                previous: f.previous.as_ref().map(prefixed),
-                ..f.clone()
+            .map(|f| {
+                let mut impact = f.impact.clone();
+                let reached = impact.iter_mut().flat_map(|i| &mut i.reaches);
+                for location in reached.filter_map(|r| r.location.as_mut()) {
+                    *location = prefixed(location);
+                }
+                Finding {
+                    location: prefixed(&f.location),
+                    previous: f.previous.as_ref().map(prefixed),
+                    impact,
+                    ..f.clone()
+                }
             })
             .collect(),
     )
@@ -372,6 +384,7 @@ pub(crate) mod tests {
             kind: crate::finding::Kind::Other,
             label: "here",
             fix: None,
+            impact: None,
         }
     }
 

@@ -105,7 +105,25 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties>,
 }
+
+/// What a result reaches (see docs/output-formats.md): a property bag, which SARIF leaves to
+/// the tool.
+#[derive(Serialize)]
+struct ResultProperties {
+    /// The services reached, sorted; empty: no RPC reaches the changed element.
+    #[serde(rename = "protoguard/services")]
+    services: Vec<String>,
+    /// Every RPC reached: `acme.v1.UserService.GetUser (response, via acme.v1.Page.users)`.
+    #[serde(rename = "protoguard/reaches")]
+    reaches: Vec<String>,
+}
+
+/// How many reached RPCs a result also points at as related locations; the property bag lists
+/// them all.
+const RELATED_REACHES: usize = 20;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +174,11 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
+            if let Some(impact) = &finding.impact {
+                text.push('\n');
+                text.push_str(&impact.describe(false));
+            }
+            let reached = finding.impact.iter().flat_map(|i| &i.reaches);
             SarifResult {
                 rule_id: finding.rule,
                 rule_index: rules
@@ -175,8 +198,27 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
                             Some(format!("Previous location, in {previous_label}.")),
                         )
                     })
+                    .chain(
+                        reached
+                            .clone()
+                            .filter_map(|r| Some((r, r.location.as_ref()?)))
+                            .take(RELATED_REACHES)
+                            .zip(2..)
+                            .map(|((reach, at), id)| {
+                                let place = match at.side {
+                                    Side::Previous => format!(" (in {previous_label})"),
+                                    Side::Current => String::new(),
+                                };
+                                let text = format!("Reaches {}{place}.", reach.describe());
+                                location(at, Some(id), Some(text))
+                            }),
+                    )
                     .collect(),
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
+                properties: finding.impact.as_ref().map(|impact| ResultProperties {
+                    services: impact.services().into_iter().map(str::to_owned).collect(),
+                    reaches: reached.map(|r| r.describe()).collect(),
+                }),
             }
         })
         .collect();

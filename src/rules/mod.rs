@@ -75,6 +75,7 @@ impl Ctx<'_> {
             kind,
             label,
             fix: None,
+            impact: None,
         });
         self.findings.last_mut().expect("just pushed")
     }

@@ -140,6 +140,7 @@ impl LintCtx<'_> {
                 kind: Kind::Other,
                 label: "here",
                 fix: None,
+                impact: None,
             },
             element,
         });
