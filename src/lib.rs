@@ -10,6 +10,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod atomic;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -1,0 +1,371 @@
+//! Versioned cache files: small files protoguard keeps under a repository's git directory
+//! (`.git/protoguard/`) so that work done for one run (the header scan of a blob, the history
+//! ledger) is not redone by the next. A cache is never trusted: a file written by another
+//! version or for another purpose, cut short, corrupted or too large reads as absent, and the
+//! caller rebuilds it. Writing goes to a temporary file in the same directory that is renamed
+//! into place, so a reader sees a whole old file or a whole new one; two runs that write at once
+//! both write complete, correct files and the last rename wins. A cache may only hold what can be
+//! recomputed from the repository, so losing a write never yields a wrong answer.
+//!
+//! The file layout (all integers little-endian):
+//!
+//! ```text
+//! magic     8 bytes  "PGCACHE\0"
+//! kind      1 byte length + that many bytes (e.g. "headers"): what the payload is
+//! version   u32      the payload format's version
+//! length    u64      payload length in bytes
+//! checksum  u64      of the payload (see `checksum`)
+//! payload   length bytes
+//! ```
+//!
+//! [`Encoder`] and [`Decoder`] write and read payloads of integers, byte strings and strings;
+//! decoding never panics on bad input (every read is bounds-checked).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 8] = b"PGCACHE\0";
+
+/// One cache file: where it lives, what it holds, and the largest payload accepted.
+#[derive(Debug, Clone)]
+pub struct CacheFile {
+    path: PathBuf,
+    kind: &'static str,
+    version: u32,
+    max_bytes: u64,
+}
+
+impl CacheFile {
+    /// The cache file `name` in `dir`, holding payloads of `kind` (at most 255 bytes) in format
+    /// `version`; files larger than `max_bytes` (payload) are neither read nor written.
+    pub fn new(dir: &Path, name: &str, kind: &'static str, version: u32, max_bytes: u64) -> Self {
+        debug_assert!(kind.len() <= 255);
+        CacheFile {
+            path: dir.join(name),
+            kind,
+            version,
+            max_bytes,
+        }
+    }
+
+    /// The cache directory of a git repository: `protoguard/` in its common git directory, so
+    /// that linked worktrees share one cache.
+    pub fn dir_of(repo: &git2::Repository) -> PathBuf {
+        repo.commondir().join("protoguard")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The largest payload this file accepts, in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// The payload, if the file exists and is a whole, intact cache of this kind and version;
+    /// `None` otherwise (the caller rebuilds). Never fails: an unreadable cache is no cache.
+    pub fn read(&self) -> Option<Vec<u8>> {
+        let size = std::fs::metadata(&self.path).ok()?.len();
+        if size > self.max_bytes + self.header_len() as u64 {
+            return None;
+        }
+        let bytes = std::fs::read(&self.path).ok()?;
+        self.payload_of(&bytes).map(|range| bytes[range].to_vec())
+    }
+
+    /// Where the payload is in `bytes`, if the header matches and the checksum holds.
+    fn payload_of(&self, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+        let mut d = Decoder::new(bytes);
+        if d.take(MAGIC.len())? != MAGIC {
+            return None;
+        }
+        let kind_len = usize::from(d.take(1)?[0]);
+        if d.take(kind_len)? != self.kind.as_bytes() || d.u32()? != self.version {
+            return None;
+        }
+        let length = d.u64()?;
+        let checksum = d.u64()?;
+        if length > self.max_bytes || d.remaining() as u64 != length {
+            return None;
+        }
+        let start = d.position();
+        let payload = &bytes[start..];
+        (checksum_of(payload) == checksum).then_some(start..bytes.len())
+    }
+
+    fn header_len(&self) -> usize {
+        MAGIC.len() + 1 + self.kind.len() + 4 + 8 + 8
+    }
+
+    /// Replaces the file with `payload`, creating the directory if needed: written under a
+    /// temporary name in the same directory and renamed into place. A payload over the limit is
+    /// not written (the old file, if any, is removed so that it is not read stale).
+    pub fn write(&self, payload: &[u8]) -> io::Result<()> {
+        if payload.len() as u64 > self.max_bytes {
+            match std::fs::remove_file(&self.path) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+                _ => {}
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{}: {} bytes is over the cache's limit of {} bytes",
+                    self.path.display(),
+                    payload.len(),
+                    self.max_bytes
+                ),
+            ));
+        }
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut header = Vec::with_capacity(self.header_len());
+        header.extend_from_slice(MAGIC);
+        header.push(self.kind.len() as u8);
+        header.extend_from_slice(self.kind.as_bytes());
+        header.extend_from_slice(&self.version.to_le_bytes());
+        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        header.extend_from_slice(&checksum_of(payload).to_le_bytes());
+        // No fsync: a file cut short by a crash fails its checksum and is rebuilt, which costs
+        // less than syncing on every run.
+        let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+        temp.write_all(&header)?;
+        temp.write_all(payload)?;
+        temp.persist(&self.path).map(drop).map_err(|err| err.error)
+    }
+}
+
+/// A 64-bit checksum of `bytes`, eight bytes at a time (multiply-xorshift mixing): it detects
+/// truncation and corruption, not tampering — a cache holds nothing a tampered file could turn
+/// into a wrong answer that a recomputation would not also give.
+fn checksum_of(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0x5150_4741_5244_u64 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        h = (h ^ word).wrapping_mul(K);
+        h ^= h >> 29;
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    h ^ (h >> 32)
+}
+
+/// Builds a payload.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    bytes: Vec<u8>,
+}
+
+impl Encoder {
+    pub fn new() -> Self {
+        Encoder::default()
+    }
+
+    pub fn u32(&mut self, value: u32) -> &mut Self {
+        self.bytes.extend_from_slice(&value.to_le_bytes());
+        self
+    }
+
+    pub fn u64(&mut self, value: u64) -> &mut Self {
+        self.bytes.extend_from_slice(&value.to_le_bytes());
+        self
+    }
+
+    /// Raw bytes of a length both sides know (an object ID).
+    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.bytes.extend_from_slice(bytes);
+        self
+    }
+
+    /// A byte string, length-prefixed (u32).
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        self.u32(bytes.len() as u32);
+        self.raw(bytes)
+    }
+
+    pub fn str(&mut self, text: &str) -> &mut Self {
+        self.bytes(text.as_bytes())
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// Reads a payload; every read returns `None` past the end or on a malformed value.
+#[derive(Debug, Clone)]
+pub struct Decoder<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Decoder { bytes, pos: 0 }
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let slice = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(slice)
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// A length-prefixed byte string (see [`Encoder::bytes`]).
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = self.u32()? as usize;
+        self.take(len)
+    }
+
+    /// A length-prefixed string; `None` if it is not UTF-8.
+    pub fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Returns `true` if every byte was read.
+    pub fn is_done(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(dir: &Path, version: u32) -> CacheFile {
+        CacheFile::new(dir, "test.bin", "test", version, 1 << 20)
+    }
+
+    #[test]
+    fn round_trips_and_rejects_what_it_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = file(dir.path(), 1);
+        assert_eq!(cache.read(), None, "no file yet");
+        let mut e = Encoder::new();
+        e.u32(7)
+            .str("acme/v1/a.proto")
+            .bytes(&[1, 2, 3])
+            .u64(u64::MAX);
+        let payload = e.finish();
+        cache.write(&payload).unwrap();
+        let read = cache.read().unwrap();
+        assert_eq!(read, payload);
+        let mut d = Decoder::new(&read);
+        assert_eq!(d.u32(), Some(7));
+        assert_eq!(d.str(), Some("acme/v1/a.proto"));
+        assert_eq!(d.bytes(), Some(&[1u8, 2, 3][..]));
+        assert_eq!(d.u64(), Some(u64::MAX));
+        assert!(d.is_done());
+        assert_eq!(d.u32(), None, "past the end");
+
+        // Another version or another kind of cache under the same name is not trusted.
+        assert_eq!(file(dir.path(), 2).read(), None);
+        assert_eq!(
+            CacheFile::new(dir.path(), "test.bin", "other", 1, 1 << 20).read(),
+            None
+        );
+        // Nor is a cache larger than the reader accepts.
+        assert_eq!(
+            CacheFile::new(dir.path(), "test.bin", "test", 1, 4).read(),
+            None
+        );
+
+        // Every single-byte corruption and every truncation reads as absent.
+        let whole = std::fs::read(cache.path()).unwrap();
+        for i in 0..whole.len() {
+            let mut bad = whole.clone();
+            bad[i] ^= 0x5a;
+            std::fs::write(cache.path(), &bad).unwrap();
+            assert_eq!(cache.read(), None, "byte {i} flipped");
+            std::fs::write(cache.path(), &whole[..i]).unwrap();
+            assert_eq!(cache.read(), None, "cut at {i}");
+        }
+        std::fs::write(cache.path(), [&whole[..], b"x"].concat()).unwrap();
+        assert_eq!(cache.read(), None, "trailing byte");
+        std::fs::write(cache.path(), b"not a cache at all").unwrap();
+        assert_eq!(cache.read(), None);
+        // And it is rebuilt by writing.
+        cache.write(&payload).unwrap();
+        assert_eq!(cache.read().unwrap(), payload);
+    }
+
+    #[test]
+    fn an_oversized_payload_is_not_written_and_the_stale_file_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CacheFile::new(dir.path(), "c.bin", "test", 1, 8);
+        cache.write(b"12345678").unwrap();
+        assert!(cache.read().is_some());
+        assert!(cache.write(b"123456789").is_err());
+        assert_eq!(cache.read(), None);
+    }
+
+    #[test]
+    fn concurrent_writers_leave_one_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = file(dir.path(), 1);
+        let payloads: Vec<Vec<u8>> = (0..8u8).map(|i| vec![i; 50_000 + usize::from(i)]).collect();
+        let all = &payloads;
+        std::thread::scope(|s| {
+            for payload in all {
+                let cache = cache.clone();
+                s.spawn(move || {
+                    for _ in 0..20 {
+                        cache.write(payload).unwrap();
+                        // A reader between writes sees one writer's whole payload, or nothing.
+                        if let Some(read) = cache.read() {
+                            assert!(all.contains(&read));
+                        }
+                    }
+                });
+            }
+        });
+        assert!(payloads.contains(&cache.read().unwrap()));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "test.bin")
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+
+    #[test]
+    fn the_cache_of_a_repository_is_in_its_common_git_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        assert_eq!(
+            CacheFile::dir_of(&repo).canonicalize().ok(),
+            None,
+            "not created by asking"
+        );
+        assert!(CacheFile::dir_of(&repo).starts_with(repo.commondir()));
+        assert!(CacheFile::dir_of(&repo).ends_with("protoguard"));
+    }
+}
