@@ -39,6 +39,9 @@ enum Command {
     /// Lint the schema: every finding, or with --against only those the change introduces.
     #[command(after_help = EXIT_CODES)]
     Lint(Box<LintArgs>),
+    /// Show the history ledger: every field number and enum value each message and enum had on
+    /// the branch's first-parent history, which are retired, and which are not reserved.
+    History(HistoryArgs),
     /// List every rule, breaking then lint: ID, categories, default severity and summary.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -56,6 +59,25 @@ enum Command {
         #[arg(long)]
         from_buf: bool,
     },
+}
+
+#[derive(Args)]
+struct HistoryArgs {
+    /// The branch tip to walk back from.
+    #[arg(default_value = "HEAD")]
+    rev: String,
+    /// Walk only the commits after this revision.
+    #[arg(long, value_name = "REVISION")]
+    since: Option<String>,
+    /// Walk at most this many first-parent commits, newest first.
+    #[arg(long, value_name = "N")]
+    max_count: Option<usize>,
+    /// `text` (a summary per message and enum) or `json` (the whole ledger).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
+    /// Neither read nor write the ledger cache (under the git directory).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -280,6 +302,18 @@ pub fn run(
     let result = match cli.command {
         Command::Breaking(args) => breaking(*args, stdout, stderr),
         Command::Lint(args) => lint(*args, stdout, stderr),
+        Command::History(args) => crate::history::command(
+            &std::env::current_dir().unwrap_or_default(),
+            &crate::history::Options {
+                rev: args.rev,
+                since: args.since,
+                max_count: args.max_count,
+                no_cache: args.no_cache,
+            },
+            args.format == "json",
+            stdout,
+            stderr,
+        ),
         Command::Rules(args) => rules(&args, stdout).map(|()| 0),
         Command::Explain { id } => explain(&id, stdout).map(|()| 0),
         Command::Init { force, from_buf } => init(force, from_buf, stdout).map(|()| 0),

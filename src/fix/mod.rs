@@ -7,6 +7,8 @@
 
 mod text;
 
+pub(crate) use text::{render_ranges, ENUM_MAX, FIELD_MAX};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;

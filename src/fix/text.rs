@@ -28,9 +28,9 @@ pub(crate) struct Wanted<'a> {
 }
 
 /// The largest field number; what `max` means in a message's `reserved` range.
-const FIELD_MAX: i64 = 536_870_911;
+pub(crate) const FIELD_MAX: i64 = 536_870_911;
 /// The largest enum value number; what `max` means in an enum's `reserved` range.
-const ENUM_MAX: i64 = i32::MAX as i64;
+pub(crate) const ENUM_MAX: i64 = i32::MAX as i64;
 
 /// A statement directly inside the body: its byte range (through `;`, or through `}` for a
 /// block), its first word, and where its last token before `;` ends.
@@ -233,7 +233,9 @@ fn coalesce(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
     out
 }
 
-fn render_ranges(ranges: &[(i64, i64)], max: i64) -> String {
+/// `4, 7 to 9, 100 to max`: inclusive ranges as a `reserved` statement lists them (`max` for
+/// the kind's largest number).
+pub(crate) fn render_ranges(ranges: &[(i64, i64)], max: i64) -> String {
     ranges
         .iter()
         .map(|&(a, b)| match b {
