@@ -168,6 +168,7 @@ pub static LINT: &[Rule] = lint![
     ENUM_ZERO_VALUE_SUFFIX => Enum(enum_zero_value_suffix),
     FILE_LOWER_SNAKE_CASE => File(file_lower_snake_case),
     PACKAGE_VERSION_SUFFIX => File(package_version_suffix),
+    PROTOVALIDATE => Message(protovalidate),
     RPC_REQUEST_RESPONSE_UNIQUE => Schema(rpc_request_response_unique),
     RPC_REQUEST_STANDARD_NAME => Method(rpc_request_standard_name),
     RPC_RESPONSE_STANDARD_NAME => Method(rpc_response_standard_name),

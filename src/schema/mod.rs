@@ -166,6 +166,34 @@ impl Schema {
         }
     }
 
+    /// Where the deepest recorded part of `sub` (a sub-path of `element`, e.g. an option's
+    /// `[8, 1159, 14, 2]`) is: the longest prefix of it that has a span, down to the element.
+    /// Option values written as one message literal are recorded only as a whole, so a rule
+    /// inside one is located at the literal.
+    pub fn locate_nearest(&self, element: &impl Element, sub: &[i32]) -> Location {
+        let file = element.file();
+        let index = self.span_index(&file);
+        let text = self.source(file.name());
+        let mut path = [element.path(), sub].concat();
+        // A part that was not written itself (a rules message set only through its fields, as
+        // in `string.min_len = 1`) is where its first written part is.
+        let mut found = index
+            .get(&path, text)
+            .or_else(|| index.first_below(&path, text));
+        while found.is_none() && path.len() > element.path().len() + 1 {
+            path.pop();
+            found = index.get(&path, text);
+        }
+        match found {
+            Some(span) => Location {
+                side: self.side,
+                path: file.name().to_owned(),
+                span: Some(span),
+            },
+            None => self.locate(element),
+        }
+    }
+
     /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
     /// declaration), without falling back to a parent.
     pub fn span(&self, file: &FileDescriptor, path: &[i32]) -> Option<Span> {

@@ -74,6 +74,17 @@ impl SpanIndex {
         Some(self.convert(raw, text))
     }
 
+    /// The first span (in the text) of a path strictly below `path`; a scan of the file's spans,
+    /// for the rare lookups where `path` itself was not recorded.
+    pub fn first_below(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
+        self.spans
+            .iter()
+            .filter(|(p, _)| p.len() > path.len() && p.starts_with(path))
+            .map(|(_, span)| span)
+            .min_by_key(|span| (span[0], span[1]))
+            .map(|raw| self.convert(raw, text))
+    }
+
     /// A 0-based line and byte column as a 1-based span, counting columns in characters when
     /// the text is known.
     fn convert(&self, raw: &[i32; 4], text: Option<&str>) -> Span {

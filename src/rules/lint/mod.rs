@@ -55,6 +55,7 @@ pub mod package_same_php_namespace;
 pub mod package_same_ruby_package;
 pub mod package_same_swift_prefix;
 pub mod package_version_suffix;
+pub mod protovalidate;
 pub mod rpc_no_client_streaming;
 pub mod rpc_no_server_streaming;
 pub mod rpc_pascal_case;
