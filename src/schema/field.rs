@@ -146,6 +146,13 @@ impl Element for AnyField {
     }
 }
 
+impl AnyField {
+    /// The field's options, extension options included.
+    pub fn options(&self) -> prost_reflect::DynamicMessage {
+        either!(self, f => f.options())
+    }
+}
+
 impl FieldLike for AnyField {
     fn name(&self) -> &str {
         either!(self, f => FieldLike::name(f))

@@ -1,10 +1,10 @@
 //! COMMENT_FIELD: every field has a comment documenting it (buf's COMMENTS category; see
 //! [`super::comment`]).
 
-use prost_reflect::FieldDescriptor;
+use crate::schema::field::{AnyField, FieldLike};
 
 use super::LintCtx;
 
-pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
+pub fn check(ctx: &mut LintCtx, field: &AnyField) {
     super::comment::check(ctx, field, "Field", field.full_name());
 }

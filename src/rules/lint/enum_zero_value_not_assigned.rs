@@ -3,7 +3,9 @@
 //! (ENUM_ZERO_VALUE category). Writing the zero value treats it as meaningful, while on the wire
 //! it is indistinguishable from "not set" (an implicit-presence field does not even serialise it).
 
-use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, Value};
+use prost_reflect::{DynamicMessage, Kind, Value};
+
+use crate::schema::field::{AnyField, FieldLike};
 
 use super::LintCtx;
 
@@ -11,7 +13,7 @@ use super::LintCtx;
 const DEFAULT_VALUE: i32 = 7;
 const OPTIONS: i32 = 8;
 
-pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
+pub fn check(ctx: &mut LintCtx, field: &AnyField) {
     if let Kind::Enum(enum_) = field.kind() {
         let default = field.field_descriptor_proto().default_value.as_deref();
         if let Some(name) = default {
@@ -35,7 +37,7 @@ pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
 }
 
 /// Reports custom options of enum type set to their zero value on `field`.
-fn zero_options(ctx: &mut LintCtx, options: &DynamicMessage, field: &FieldDescriptor) {
+fn zero_options(ctx: &mut LintCtx, options: &DynamicMessage, field: &AnyField) {
     for (extension, value) in options.extensions() {
         let (Kind::Enum(enum_), Value::EnumNumber(0)) = (extension.kind(), value) else {
             continue;

@@ -4,7 +4,9 @@
 //! a real state. protoguard's own rule (ENUM_ZERO_VALUE category); reads the resolved openness,
 //! never the syntax.
 
-use prost_reflect::{FieldDescriptor, Kind};
+use prost_reflect::Kind;
+
+use crate::schema::field::{AnyField, FieldLike};
 
 use crate::schema::resolved::enum_is_closed;
 
@@ -13,7 +15,7 @@ use super::LintCtx;
 /// `FieldDescriptorProto.name`.
 const NAME: i32 = 1;
 
-pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
+pub fn check(ctx: &mut LintCtx, field: &AnyField) {
     let Kind::Enum(enum_) = field.kind() else {
         return;
     };

@@ -2,7 +2,7 @@
 //! editions field with `field_presence = LEGACY_REQUIRED` (read through the resolved
 //! cardinality, never the syntax).
 
-use prost_reflect::FieldDescriptor;
+use crate::schema::field::{AnyField, FieldLike};
 
 use crate::schema::resolved::{cardinality, Cardinality};
 
@@ -11,7 +11,7 @@ use super::LintCtx;
 /// `FieldDescriptorProto.name`.
 const NAME: i32 = 1;
 
-pub fn check(ctx: &mut LintCtx, field: &FieldDescriptor) {
+pub fn check(ctx: &mut LintCtx, field: &AnyField) {
     if cardinality(ctx.schema, field) != Cardinality::Required {
         return;
     }

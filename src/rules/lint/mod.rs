@@ -68,12 +68,13 @@ pub mod stable_package_no_import_unstable;
 pub mod syntax_specified;
 
 use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor,
-    MethodDescriptor, OneofDescriptor, ServiceDescriptor,
+    EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor, MethodDescriptor,
+    OneofDescriptor, ServiceDescriptor,
 };
 
 use crate::finding::{Finding, Kind, Location, Severity};
 use crate::registry::{Check, Enabled};
+use crate::schema::field::AnyField;
 use crate::schema::Schema;
 
 pub use options::LintOptions;
@@ -90,7 +91,8 @@ pub enum LintCheck {
     Schema(SchemaCheck),
     File(ElementCheck<FileDescriptor>),
     Message(ElementCheck<MessageDescriptor>),
-    Field(ElementCheck<FieldDescriptor>),
+    /// A field of a message or an extension field (buf lints both as fields).
+    Field(ElementCheck<AnyField>),
     Oneof(ElementCheck<OneofDescriptor>),
     Enum(ElementCheck<EnumDescriptor>),
     EnumValue(ElementCheck<EnumValueDescriptor>),
@@ -155,7 +157,7 @@ struct ByKind<'r> {
     schema: Vec<(&'r Enabled, SchemaCheck)>,
     file: Vec<(&'r Enabled, ElementCheck<FileDescriptor>)>,
     message: Vec<(&'r Enabled, ElementCheck<MessageDescriptor>)>,
-    field: Vec<(&'r Enabled, ElementCheck<FieldDescriptor>)>,
+    field: Vec<(&'r Enabled, ElementCheck<AnyField>)>,
     oneof: Vec<(&'r Enabled, ElementCheck<OneofDescriptor>)>,
     enum_: Vec<(&'r Enabled, ElementCheck<EnumDescriptor>)>,
     enum_value: Vec<(&'r Enabled, ElementCheck<EnumValueDescriptor>)>,
@@ -210,6 +212,10 @@ pub fn run(schema: &Schema, rules: &[Enabled], options: &LintOptions) -> Vec<Lin
     each!(by.schema, |f, ctx| f(ctx));
     for file in schema.files() {
         each!(by.file, |f, ctx| f(ctx, file));
+        for extension in file.extensions() {
+            let field = AnyField::Extension(extension);
+            each!(by.field, |f, ctx| f(ctx, &field));
+        }
         let mut messages: Vec<MessageDescriptor> = file.messages().collect();
         let mut enums: Vec<EnumDescriptor> = file.enums().collect();
         while let Some(message) = messages.pop() {
@@ -218,6 +224,11 @@ pub fn run(schema: &Schema, rules: &[Enabled], options: &LintOptions) -> Vec<Lin
             }
             each!(by.message, |f, ctx| f(ctx, &message));
             for field in message.fields() {
+                let field = AnyField::Field(field);
+                each!(by.field, |f, ctx| f(ctx, &field));
+            }
+            for extension in message.child_extensions() {
+                let field = AnyField::Extension(extension);
                 each!(by.field, |f, ctx| f(ctx, &field));
             }
             for oneof in message.oneofs().filter(|o| !o.is_synthetic()) {
