@@ -81,6 +81,7 @@ impl<'r> ByKind<'r> {
 pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
     let by = ByKind::new(rules);
     let mut findings = Vec::new();
+    let added = crate::rules::breaking::renames::Added::default();
     // Calls each rule of a kind with its own context; `$call` receives the rule's function.
     macro_rules! each {
         ($rules:expr, |$f:ident, $ctx:ident| $call:expr) => {
@@ -92,6 +93,7 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
                     severity: rule.severity,
                     help: rule.help,
                     findings: &mut findings,
+                    added: &added,
                 };
                 $call;
             }

@@ -73,9 +73,10 @@ pub(crate) fn deleted_from_file(
     let was = ctx.old.locate_part(element, &[NAME]);
     match moved_to {
         None => {
+            let renamed = super::renames::renamed(ctx, kind, old_name).unwrap_or_default();
             ctx.deleted(
                 format!(
-                    "Previously present {kind} \"{old_name}\" was deleted from file \"{}\".",
+                    "Previously present {kind} \"{old_name}\" was deleted from file \"{}\"{renamed}.",
                     new.name()
                 ),
                 at,

@@ -60,6 +60,7 @@ pub mod package_extension_no_delete;
 pub mod package_message_no_delete;
 pub mod package_no_delete;
 pub mod package_service_no_delete;
+pub(crate) mod renames;
 pub mod reserved_enum_no_delete;
 pub mod reserved_message_no_delete;
 pub mod rpc_no_delete;

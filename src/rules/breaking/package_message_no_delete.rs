@@ -65,8 +65,9 @@ pub(crate) fn deleted_from_package(
         name => format!("package \"{name}\""),
     };
     let at = anchor(ctx.new, pair, full_name, element.file().name());
+    let renamed = super::renames::renamed(ctx, kind, full_name).unwrap_or_default();
     ctx.deleted(
-        format!("Previously present {kind} \"{full_name}\" was deleted from {package}."),
+        format!("Previously present {kind} \"{full_name}\" was deleted from {package}{renamed}."),
         at,
         ctx.old.locate_part(element, &[NAME]),
     );

@@ -6,9 +6,11 @@
 //! `None` when the change is compatible; [`report_type`] and [`report_cardinality`] turn it into
 //! a finding, so each rule file is a single call.
 //!
-//! [`types`] decides type changes, [`cardinality`] decides cardinality changes.
+//! [`types`] decides type changes, [`cardinality`] decides cardinality changes, [`shape`] a
+//! message type changed to another, field by field.
 
 mod cardinality;
+mod shape;
 #[cfg(test)]
 mod tests;
 mod types;
@@ -103,6 +105,16 @@ fn json(reason: String) -> Option<Incompatible> {
         reason,
         unverified: false,
     })
+}
+
+/// Returns `true` if data of message `old` and of message `new` read as each other in binary
+/// and in JSON: the same fields, compared recursively (see [`shape`]).
+pub(crate) fn same_data(
+    s: Sides,
+    old: &prost_reflect::MessageDescriptor,
+    new: &prost_reflect::MessageDescriptor,
+) -> bool {
+    shape::messages_wire(s, old, new).is_none() && shape::messages_json(s, old, new).is_none()
 }
 
 /// Reports a type change that breaks in `mode`, anchored at the type.

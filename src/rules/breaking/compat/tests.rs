@@ -14,6 +14,9 @@ message Other { enum Open { OPEN_ZERO = 0; OPEN_ONE = 1; OPEN_TWO = 2; } }
 
 message Msg { string s = 1; }
 message OtherMsg { string s = 1; }
+message Wider { string s = 1; int32 n = 2; }
+message Wrong { int32 s = 1; }
+message Relabelled { string t = 1; }
 message Entry { string key = 1; int32 value = 2; }
 message WideEntry { string key = 1; int64 value = 2; }
 message BadEntry { string key = 1; string value = 2; }
@@ -40,6 +43,9 @@ message M {
   Other.Open v_other_open = 18;
   Msg v_msg = 19;
   OtherMsg v_other_msg = 20;
+  Wider v_wider = 21;
+  Wrong v_wrong = 22;
+  Relabelled v_relabelled = 23;
 
   map<string, int32> map_si32 = 30;
   map<string, int64> map_si64 = 31;
@@ -196,7 +202,11 @@ fn type_matrix() {
         ("bytes", "msg", 'W', 'W'),
         ("msg", "string", 'W', 'W'),
         ("string", "msg", 'W', 'W'),
-        ("msg", "other_msg", 'W', 'W'),
+        // a message to another: field by field (the same fields read the same data)
+        ("msg", "other_msg", '-', '-'),
+        ("msg", "wider", 'W', 'W'),
+        ("msg", "wrong", 'W', 'W'),
+        ("msg", "relabelled", '-', 'J'),
         // enums and integers
         ("open", "int32", '-', 'J'),
         ("open", "uint64", '-', 'J'),
@@ -217,7 +227,7 @@ fn type_matrix() {
         // groups
         ("2:g", "2:g_as_message", 'W', 'W'),
         ("2:g_as_message", "2:g", 'W', 'W'),
-        ("2:g", "2:h", 'W', 'W'),
+        ("2:g", "2:h", '-', '-'),
         ("2:g", "2:bytes", 'W', 'W'),
         // maps
         ("map_si32", "map_si64", '-', 'J'),
@@ -403,4 +413,62 @@ fn cardinality_reasons_name_the_cause() {
         why("entries", "map_si32", Mode::WireJson),
         "not JSON-compatible: JSON writes a repeated field as an array and a map field as an object keyed by the map keys"
     );
+}
+
+/// Two chains of `depth` nested messages, `A0 { A1 next = 1; }` … and `B0 { B1 next = 1; }` …,
+/// each ending in a message that holds itself (a cycle).
+fn chains(depth: usize) -> DescriptorPool {
+    let mut text = String::from("syntax = \"proto3\";\npackage c;\n");
+    for prefix in ["A", "B"] {
+        for i in 0..depth {
+            text.push_str(&format!(
+                "message {prefix}{i} {{ {prefix}{} next = 1; string s = 2; }}\n",
+                i + 1
+            ));
+        }
+        text.push_str(&format!(
+            "message {prefix}{depth} {{ {prefix}{depth} self = 1; }}\n"
+        ));
+    }
+    struct One(String);
+    impl FileResolver for One {
+        fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+            File::from_source(name, &self.0)
+        }
+    }
+    let mut compiler = protox::Compiler::with_file_resolver(One(text));
+    compiler.open_file("c.proto").expect("chains compile");
+    compiler.descriptor_pool()
+}
+
+#[test]
+fn messages_are_compared_field_by_field_through_cycles_up_to_a_depth() {
+    for (depth, expected) in [(10, None), (80, Some(true))] {
+        let pool = chains(depth);
+        let schema = schema(&pool);
+        let s = Sides {
+            old: &schema,
+            new: &schema,
+        };
+        let (a, b) = (
+            pool.get_message_by_name("c.A0").unwrap(),
+            pool.get_message_by_name("c.B0").unwrap(),
+        );
+        let found = shape::messages_wire(s, &a, &b);
+        assert_eq!(found.as_ref().map(|i| i.unverified), expected, "{found:?}");
+        if let Some(why) = found {
+            assert!(why.reason.contains("nest too deeply"), "{why}");
+        }
+        assert_eq!(same_data(s, &a, &b), expected.is_none());
+    }
+    // A different leaf far down is found and named.
+    let pool = chains(10);
+    let schema = schema(&pool);
+    let s = Sides {
+        old: &schema,
+        new: &schema,
+    };
+    let a = pool.get_message_by_name("c.A3").unwrap();
+    let b = pool.get_message_by_name("c.B10").unwrap();
+    assert!(shape::messages_wire(s, &a, &b).is_some());
 }

@@ -2,6 +2,7 @@
 
 use prost_reflect::{EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
+use super::shape::{messages_json, messages_wire};
 use super::{json, unverified_wire, wire, Incompatible, Mode, Sides};
 use crate::rules::breaking::{same_type, type_names};
 use crate::schema::field::FieldLike;
@@ -73,7 +74,11 @@ impl Form {
 }
 
 /// The language guide's wire compatibility of two field types (cardinality aside).
-fn wire_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Incompatible> {
+pub(super) fn wire_type(
+    s: Sides,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
+) -> Option<Incompatible> {
     if same_type(s, old, new) {
         return None;
     }
@@ -107,9 +112,8 @@ fn wire_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Inc
             b.full_name()
         )),
         (_, Kind::Enum(_)) => None,
-        (Kind::Message(_), Kind::Message(_)) => unverified_wire(format!(
-            "protoguard does not compare the fields of \"{old_type}\" and \"{new_type}\"; data of one reads as the other only if every field number keeps a compatible type"
-        )),
+        // Type names never reach the wire: compare the messages field by field.
+        (Kind::Message(a), Kind::Message(b)) => messages_wire(s, &a, &b),
         (Kind::Message(_), Kind::Bytes) => None,
         (Kind::Bytes, Kind::Message(m)) => unverified_wire(format!(
             "bytes are read as a message correctly only if every value written was an encoded \"{}\", which protoguard cannot verify",
@@ -238,7 +242,11 @@ fn enum_numbers(s: Sides, old: &EnumDescriptor, new: &EnumDescriptor) -> Option<
 /// The JSON mapping's compatibility of two types that are already wire-compatible. buf's groups:
 /// {int32, uint32}, {int64, uint64}, {fixed32, sfixed32}, {fixed64, sfixed64}; every other type
 /// only with itself, except enums that keep every value name with its number.
-fn json_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Incompatible> {
+pub(super) fn json_type(
+    s: Sides,
+    old: &impl FieldLike,
+    new: &impl FieldLike,
+) -> Option<Incompatible> {
     if same_type(s, old, new) {
         return None;
     }
@@ -250,6 +258,7 @@ fn json_type(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> Option<Inc
     if !old.is_map() && !new.is_map() {
         match (&old_kind, &new_kind) {
             (Kind::Enum(a), Kind::Enum(b)) => return enum_names(a, b),
+            (Kind::Message(a), Kind::Message(b)) => return messages_json(s, a, b),
             (Kind::String, Kind::Bytes) | (Kind::Bytes, Kind::String) => {
                 return json(
                     "JSON writes bytes as base64 and a string as plain text, so the same JSON value reads as different data or is rejected"
