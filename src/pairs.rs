@@ -93,6 +93,7 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
                     severity: rule.severity,
                     help: rule.help,
                     findings: &mut findings,
+                    generated_code: rule.generated_code,
                     added: &added,
                 };
                 $call;

@@ -458,6 +458,10 @@ pub struct Enabled {
     pub severity: Severity,
     pub help: Option<&'static str>,
     pub check: Check,
+    /// Selected by its ID or by a category other than WIRE and WIRE_JSON: generated code must
+    /// keep compiling, not only data keep reading. A rule uses it to leave out an event that
+    /// breaks only generated code when it runs for the encodings alone.
+    pub generated_code: bool,
 }
 
 /// A severity as configured: a finding's severity, or `off` to drop the rule.
@@ -646,6 +650,12 @@ pub fn select_in(
     where_: &str,
 ) -> Result<Vec<Enabled>> {
     let used = expand_in(kind, uses, where_)?;
+    let beyond_encodings: Vec<String> = uses
+        .iter()
+        .filter(|u| !["WIRE", "WIRE_JSON"].contains(&u.as_str()))
+        .cloned()
+        .collect();
+    let for_code = expand_in(kind, &beyond_encodings, where_)?;
     let excepted = expand_in(kind, except, where_)?;
     let keys: Vec<String> = severity.keys().cloned().collect();
     expand_in(kind, &keys, where_)?;
@@ -665,6 +675,7 @@ pub fn select_in(
                 severity,
                 help: r.help(),
                 check: r.check,
+                generated_code: for_code.contains(r.id),
             })
         })
         .collect())

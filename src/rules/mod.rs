@@ -16,6 +16,8 @@ pub struct Ctx<'a> {
     pub(crate) severity: Severity,
     pub(crate) help: Option<&'static str>,
     pub(crate) findings: &'a mut Vec<Finding>,
+    /// See [`crate::registry::Enabled::generated_code`].
+    pub(crate) generated_code: bool,
     /// The types the current revision added, for naming renames (found once per check).
     pub(crate) added: &'a breaking::renames::Added,
 }

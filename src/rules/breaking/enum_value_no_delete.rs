@@ -4,7 +4,7 @@
 
 use prost_reflect::{EnumDescriptor, EnumValueDescriptor};
 
-use super::{at_enum, enum_value_phrase, quoted_names, reserved_statements};
+use super::{at_enum, enum_value_phrase, moved_value_number, quoted_names, reserved_statements};
 use crate::fix::Reserve;
 use crate::pairs::values_by_number;
 use crate::rules::Ctx;
@@ -40,6 +40,9 @@ pub(crate) fn deleted_values(
             "Previously present enum value {} was deleted{unreserved}",
             values_phrase(number, &values)
         );
+        if let [value] = &values[..] {
+            message.push_str(&moved_value_number(value, old, new));
+        }
         if default == Some(number) {
             // Deleting the default changes what every unset field of this enum reads as.
             message

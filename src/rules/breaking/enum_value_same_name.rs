@@ -41,7 +41,7 @@ pub fn check(ctx: &mut Ctx, pair: &EnumValuePair) {
         )
     } else {
         format!(
-            "Enum value {} on enum \"{}\" changed {names} from {old_names} to {new_names}.",
+            "Enum value {} on enum \"{}\" changed {names} from {old_names} to {new_names}; the binary encoding is unaffected (it carries the number), but JSON, which writes the name, and generated code that use the old name break.",
             pair.number,
             pair.new_enum.full_name()
         )

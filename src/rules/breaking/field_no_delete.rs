@@ -3,7 +3,8 @@
 
 use prost_reflect::MessageDescriptor;
 
-use super::{at_message, field_phrase, reserve_help};
+use super::compat::Sides;
+use super::{at_message, field_phrase, moved_number, reserve_help};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
@@ -12,8 +13,9 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
             let (help, fix) = reserve_help(ctx.new, &field, new);
             let finding = ctx.deleted(
                 format!(
-                    "Previously present field {} was deleted.",
-                    field_phrase(&field)
+                    "Previously present field {} was deleted{}.",
+                    field_phrase(&field),
+                    moved_number(Sides::of(ctx), &field, old, new)
                 ),
                 at_message(ctx.new, new),
                 ctx.old.locate(&field),

@@ -3,7 +3,8 @@
 
 use prost_reflect::{FieldDescriptor, MessageDescriptor};
 
-use super::{at_message, field_phrase, reserve_help, reserved_names};
+use super::compat::Sides;
+use super::{at_message, field_phrase, moved_number, reserve_help, reserved_names};
 use crate::fix::Reserve;
 use crate::rules::Ctx;
 use crate::schema::Schema;
@@ -18,9 +19,10 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
         let (help, fix) = name_help(ctx.new, &field, new);
         let finding = ctx.deleted(
             format!(
-                "Previously present field {} was deleted without reserving the name \"{}\".",
+                "Previously present field {} was deleted without reserving the name \"{}\"{}.",
                 field_phrase(&field),
-                field.name()
+                field.name(),
+                moved_number(Sides::of(ctx), &field, old, new)
             ),
             at_message(ctx.new, new),
             ctx.old.locate(&field),

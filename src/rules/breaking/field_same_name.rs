@@ -22,7 +22,7 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
         None => {
             ctx.changed(
                 format!(
-                    "{} {} on message \"{}\" changed name from \"{was_named}\" to \"{now_named}\".",
+                    "{} {} on message \"{}\" changed name from \"{was_named}\" to \"{now_named}\"; the binary encoding is unaffected (it carries the number, not the name), but JSON and generated code that use the old name break.",
                     if new.is_extension() {
                         "Extension"
                     } else {

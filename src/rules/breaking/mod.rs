@@ -71,7 +71,9 @@ pub mod rpc_same_response_type;
 pub mod rpc_same_server_streaming;
 pub mod service_no_delete;
 
-use prost_reflect::{EnumDescriptor, EnumValueDescriptor, FileDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{
+    EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
+};
 
 use crate::finding::{Location, Span};
 use crate::fix::Reserve;
@@ -212,6 +214,56 @@ pub(crate) fn field_phrase(field: &impl FieldLike) -> String {
         field.name(),
         field.number(),
         field.containing_message().full_name()
+    )
+}
+
+/// The clause a deleted field gets when a field of the same name, under a number the message did
+/// not use before, took its place: the field moved to another number. Empty otherwise.
+pub(crate) fn moved_number(
+    s: Sides,
+    field: &FieldDescriptor,
+    old: &MessageDescriptor,
+    new: &MessageDescriptor,
+) -> String {
+    let Some(now) = new.get_field_by_name(field.name()) else {
+        return String::new();
+    };
+    if now.number() == field.number() || old.get_field(now.number()).is_some() {
+        return String::new();
+    }
+    let same_shape = same_type(s, field, &now)
+        && crate::schema::resolved::cardinality(s.old, field)
+            == crate::schema::resolved::cardinality(s.new, &now);
+    let json = if same_shape {
+        ", though JSON, which keys fields by name, still reads it"
+    } else {
+        ""
+    };
+    format!(
+        "; it moved to number {}: binary data written with number {} is no longer read into it{json}",
+        now.number(),
+        field.number()
+    )
+}
+
+/// The clause a deleted enum value gets when a value of the same name now has a number the enum
+/// did not use before: the value moved to another number. Empty otherwise.
+pub(crate) fn moved_value_number(
+    value: &EnumValueDescriptor,
+    old: &EnumDescriptor,
+    new: &EnumDescriptor,
+) -> String {
+    let Some(now) = new.get_value_by_name(value.name()) else {
+        return String::new();
+    };
+    if now.number() == value.number() || old.get_value(now.number()).is_some() {
+        return String::new();
+    }
+    format!(
+        "; \"{}\" moved to number {}: binary data holding {} no longer reads as it, while JSON, which writes the name, does",
+        value.name(),
+        now.number(),
+        value.number()
     )
 }
 
