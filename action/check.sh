@@ -9,7 +9,8 @@
 # INPUT_FAIL_ON, INPUT_LINT, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
 #
 # With INPUT_LINT=true a second run, `protoguard lint --against` the same base, reports the lint
-# findings the change introduces in the same way (log, summary); its counts join the outputs.
+# findings the change introduces in the same way (log, summary, SARIF: a second run in the same
+# file); its counts join the outputs.
 set -euo pipefail
 # shellcheck source=action/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -110,6 +111,10 @@ if [ "${INPUT_LINT:-false}" = true ]; then
   if [ "${INPUT_SUMMARY:-true}" = true ]; then
     lint_args+=(--summary "$lint_summary")
   fi
+  lint_sarif=$tmp/lint.sarif
+  if [ -n "$sarif" ]; then
+    lint_args+=(--output "sarif=$lint_sarif")
+  fi
   echo "protoguard ${lint_args[*]}"
   set +e
   "$PROTOGUARD" "${lint_args[@]}"
@@ -126,6 +131,10 @@ if [ "${INPUT_LINT:-false}" = true ]; then
   lint_findings=$((lint_errors + ${lint_warnings:-0}))
   if [ -f "$lint_summary" ]; then
     append_summary <"$lint_summary"
+  fi
+  if [ -n "$sarif" ]; then
+    [ -f "$lint_sarif" ] || pg_die "protoguard lint exited with $code but wrote no SARIF file"
+    pg_sarif_append "$sarif" "$lint_sarif" || exit 2
   fi
   errors=$((errors + lint_errors))
   findings=$((findings + lint_findings))

@@ -56,6 +56,28 @@ PY
   fi
 }
 
+# Appends the runs of SARIF file $2 to those of SARIF file $1 (both written by protoguard, one
+# run each, with different automationDetails ids), so that one upload carries both checks.
+pg_sarif_append() {
+  local into=$1 from=$2 merged
+  merged=$(mktemp "$into.XXXXXX")
+  if command -v jq >/dev/null 2>&1; then
+    jq -s '.[0] + {runs: (.[0].runs + .[1].runs)}' "$into" "$from" >"$merged"
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 - "$into" "$from" >"$merged" <<'PY'
+import json, sys
+into = json.load(open(sys.argv[1], encoding="utf-8"))
+into["runs"] += json.load(open(sys.argv[2], encoding="utf-8"))["runs"]
+json.dump(into, sys.stdout, indent=2)
+PY
+  else
+    rm -f "$merged"
+    pg_error "merging the lint SARIF run needs jq or python3 on the runner"
+    return 2
+  fi
+  mv "$merged" "$into"
+}
+
 # Returns success if the argument is a full commit SHA (SHA-1 or SHA-256).
 pg_is_sha() {
   [[ $1 =~ ^[0-9a-fA-F]{40}$ || $1 =~ ^[0-9a-fA-F]{64}$ ]]

@@ -820,6 +820,34 @@ fn lint_input_reports_new_lint_findings() {
         outcome.summary
     );
 
+    // With `sarif`, one file holds both checks: a breaking run and a lint run, told apart by
+    // their automationDetails ids (code scanning's categories).
+    let outcome = pr_runner(ws.path(), &pr)
+        .with("lint", "true")
+        .with("sarif", "protoguard.sarif")
+        .run();
+    let sarif: Value =
+        serde_json::from_slice(&fs::read(ws.path().join("protoguard.sarif")).unwrap()).unwrap();
+    let runs = sarif["runs"].as_array().unwrap();
+    let ids: Vec<&str> = runs
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["protoguard/breaking/", "protoguard/lint/"],
+        "{}",
+        outcome.log
+    );
+    assert_eq!(runs[0]["results"].as_array().unwrap().len(), 0);
+    let lint_results = runs[1]["results"].as_array().unwrap();
+    assert_eq!(lint_results.len(), 1, "{sarif}");
+    assert_eq!(lint_results[0]["ruleId"], "FIELD_LOWER_SNAKE_CASE");
+    assert_eq!(
+        lint_results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        USER
+    );
+
     // A clean change with lint on passes.
     let origin = Origin::new();
     let pr = origin.pull_request(&[(USER, USER_CLEAN)], &[]);

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::fingerprint::fingerprints;
-use super::{rule_docs_url, span, Context, RuleRun, HOMEPAGE};
+use super::{rule_docs_url, span, Command, Context, RuleRun, HOMEPAGE};
 use crate::finding::{Finding, Location, Severity, Side};
 
 /// The schema's address as published by OASIS (SARIF 2.1.0 with errata 01).
@@ -32,9 +32,18 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    automation_details: AutomationDetails,
     invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+}
+
+/// Which kind of check a run is (`protoguard/breaking/`, `protoguard/lint/`): code scanning
+/// treats the part before the last slash as the run's category, so breaking and lint results of
+/// one upload (two runs in one file, as the GitHub Action writes) do not replace each other.
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -233,6 +242,12 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: HOMEPAGE,
                     rules: rules.iter().map(|r| descriptor(*r)).collect(),
+                },
+            },
+            automation_details: AutomationDetails {
+                id: match context.command {
+                    Command::Breaking => "protoguard/breaking/",
+                    Command::Lint | Command::LintAgainst => "protoguard/lint/",
                 },
             },
             invocations: [Invocation {
