@@ -5,9 +5,11 @@
 //! message `oneof` rule naming fields that do not exist.
 //!
 //! The rules are read from the options' encoded bytes by extension number (1159 on field,
-//! message and oneof options), so they are checked whether or not `buf/validate/validate.proto`
-//! is part of the compiled pool. The check runs per message and reads its fields' rules too,
-//! so that one decoding of the message's options serves its message-level rules.
+//! message and oneof options), not through the `buf.validate` descriptors, so any copy of
+//! `buf/validate/validate.proto` works: buf's dependency cache, a vendored or reduced copy, an
+//! older or newer protovalidate. A revision whose pool declares neither `buf.validate.field` nor
+//! `buf.validate.message` cannot use them, and costs one lookup per message (most revisions: no
+//! options are decoded). The check runs per message and reads its fields' rules too.
 
 mod cel;
 mod field;
@@ -40,6 +42,12 @@ const MESSAGE_ONEOF: u32 = 4;
 const MESSAGE_CEL_EXPRESSION: u32 = 5;
 
 pub fn check(ctx: &mut LintCtx, message: &MessageDescriptor) {
+    let pool = message.parent_pool();
+    if pool.get_extension_by_name("buf.validate.field").is_none()
+        && pool.get_extension_by_name("buf.validate.message").is_none()
+    {
+        return;
+    }
     if message.descriptor_proto().options.is_some() {
         if let Some(rules) = wire::extension(&message.options().encode_to_vec(), EXTENSION) {
             check_message(ctx, message, &rules);
