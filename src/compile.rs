@@ -50,11 +50,13 @@ fn compile_sources(
     names: &[String],
 ) -> Result<(prost_reflect::DescriptorPool, HashMap<String, FileEdition>)> {
     let failure = Rc::new(RefCell::new(None));
+    let unreadable = Rc::new(RefCell::new(None));
     let lowered = Rc::new(RefCell::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(SnapshotResolver {
         snapshot: snapshot.clone(),
         failure: failure.clone(),
+        unreadable: unreadable.clone(),
         lowered: lowered.clone(),
     });
     resolver.add(FeatureFileResolver);
@@ -67,6 +69,9 @@ fn compile_sources(
     };
     for name in names {
         if let Err(err) = compiler.open_file(name) {
+            if let Some(error) = unreadable.borrow_mut().take() {
+                return Err(error);
+            }
             if let Some(own) = failure.borrow_mut().take() {
                 return Err(fail(own));
             }
@@ -141,6 +146,8 @@ type LoweredFiles = Rc<RefCell<HashMap<String, (String, FileEdition)>>>;
 struct SnapshotResolver {
     snapshot: Arc<Snapshot>,
     failure: Rc<RefCell<Option<Box<dyn Diagnostic + Send + Sync>>>>,
+    /// A file that exists but could not be read (a blob missing from the repository).
+    unreadable: Rc<RefCell<Option<Error>>>,
     lowered: LoweredFiles,
 }
 
@@ -149,8 +156,16 @@ impl FileResolver for SnapshotResolver {
         let Content::Sources(sources) = &self.snapshot.content else {
             return Err(protox::Error::file_not_found(name));
         };
-        let Some(bytes) = sources.get(name).map(without_bom) else {
+        let Some(file) = sources.file(name) else {
             return Err(protox::Error::file_not_found(name));
+        };
+        let bytes = match sources.bytes(name, file) {
+            Ok(bytes) => without_bom(bytes),
+            Err(err) => {
+                let message = err.to_string();
+                *self.unreadable.borrow_mut() = Some(err);
+                return Err(protox::Error::new(message));
+            }
         };
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,

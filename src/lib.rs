@@ -21,6 +21,7 @@ pub mod error;
 pub mod filter;
 pub mod finding;
 pub mod fix;
+pub mod headers;
 pub mod history;
 pub mod impact;
 pub mod input;

@@ -11,6 +11,7 @@ use crate::compile;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::Side;
+use crate::headers::Headers;
 use crate::input::{
     ConfigChoice, Content, Layout, LayoutFlags, Revision, Snapshot, Source, Sources,
 };
@@ -91,7 +92,10 @@ pub fn plan_pair(
                     "pass --root with the directory that holds your .proto files, or set roots in protoguard.toml",
                 ));
             }
-            plan::affected(old, new, full, whole_packages)
+            let mut headers = Headers::for_pair(old, new);
+            let affected = plan::affected(old, new, full, whole_packages, &mut headers)?;
+            headers.save();
+            affected
         }
         // A descriptor set has no bytes to compare: everything is compared.
         (old, new) => [old, new]

@@ -7,16 +7,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::error::Result;
+use crate::headers::Headers;
 use crate::input::Sources;
-use crate::scan;
 
-/// The module files to compile and compare, by import name (present on either side).
+/// The module files to compile and compare, by import name (present on either side). Headers
+/// (imports, package) come from `headers`, which reads only the files it has not seen.
 pub fn affected(
     old: &Sources,
     new: &Sources,
     full: bool,
     whole_packages: bool,
-) -> BTreeSet<String> {
+    headers: &mut Headers,
+) -> Result<BTreeSet<String>> {
     let module: BTreeSet<&str> = old
         .files
         .keys()
@@ -24,11 +27,11 @@ pub fn affected(
         .map(String::as_str)
         .collect();
     if full {
-        return module.into_iter().map(str::to_owned).collect();
+        return Ok(module.into_iter().map(str::to_owned).collect());
     }
-    let changed = changed_names(old, new);
+    let changed = changed_names(old, new)?;
     if changed.is_empty() {
-        return BTreeSet::new();
+        return Ok(BTreeSet::new());
     }
     // Reverse import edges from both revisions: importers of a changed file are affected whether
     // the import is old or new.
@@ -36,17 +39,19 @@ pub fn affected(
     let mut packages: HashMap<String, Vec<&str>> = HashMap::new();
     let mut package_of: HashMap<&str, Vec<String>> = HashMap::new();
     for (side, other) in [(new, None), (old, Some(new))] {
-        for (name, bytes) in side.files.iter().chain(side.includes.iter()) {
-            // An unchanged file has the same header on both sides: scan it once.
-            if other.is_some_and(|o| o.get(name) == Some(bytes.as_slice())) {
-                continue;
+        for (name, file) in side.files.iter().chain(side.includes.iter()) {
+            // An unchanged file has the same header on both sides: look it up once.
+            if let Some(other) = other {
+                if other.same_as(side, name)? {
+                    continue;
+                }
             }
-            let header = scan::scan(bytes);
-            for import in header.imports {
-                importers.entry(import).or_default().push(name);
+            let header = headers.of(side, name, file)?;
+            for import in &header.imports {
+                importers.entry(import.clone()).or_default().push(name);
             }
             if whole_packages && side.files.contains_key(name) {
-                let package = header.package.unwrap_or_default();
+                let package = header.package.clone().unwrap_or_default();
                 packages.entry(package.clone()).or_default().push(name);
                 package_of.entry(name).or_default().push(package);
             }
@@ -72,24 +77,27 @@ pub fn affected(
             affected.extend(packages[package].iter().copied());
         }
     }
-    affected
+    Ok(affected
         .into_iter()
         .filter(|n| module.contains(n))
         .map(str::to_owned)
-        .collect()
+        .collect())
 }
 
 /// Names (module or include) whose bytes differ between the revisions, or that exist on one side.
-fn changed_names<'a>(old: &'a Sources, new: &'a Sources) -> Vec<&'a str> {
+fn changed_names<'a>(old: &'a Sources, new: &'a Sources) -> Result<Vec<&'a str>> {
     let mut names = Vec::new();
-    for (a, b) in [(old, new), (new, old)] {
-        for (name, bytes) in a.files.iter().chain(a.includes.iter()) {
-            if b.get(name) != Some(bytes.as_slice()) {
-                names.push(name.as_str());
-            }
+    for (name, _) in old.files.iter().chain(old.includes.iter()) {
+        if !old.same_as(new, name)? {
+            names.push(name.as_str());
         }
     }
-    names
+    for (name, _) in new.files.iter().chain(new.includes.iter()) {
+        if new.file(name).is_some() && old.file(name).is_none() {
+            names.push(name.as_str());
+        }
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
@@ -97,13 +105,15 @@ mod tests {
     use super::*;
 
     fn sources(files: &[(&str, &str)]) -> Sources {
-        Sources {
-            files: files
-                .iter()
-                .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
-                .collect(),
-            ..Sources::default()
+        let mut sources = Sources::default();
+        for (name, text) in files {
+            sources.insert(*name, text.as_bytes().to_vec());
         }
+        sources
+    }
+
+    fn affected(old: &Sources, new: &Sources, full: bool, whole: bool) -> BTreeSet<String> {
+        super::affected(old, new, full, whole, &mut Headers::uncached()).unwrap()
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! editions files be refused with a precise location before protox sees them.
 
 /// What the scanner found at the top level of one file.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
     /// Imported file names, in order.
     pub imports: Vec<String>,

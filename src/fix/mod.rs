@@ -129,7 +129,7 @@ pub fn fix(settings: &Settings) -> Result<(Outcome, Option<Fixed>)> {
     }
     let mut edited = sources.clone();
     for (name, file) in &files {
-        edited.files.insert(name.clone(), file.after.clone());
+        edited.insert(name.clone(), file.after.clone());
     }
     let fixed = Loaded {
         current: Arc::new(Snapshot {
@@ -197,7 +197,7 @@ fn plan(
                 "check the file out (git sparse-checkout add its directory) and run again",
             )
         })?;
-        let before = sources.files.get(name).cloned().unwrap_or_default();
+        let before = sources.get(name).map(<[u8]>::to_vec).unwrap_or_default();
         let body = crate::input::without_bom(&before);
         let bom = &before[..before.len() - body.len()];
         let source = std::str::from_utf8(body)

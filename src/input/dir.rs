@@ -7,7 +7,7 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
-use super::{import_name, is_proto, Content, Layout, Snapshot, Sources};
+use super::{import_name, is_proto, Content, Layout, Snapshot, SourceFile, Sources};
 use crate::error::{Error, Result};
 
 /// What reported paths are relative to.
@@ -87,7 +87,7 @@ pub(super) fn read(
             for (name, bytes) in sparse {
                 origin.insert(name.clone(), root);
                 sources.record_path(&name, &base, root);
-                sources.files.insert(name, bytes);
+                sources.files.insert(name, SourceFile::new(bytes));
             }
             continue;
         }
@@ -116,7 +116,7 @@ pub(super) fn read(
                 ));
             }
             sources.record_path(&name, &base, root);
-            sources.files.insert(name, bytes);
+            sources.files.insert(name, SourceFile::new(bytes));
         }
     }
     for include in &layout.includes {
@@ -128,7 +128,7 @@ pub(super) fn read(
                     if !sources.files.contains_key(&name) {
                         sources.record_path(&name, &base, include);
                     }
-                    sources.includes.insert(name, bytes);
+                    sources.includes.insert(name, SourceFile::new(bytes));
                 }
             }
             continue;
@@ -150,7 +150,7 @@ pub(super) fn read(
                 if !sources.files.contains_key(&name) {
                     sources.record_path(&name, &base, include);
                 }
-                sources.includes.insert(name, bytes);
+                sources.includes.insert(name, SourceFile::new(bytes));
             }
         }
     }
@@ -271,6 +271,6 @@ pub(super) fn prefix_string(dir: &Path) -> String {
     name
 }
 
-fn io_error(path: &Path, err: std::io::Error) -> Error {
+pub(super) fn io_error(path: &Path, err: std::io::Error) -> Error {
     Error::invalid(format!("{}: cannot read: {err}", path.display()))
 }

@@ -14,8 +14,10 @@ use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 use super::git_open::{choose, open, open_input, IndexFiles, Place, TreeFiles};
 use super::promised::Promised;
 use super::{
-    is_proto, ConfigChoice, Content, GitRepo, Layout, LayoutFlags, Revision, Snapshot, Sources,
+    is_proto, ConfigChoice, Content, GitRepo, Layout, LayoutFlags, Objects, Revision, Snapshot,
+    SourceFile, Sources,
 };
+use crate::cache::CacheFile;
 use crate::error::{Error, Result};
 
 /// Reads the `.proto` files of a git revision (or of the merge base of `HEAD` and it), with the
@@ -35,7 +37,7 @@ pub(super) fn read_rev(
         ));
     }
     let mut notes = Vec::new();
-    let (repo, _clone, at) = open_input(cwd, rev, named, &mut notes)?;
+    let (repo, clone, at) = open_input(cwd, rev, named, &mut notes)?;
     // Before the first commit, HEAD names an empty revision: the first commit breaks nothing
     // (what a pre-commit hook comparing the index with HEAD needs).
     if has_no_commits(&repo) && rev == "HEAD" && !merge_base {
@@ -127,10 +129,6 @@ pub(super) fn read_rev(
         })
         .collect();
     promised.ensure(&all)?;
-    let read = |id: git2::Oid| -> Result<Vec<u8>> {
-        let blob = repo.find_blob(id).map_err(|err| git_error(&repo, err))?;
-        Ok(blob.content().to_vec())
-    };
     let mut sources = Sources::default();
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
     for (root, (_, blobs)) in roots.iter().copied().zip(&listed) {
@@ -144,7 +142,7 @@ pub(super) fn read_rev(
                 ));
             }
             sources.record_path(name, &base, root);
-            sources.files.insert(name.clone(), read(*id)?);
+            sources.files.insert(name.clone(), SourceFile::object(*id));
         }
     }
     for (include, (_, blobs)) in layout.includes.iter().zip(&listed[roots.len()..]) {
@@ -153,12 +151,20 @@ pub(super) fn read_rev(
                 if !sources.files.contains_key(name) {
                     sources.record_path(name, &base, include);
                 }
-                sources.includes.insert(name.clone(), read(*id)?);
+                sources
+                    .includes
+                    .insert(name.clone(), SourceFile::object(*id));
             }
         }
     }
     drop(files);
     sources.add_external(&layout)?;
+    notes.extend(promised.notes());
+    drop((tree, commit, object));
+    if clone.is_none() {
+        sources.cache_dir = Some(CacheFile::dir_of(&repo));
+    }
+    sources.objects = Some(Objects::new(repo, clone));
     Ok(Revision {
         snapshot: Snapshot {
             label,
@@ -166,7 +172,7 @@ pub(super) fn read_rev(
         },
         config,
         layout,
-        notes: notes.into_iter().chain(promised.notes()).collect(),
+        notes,
     })
 }
 
@@ -242,11 +248,9 @@ pub(super) fn read_index(
     promised.ensure(&wanted)?;
     let mut sources = Sources::default();
     let mut origin: BTreeMap<String, usize> = BTreeMap::new();
-    let mut include_files: Vec<BTreeMap<String, (String, Vec<u8>)>> =
+    let mut include_files: Vec<BTreeMap<String, (String, git2::Oid)>> =
         vec![BTreeMap::new(); includes.len()];
     for (slot, name, path, id) in selected {
-        let blob = repo.find_blob(id).map_err(|err| git_error(&repo, err))?;
-        let bytes = blob.content().to_vec();
         match slot {
             Slot::Module(k) => {
                 if let Some(first) = origin.insert(name.clone(), k) {
@@ -260,24 +264,28 @@ pub(super) fn read_index(
                     }
                 }
                 sources.set_path(&name, path);
-                sources.files.insert(name, bytes);
+                sources.files.insert(name, SourceFile::object(id));
             }
             Slot::Include(k) => {
-                include_files[k].insert(name, (path, bytes));
+                include_files[k].insert(name, (path, id));
             }
         }
     }
     for files in include_files {
-        for (name, (path, bytes)) in files {
+        for (name, (path, id)) in files {
             if !sources.includes.contains_key(&name) {
                 if !sources.files.contains_key(&name) {
                     sources.set_path(&name, path);
                 }
-                sources.includes.insert(name, bytes);
+                sources.includes.insert(name, SourceFile::object(id));
             }
         }
     }
     sources.add_external(&layout)?;
+    let notes = promised.notes();
+    drop(index);
+    sources.cache_dir = Some(CacheFile::dir_of(&repo));
+    sources.objects = Some(Objects::new(repo, None));
     Ok(Revision {
         snapshot: Snapshot {
             label: label.to_owned(),
@@ -285,7 +293,7 @@ pub(super) fn read_index(
         },
         config,
         layout,
-        notes: promised.notes(),
+        notes,
     })
 }
 

@@ -8,9 +8,13 @@ mod dir;
 mod git;
 mod git_open;
 mod promised;
+mod worktree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use git2::Oid;
 
 pub use deps::{buf_cache_dir, MissingImport};
 
@@ -104,14 +108,113 @@ pub struct DescriptorSet {
     pub editions: std::collections::HashMap<String, crate::editions::FileEdition>,
 }
 
+/// One source file of a revision: its bytes, read when first needed, and the git blob ID of
+/// those bytes when the revision knows it without reading them (git revisions, the index, and the
+/// working tree's files whose stat matches the index). Two files with the same ID have the same
+/// bytes, so comparing revisions and looking up cached header scans need no read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    id: Option<Oid>,
+    origin: Origin,
+    bytes: OnceLock<Vec<u8>>,
+}
+
+/// Where a file's bytes come from when they are first needed.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// Given when the file was listed.
+    Given,
+    /// A file on disk: a tracked working-tree file whose stat matches its index entry.
+    Disk(PathBuf),
+    /// The blob with the file's ID in the revision's object database.
+    Object,
+}
+
+impl SourceFile {
+    /// A file whose bytes are at hand and whose blob ID is not known.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        SourceFile {
+            id: None,
+            origin: Origin::Given,
+            bytes: OnceLock::from(bytes),
+        }
+    }
+
+    /// A file whose bytes are at hand, with their blob ID.
+    pub fn with_id(bytes: Vec<u8>, id: Oid) -> Self {
+        SourceFile {
+            id: Some(id),
+            ..SourceFile::new(bytes)
+        }
+    }
+
+    /// A blob of the revision's object database, read when needed.
+    fn object(id: Oid) -> Self {
+        SourceFile {
+            id: Some(id),
+            origin: Origin::Object,
+            bytes: OnceLock::new(),
+        }
+    }
+
+    /// A file on disk known to hold the blob `id`, read when needed.
+    fn on_disk(path: PathBuf, id: Oid) -> Self {
+        SourceFile {
+            id: Some(id),
+            origin: Origin::Disk(path),
+            bytes: OnceLock::new(),
+        }
+    }
+
+    /// The git blob ID of the file's bytes, when known without reading them.
+    pub fn id(&self) -> Option<Oid> {
+        self.id
+    }
+}
+
+/// Reads the blobs of one repository for the files listed by ID. The repository handle is not
+/// shareable between threads, hence the lock; each revision has its own reader. A repository
+/// cloned for the input lives as long as the reader.
+pub(crate) struct Objects {
+    repo: Mutex<git2::Repository>,
+    _clone: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Objects")
+    }
+}
+
+impl Objects {
+    fn new(repo: git2::Repository, clone: Option<tempfile::TempDir>) -> Arc<Self> {
+        Arc::new(Objects {
+            repo: Mutex::new(repo),
+            _clone: clone,
+        })
+    }
+
+    fn read(&self, id: Oid, name: &str) -> Result<Vec<u8>> {
+        let repo = self.repo.lock().unwrap_or_else(|e| e.into_inner());
+        let blob = repo.find_blob(id).map_err(|err| {
+            Error::invalid(format!(
+                "{name}: reading its contents (object {id}) from the git repository at {} failed: {}",
+                repo.workdir().unwrap_or_else(|| repo.path()).display(),
+                err.message()
+            ))
+        })?;
+        Ok(blob.content().to_vec())
+    }
+}
+
 /// Source files keyed by their import name (path relative to the module root, `/`-separated).
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
     /// The module: files that are checked.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, SourceFile>,
     /// Files found under include paths: importable, never checked. The first include path that
     /// has a name wins, as with `protoc -I`.
-    pub includes: BTreeMap<String, Vec<u8>>,
+    pub includes: BTreeMap<String, SourceFile>,
     /// Import name → the path a user can open, where the two differ: relative to the repository
     /// root for git revisions, the index and the working tree, to the input directory for other
     /// directories (`api/other/b.proto` for the import name `other/b.proto` under the root `api`).
@@ -124,15 +227,60 @@ pub struct Sources {
     /// buf dependencies that could not be made importable, one sentence each (for the error of
     /// an import that nothing provides).
     pub unresolved_deps: Vec<String>,
+    /// Where the repository keeps protoguard's caches (see [`crate::cache`]), for revisions read
+    /// from a git repository; `None` for plain directories.
+    pub cache_dir: Option<PathBuf>,
+    /// Reads the files listed by blob ID.
+    objects: Option<Arc<Objects>>,
 }
 
 impl Sources {
-    /// The bytes a name resolves to: the module first, then the include paths.
+    /// The file a name resolves to: the module first, then the include paths.
+    pub fn file(&self, name: &str) -> Option<&SourceFile> {
+        self.files.get(name).or_else(|| self.includes.get(name))
+    }
+
+    /// The bytes a name resolves to: the module first, then the include paths. `None` also when
+    /// they cannot be read (see [`Sources::bytes`] for the error).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files
-            .get(name)
-            .or_else(|| self.includes.get(name))
-            .map(Vec::as_slice)
+        self.file(name).and_then(|file| self.bytes(name, file).ok())
+    }
+
+    /// The bytes of `file` (named `name` in errors), read on first use.
+    pub fn bytes<'a>(&'a self, name: &str, file: &'a SourceFile) -> Result<&'a [u8]> {
+        if let Some(bytes) = file.bytes.get() {
+            return Ok(bytes);
+        }
+        let read = match (&file.origin, file.id, &self.objects) {
+            (Origin::Disk(path), _, _) => std::fs::read(path)
+                .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))?,
+            (Origin::Object, Some(id), Some(objects)) => objects.read(id, name)?,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "{name}: the file's contents are not available"
+                )))
+            }
+        };
+        // Another thread may have read it meanwhile: the same bytes either way.
+        let _ = file.bytes.set(read);
+        Ok(file.bytes.get().expect("set above"))
+    }
+
+    /// Returns `true` if `name` has the same bytes here and in `other` (by blob ID when both
+    /// know theirs, else by reading them). Either side lacking the name is a difference.
+    pub fn same_as(&self, other: &Sources, name: &str) -> Result<bool> {
+        let (Some(a), Some(b)) = (self.file(name), other.file(name)) else {
+            return Ok(false);
+        };
+        if let (Some(x), Some(y)) = (a.id, b.id) {
+            return Ok(x == y);
+        }
+        Ok(self.bytes(name, a)? == other.bytes(name, b)?)
+    }
+
+    /// Adds (or replaces) a module file with its bytes: tests, and a revision edited by `--fix`.
+    pub fn insert(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(name.into(), SourceFile::new(bytes));
     }
 
     /// Adds the files of the layout's external directories (buf dependencies from buf's cache)
@@ -141,7 +289,9 @@ impl Sources {
         for dir in &layout.external {
             for (name, bytes) in dir::collect_external(dir)? {
                 if !self.files.contains_key(&name) {
-                    self.includes.entry(name).or_insert(bytes);
+                    self.includes
+                        .entry(name)
+                        .or_insert_with(|| SourceFile::new(bytes));
                 }
             }
         }
@@ -388,7 +538,10 @@ impl Source {
                 let config = choice.forced.unwrap_or(choice.fallback).clone();
                 let layout = flags.apply(&config)?;
                 let top = config.dir().map_or_else(|| cwd.to_owned(), Path::to_owned);
-                let (snapshot, notes) = dir::read(&top, dir, &layout, dir::Display::Repository)?;
+                let (snapshot, notes) = match worktree::read(&top, &layout)? {
+                    Some(read) => read,
+                    None => dir::read(&top, dir, &layout, dir::Display::Repository)?,
+                };
                 Ok(Revision {
                     snapshot,
                     config,

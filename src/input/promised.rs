@@ -40,6 +40,12 @@ impl<'a> Promised<'a> {
     /// Makes sure every blob of `wanted` (repository path, object ID) is in the object database,
     /// fetching the missing ones in one batch when the repository is a partial clone.
     pub fn ensure(&self, wanted: &[(String, Oid)]) -> Result<()> {
+        // A repository that is not a partial clone has every object: asking the object
+        // database about each blob would cost a lookup per file for nothing. (A blob missing
+        // there anyway is reported when it is read.)
+        if wanted.is_empty() || self.promisor().is_none() {
+            return Ok(());
+        }
         let odb = self.repo.odb().map_err(|err| self.git_error(&err))?;
         let missing: Vec<&(String, Oid)> =
             wanted.iter().filter(|(_, id)| !odb.exists(*id)).collect();
