@@ -96,35 +96,36 @@ corpus() {
     echo "$stamp" > "$dir/.stamp"
 }
 
-# timed DIR CMD...: the fastest of $runs runs (after one warm-up) as "seconds KB" (wall, peak RSS
-# of that run), measured by GNU time.
+# timed DIR CMD...: the fastest of $runs runs (after one warm-up) as "seconds KB cpu" (wall, peak
+# RSS and user + system CPU seconds of that run), measured by GNU time. On a loaded machine the
+# CPU time is the steadier figure: wall time then includes waiting for a core.
 timed() {
     local dir=$1 count=$runs
     shift
     if [ "${1:-}" = --count ]; then count=$2; shift 2; fi
     local best= i
     for ((i = 0; i <= count; i++)); do
-        (cd "$dir" && /usr/bin/time -f '%e %M' -o /tmp/change-bench.time "$@" >/dev/null 2>/tmp/change-bench.err) \
+        (cd "$dir" && /usr/bin/time -f '%e %M %U %S' -o /tmp/change-bench.time "$@" >/dev/null 2>/tmp/change-bench.err) \
             || case $? in 1|100) ;; *) cat /tmp/change-bench.err >&2; die "$* failed in $dir" ;; esac
         [ "$i" -eq 0 ] && continue
         local sample
-        sample=$(tail -n 1 /tmp/change-bench.time)
-        if [ -z "$best" ] || awk -v a="${sample% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then
+        sample=$(tail -n 1 /tmp/change-bench.time | awk '{ print $1, $2, $3 + $4 }')
+        if [ -z "$best" ] || awk -v a="${sample%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
             best=$sample
         fi
     done
     echo "$best"
 }
 
-fmt() { awk -v s="$1" -v k="$2" 'BEGIN { printf "%6.3f s %7.1f MB", s, k / 1024 }'; }
+fmt() { awk -v s="$1" -v k="$2" -v c="$3" 'BEGIN { printf "%6.3f s %6.1f MB cpu %5.2f s", s, k / 1024, c }'; }
 
 echo "protoguard: $bin ($("$bin" --version))"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
 echo
 echo "One commit changing one file: protoguard breaking --against HEAD~1 --format json (clean work tree)"
 echo
-printf '| %6s | %-44s | %-20s | %-20s |\n' files "changed file" "cold cache" "warm (fastest of $runs)"
-printf '|--------|----------------------------------------------|----------------------|----------------------|\n'
+printf '| %6s | %-44s | %-31s | %-31s |\n' files "changed file" "cold cache" "warm (fastest of $runs)"
+printf '|--------|----------------------------------------------|---------------------------------|---------------------------------|\n'
 for n in $sizes; do
     corpus "$n"
     repo=$dir/repo
@@ -132,7 +133,7 @@ for n in $sizes; do
     cold=$(timed "$repo" --count 1 "$bin" breaking --against HEAD~1 --format json)
     rm -rf "$repo/.git/protoguard"
     warm=$(timed "$repo" "$bin" breaking --against HEAD~1 --format json)
-    printf '| %6s | %-44s | %-20s | %-20s |\n' "$n" "$(cat "$dir/changed.txt")" \
+    printf '| %6s | %-44s | %-31s | %-31s |\n' "$n" "$(cat "$dir/changed.txt")" \
         "$(fmt $cold)" "$(fmt $warm)"
 done
 echo
@@ -172,8 +173,8 @@ if [ "$buf_size" != 0 ]; then
     echo
     echo "Two revisions far apart ($buf_size files, 40 breaking + 40 harmless changes), category FILE:"
     echo
-    printf '| %-58s | %-20s | %-10s |\n' case "fastest run" "buf / this"
-    printf '|------------------------------------------------------------|----------------------|------------|\n'
+    printf '| %-58s | %-31s | %-18s |\n' case "fastest run" "buf / this"
+    printf '|------------------------------------------------------------|---------------------------------|--------------------|\n'
     if [ -n "$buf" ]; then
         b=$(timed "$dir" --count "$buf_runs" "$buf" breaking current --against previous --error-format json)
     fi
@@ -182,15 +183,14 @@ if [ "$buf_size" != 0 ]; then
         shift
         r=$(timed "$@")
         local ratio=-
-        [ -n "${b:-}" ] && ratio=$(awk -v a="${b% *}" -v c="${r% *}" -v ka="${b#* }" -v kc="${r#* }" \
-            'BEGIN { printf "%.1fx, %.1fx mem", a / c, ka / kc }')
-        printf '| %-58s | %-20s | %-10s |\n' "$label" "$(fmt $r)" "$ratio"
+        [ -n "${b:-}" ] && ratio=$(echo "$b $r" | awk '{ printf "%.1fx, %.1fx mem", $1 / $4, $2 / $5 }')
+        printf '| %-58s | %-31s | %-18s |\n' "$label" "$(fmt $r)" "$ratio"
     }
     row "protoguard, directories (change-based)" "$dir" "$bin" breaking current --against previous --format json
     row "protoguard, directories, --full" "$dir" "$bin" breaking current --against previous --format json --full
     row "protoguard, git far-current vs far-previous" "$repo" "$bin" breaking far-current --against far-previous --format json
     row "protoguard, git, --full" "$repo" "$bin" breaking far-current --against far-previous --format json --full
     if [ -n "$buf" ]; then
-        printf '| %-58s | %-20s | %-10s |\n' "buf breaking, directories ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
+        printf '| %-58s | %-31s | %-18s |\n' "buf breaking, directories ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
     fi
 fi
