@@ -194,6 +194,21 @@ impl Schema {
         }
     }
 
+    /// The first `SourceCodeInfo` location of an element (its declaration, with its comments),
+    /// through the file's span index instead of a scan of every location.
+    pub fn source_location<'f>(
+        &self,
+        file: &'f FileDescriptor,
+        path: &[i32],
+    ) -> Option<&'f prost_types::source_code_info::Location> {
+        let index = self.span_index(file).location_index(path)?;
+        file.file_descriptor_proto()
+            .source_code_info
+            .as_ref()?
+            .location
+            .get(index)
+    }
+
     /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
     /// declaration), without falling back to a parent.
     pub fn span(&self, file: &FileDescriptor, path: &[i32]) -> Option<Span> {

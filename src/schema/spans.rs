@@ -11,7 +11,8 @@ use crate::finding::Span;
 
 /// Spans of one file, keyed by descriptor path.
 pub struct SpanIndex {
-    spans: HashMap<Vec<i32>, [i32; 4]>,
+    /// The span of each path's first location, and that location's index in `SourceCodeInfo`.
+    spans: HashMap<Vec<i32>, ([i32; 4], usize)>,
     /// Byte offset of each line of the source text, computed on the first lookup that has text:
     /// converting a column then costs one slice, not a scan of the file.
     line_starts: OnceLock<Vec<usize>>,
@@ -28,7 +29,7 @@ impl SpanIndex {
         let mut spans = HashMap::new();
         let map = map.filter(|m| !m.is_empty());
         if let Some(info) = &file.source_code_info {
-            for location in &info.location {
+            for (index, location) in info.location.iter().enumerate() {
                 let mut span = match location.span[..] {
                     [line, col, end_col] => [line, col, line, end_col],
                     [line, col, end_line, end_col] => [line, col, end_line, end_col],
@@ -41,7 +42,7 @@ impl SpanIndex {
                         map.original_column(span[2].max(0) as u32, span[3].max(0) as u32) as i32;
                 }
                 // The first location recorded for a path is the whole declaration.
-                spans.entry(location.path.clone()).or_insert(span);
+                spans.entry(location.path.clone()).or_insert((span, index));
             }
         }
         SpanIndex {
@@ -52,7 +53,7 @@ impl SpanIndex {
 
     /// The byte range of a path's span in `text` (the original text of the file).
     pub fn byte_range(&self, path: &[i32], text: &str) -> Option<(usize, usize)> {
-        let [line, col, end_line, end_col] = *self.spans.get(path)?;
+        let [line, col, end_line, end_col] = self.spans.get(path)?.0;
         let starts = self.line_starts(text);
         let offset = |line: i32, col: i32| -> Option<usize> {
             let start = *starts.get(line.max(0) as usize)?;
@@ -70,8 +71,14 @@ impl SpanIndex {
     }
 
     pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
-        let raw = self.spans.get(path)?;
+        let (raw, _) = self.spans.get(path)?;
         Some(self.convert(raw, text))
+    }
+
+    /// The index in the file's `SourceCodeInfo.location` of the first location of `path` (the
+    /// declaration, which holds its comments).
+    pub fn location_index(&self, path: &[i32]) -> Option<usize> {
+        self.spans.get(path).map(|&(_, index)| index)
     }
 
     /// The first span (in the text) of a path strictly below `path`; a scan of the file's spans,
@@ -80,7 +87,7 @@ impl SpanIndex {
         self.spans
             .iter()
             .filter(|(p, _)| p.len() > path.len() && p.starts_with(path))
-            .map(|(_, span)| span)
+            .map(|(_, (span, _))| span)
             .min_by_key(|span| (span[0], span[1]))
             .map(|raw| self.convert(raw, text))
     }

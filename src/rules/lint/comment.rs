@@ -12,11 +12,7 @@ use super::LintCtx;
 /// Reports `element` (a `what`, e.g. "Message") unless it has a documenting leading comment.
 pub(crate) fn check(ctx: &mut LintCtx, element: &impl Element, what: &str, full_name: &str) {
     let file = element.file();
-    let proto = file.file_descriptor_proto();
-    let Some(info) = &proto.source_code_info else {
-        return;
-    };
-    let Some(location) = info.location.iter().find(|l| l.path == element.path()) else {
+    let Some(location) = ctx.schema.source_location(&file, element.path()) else {
         return;
     };
     let documented = location.leading_comments.as_deref().is_some_and(|comment| {
