@@ -3,12 +3,15 @@
 # See bench/README.md for what is measured and how to read the table.
 #
 # usage: bench/run.sh [FILES] [--with-buf] [--runs N] [--buf-runs N] [--category CATEGORY]
+#        bench/run.sh [FILES] --editions [--runs N] [--category CATEGORY]
 #
 #   FILES        corpus size (default 3000); the corpus is cached in target/bench-corpus-FILES
 #   --with-buf   npm-install @bufbuild/buf into target/bench-tools if no buf is found
 #   --runs N     timed runs per protoguard case (default 5), after one untimed warm-up run
 #   --buf-runs N timed runs of buf (default 3), after one untimed warm-up run
 #   --category C breaking category for both tools (default FILE)
+#   --editions   instead of the cases above: the corpus's proto3 files rewritten as edition 2023
+#                (bench/to_editions.py), timed against the proto3 tree, runs interleaved (--full)
 #
 # Environment: SEED (default 1) and MUTATIONS (default 40) are passed to gen_corpus;
 # BUF=/path/to/buf uses that buf binary; CARGO_TARGET_DIR is honoured.
@@ -19,13 +22,15 @@ with_buf=0
 runs=5
 buf_runs=3
 category=FILE
+editions=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-buf) with_buf=1 ;;
+        --editions) editions=1 ;;
         --runs) runs=$2; shift ;;
         --buf-runs) buf_runs=$2; shift ;;
         --category) category=$2; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         [0-9]*) files=$1 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -108,28 +113,36 @@ out=$corpus/results
 rm -rf "$out"
 mkdir -p "$out"
 
-# measure NAME RUNS OK_CODES DIR CMD...: one warm-up, then RUNS timed runs; writes
-# $out/NAME.samples ("wall_ms rss_kb" per run) and keeps the last run's stdout in $out/NAME.out.
+# run_once NAME TIMED OK_CODES DIR CMD...: one run; when TIMED is 1, appends "wall_ms rss_kb" to
+# $out/NAME.samples. The run's stdout is kept in $out/NAME.out.
+run_once() {
+    local name=$1 timed=$2 ok=$3 dir=$4
+    shift 4
+    local start end code
+    start=$(date +%s%N)
+    set +e
+    (cd "$dir" && /usr/bin/time -f '%M' -o "$out/$name.rss" "$@" > "$out/$name.out" 2> "$out/$name.err")
+    code=$?
+    set -e
+    end=$(date +%s%N)
+    case " $ok " in
+        *" $code "*) ;;
+        *) cat "$out/$name.err" >&2; die "$name exited with $code (expected one of: $ok)" ;;
+    esac
+    if [ "$timed" = 1 ]; then
+        echo "$(((end - start) / 1000000)) $(tail -n 1 "$out/$name.rss")" >> "$out/$name.samples"
+    fi
+}
+
+# measure NAME RUNS OK_CODES DIR CMD...: one warm-up, then RUNS timed runs.
 measure() {
     local name=$1 count=$2 ok=$3 dir=$4
     shift 4
     log "$name: $*  (1 warm-up + $count runs, in $dir)"
     : > "$out/$name.samples"
-    local i start end code
+    local i
     for ((i = 0; i <= count; i++)); do
-        start=$(date +%s%N)
-        set +e
-        (cd "$dir" && /usr/bin/time -f '%M' -o "$out/$name.rss" "$@" > "$out/$name.out" 2> "$out/$name.err")
-        code=$?
-        set -e
-        end=$(date +%s%N)
-        case " $ok " in
-            *" $code "*) ;;
-            *) cat "$out/$name.err" >&2; die "$name exited with $code (expected one of: $ok)" ;;
-        esac
-        if [ "$i" -gt 0 ]; then
-            echo "$(((end - start) / 1000000)) $(tail -n 1 "$out/$name.rss")" >> "$out/$name.samples"
-        fi
+        run_once "$name" "$((i > 0))" "$ok" "$dir" "$@"
     done
 }
 
@@ -140,6 +153,69 @@ pick() {
         { v[NR] = $c }
         END { if (w == "min") print v[1]; else print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'
 }
+
+seconds() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
+# ------------------------------------------------------------------------------------------------
+# --editions: the same corpus with its proto3 files written as edition 2023, against the proto3
+# tree. The runs alternate (proto3, editions, proto3, …) so that both see the same machine load.
+if [ "$editions" = 1 ]; then
+    ed=$corpus/editions
+    ed_stamp="$stamp $(sha256sum "$root/bench/to_editions.py" | cut -c1-16)"
+    if [ "$(cat "$ed/.stamp" 2>/dev/null)" != "$ed_stamp" ]; then
+        log "rewriting the proto3 files as edition 2023 in $ed"
+        rm -rf "$ed"
+        for side in previous current; do
+            python3 "$root/bench/to_editions.py" "$corpus/$side" "$ed/$side"
+        done
+        echo "$ed_stamp" > "$ed/.stamp"
+    fi
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    : > "$out/pg_proto3.samples"
+    : > "$out/pg_editions.samples"
+    log "proto3 and editions trees, --full, interleaved (1 warm-up + $runs runs each)"
+    for ((i = 0; i <= runs; i++)); do
+        run_once pg_proto3 "$((i > 0))" "0 1" "$corpus" \
+            "$pg" breaking current --against previous --category "$category" --format json --full
+        run_once pg_editions "$((i > 0))" "0 1" "$ed" \
+            "$pg" breaking current --against previous --category "$category" --format json --full
+    done
+    # Findings without columns (a proto3 `optional` field gains `[features.… = EXPLICIT]` at its
+    # end; lines are the same by construction of to_editions.py), without help (reserved
+    # statements are written `reserved name;` in editions) and without the sentence that says
+    # where a feature was set, which only findings on editions files carry.
+    findings() {
+        jq -c '.findings[] | del(.revision, .previous.revision, .help)
+            | .message |= sub(" Previously features[.].*$"; "")
+            | walk(if type == "object" then del(.start_column, .end_column) else . end)' \
+            "$out/$1.out" | sort
+    }
+    echo
+    echo "Corpus: $files files, seed $seed, $mutations breaking + $mutations harmless changes; category $category"
+    echo "proto3 files rewritten as edition 2023: $(grep -rl '^edition = "2023"' "$ed/current" | wc -l) of $(find "$ed/current" -name '*.proto' | wc -l)"
+    echo "protoguard: $("$pg" --version 2>/dev/null); load average $load_before before the runs"
+    echo
+    printf '| %-28s | %9s | %9s | %8s |\n' tree "wall min" "wall med" findings
+    printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..30})" ----------- ----------- ----------
+    for name in pg_proto3 pg_editions; do
+        printf '| %-28s | %9s | %9s | %8s |\n' "${name#pg_}, --full" \
+            "$(seconds "$(pick "$name" 1 min)")" "$(seconds "$(pick "$name" 1 median)")" \
+            "$(jq '.summary.errors' "$out/$name.out")"
+    done
+    echo
+    ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+    echo "editions / proto3: $(ratio2 "$(pick pg_editions 1 min)" "$(pick pg_proto3 1 min)") (fastest runs)," \
+        "$(ratio2 "$(pick pg_editions 1 median)" "$(pick pg_proto3 1 median)") (medians)"
+    echo "per pair (run i of each): $(paste -d' ' "$out/pg_proto3.samples" "$out/pg_editions.samples" \
+        | awk '{ printf "%.2f ", $3 / $1 }')"
+    if diff <(findings pg_proto3) <(findings pg_editions) > "$out/editions.diff"; then
+        echo "Same findings (rule, file, line, message without the feature origin): yes"
+    else
+        echo "Same findings (rule, file, line, message without the feature origin): NO — see $out/editions.diff"
+    fi
+    exit 0
+fi
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 measure pg_dir "$runs" "0 1" "$corpus" \
@@ -156,9 +232,7 @@ fi
 # ------------------------------------------------------------------------------------------------
 pg_findings() { jq '.summary.errors' "$out/$1.out"; }
 buf_findings() { grep -c '^{' "$out/buf.out" || true; }
-seconds() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
 megabytes() { awk -v kb="$1" 'BEGIN { printf "%.0f MB", kb / 1024 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 bytes=$(find "$corpus/previous" -name '*.proto' -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }')
 echo

@@ -67,7 +67,10 @@ fn compile_sources(
         revision: snapshot.label.clone(),
         diagnostics: vec![diagnostic],
     };
-    for name in names {
+    // Options resolve against the descriptor.proto in the pool (protoguard's current copy, or the
+    // revision's own), so it goes in first.
+    let first = std::iter::once(editions::DESCRIPTOR_PROTO);
+    for name in first.chain(names.iter().map(String::as_str)) {
         if let Err(err) = compiler.open_file(name) {
             if let Some(error) = unreadable.borrow_mut().take() {
                 return Err(error);
@@ -117,6 +120,25 @@ fn compile_sources(
         for problem in editions::validate(&file, &edition_of) {
             diagnostics.push(Box::new(EditionsViolation::new(
                 name, text, map, &file, problem,
+            )));
+        }
+    }
+    // proto2 and proto3 files of the snapshot: `features` options are editions-only.
+    let no_insertions = editions::ColumnMap::default();
+    for file in pool.files() {
+        if editions.contains_key(file.name()) {
+            continue;
+        }
+        let Some(text) = snapshot_text(snapshot, file.name()) else {
+            continue;
+        };
+        for problem in editions::validate_syntax_file(&file, text) {
+            diagnostics.push(Box::new(EditionsViolation::new(
+                file.name(),
+                text,
+                &no_insertions,
+                &file,
+                problem,
             )));
         }
     }
@@ -203,8 +225,9 @@ impl FileResolver for SnapshotResolver {
     }
 }
 
-/// Serves protoguard's declarations of the custom features `(pb.cpp)` and `(pb.java)` to files
-/// that import them, after the snapshot's own files (a vendored copy wins).
+/// Serves protoguard's current `descriptor.proto` and its declarations of the custom features
+/// `(pb.cpp)`, `(pb.java)` and `(pb.go)` to files that import them, after the snapshot's own files
+/// (a vendored copy wins), before protox's bundled copies.
 struct FeatureFileResolver;
 
 impl FileResolver for FeatureFileResolver {

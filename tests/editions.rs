@@ -263,3 +263,63 @@ fn editions_rules_protoc_enforces_are_compile_errors_with_locations() {
         "{out}"
     );
 }
+
+/// What protoc (35.1) and buf (1.75) refuse and a proto2 compile of the lowered text would not:
+/// `features` in a proto2/proto3 file, quoted reserved names in an editions file, `ctype` from
+/// edition 2024 on. Each is a compile error at the offending text.
+#[test]
+fn editions_only_syntax_and_editions_forbidden_options_are_compile_errors() {
+    let cases = [
+        (
+            "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string name = 1 [features.utf8_validation = NONE];\n}\n",
+            "acme/v1/user.proto:4:20: features are only valid under editions",
+        ),
+        (
+            "syntax = \"proto2\";\npackage acme.v1;\noption features.enum_type = OPEN;\nmessage User {}\n",
+            "acme/v1/user.proto:3:1: features are only valid under editions",
+        ),
+        (
+            "edition = \"2023\";\npackage acme.v1;\nmessage User {\n  reserved \"email\";\n}\n",
+            "acme/v1/user.proto:4:12: reserved names must be identifiers in editions",
+        ),
+        (
+            "edition = \"2024\";\npackage acme.v1;\nmessage User {\n  string name = 1 [ctype = CORD];\n}\n",
+            "acme/v1/user.proto:4:20: the field option \"ctype\" of \"name\" is not allowed in edition 2024",
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = two_trees(PROTO3, text);
+        let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+        let out = expect_code(&output, 2);
+        assert!(out.contains(expected), "{text}\n{out}");
+    }
+    // `ctype` stays allowed in 2023, and a proto3 file that only mentions the word compiles.
+    let ok = [
+        "edition = \"2023\";\npackage acme.v1;\nmessage User {\n  string name = 1 [ctype = CORD];\n}\n",
+        "syntax = \"proto3\";\npackage acme.v1;\n// features of a user\nmessage User {\n  string features = 1;\n}\n",
+    ];
+    for text in ok {
+        let dir = two_trees(text, text);
+        let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+        expect_code(&output, 0);
+    }
+}
+
+/// Edition 2024's naming and visibility features and the Go custom features compile against
+/// protoguard's current descriptor.proto, without the revision providing it.
+#[test]
+fn edition_2024_features_and_go_features_compile() {
+    let text = r#"edition = "2024";
+package acme.v1;
+import "google/protobuf/go_features.proto";
+option features.enforce_naming_style = STYLE_LEGACY;
+option features.default_symbol_visibility = EXPORT_ALL;
+option features.(pb.go).api_level = API_OPAQUE;
+message user_record {
+  string Name = 1;
+}
+"#;
+    let dir = two_trees(text, text);
+    let output = protoguard(dir.path(), &["breaking", "new", "--against", "old"]);
+    expect_code(&output, 0);
+}

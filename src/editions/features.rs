@@ -10,6 +10,8 @@
 //! after the file's edition) and of `cpp_features.proto`/`java_features.proto` for the custom
 //! features `(pb.cpp)` and `(pb.java)`.
 
+use std::sync::Arc;
+
 use prost_reflect::{
     DynamicMessage, EnumDescriptor, ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind,
     MessageDescriptor, OneofDescriptor, Value,
@@ -89,12 +91,13 @@ pub enum Origin {
     /// The default of the file's edition (for proto2 and proto3, the syntax's behaviour).
     Default(Edition),
     /// A `features` option, at this `SourceCodeInfo` path of the file (the option itself, e.g.
-    /// `[4, 0, 2, 1, 8, 21, 1]` for a field's `features.field_presence`).
-    Option(Vec<i32>),
+    /// `[4, 0, 2, 1, 8, 21, 1]` for a field's `features.field_presence`). Shared: every element
+    /// that inherits the setting holds the same path.
+    Option(Arc<[i32]>),
     /// A rule of the language that no option can change (a oneof member has explicit presence)
     /// or a legacy option or label that sets it (`optional` in proto3, `[packed = true]`,
     /// `ctype`, a group), at the element's own path.
-    Language(Vec<i32>),
+    Language(Arc<[i32]>),
 }
 
 /// One resolved feature: its value and where it was decided.
@@ -125,6 +128,20 @@ pub struct Features {
     pub json_format: Setting<JsonFormat>,
     pub cpp_string_type: Setting<CppStringType>,
     pub java_utf8_validation: Setting<JavaUtf8Validation>,
+}
+
+/// The values of an element's resolved features, without where each was set: what rules ask
+/// about, small enough to keep for every element of a file (see [`FileFeatures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Values {
+    pub field_presence: FieldPresence,
+    pub enum_type: EnumType,
+    pub repeated_field_encoding: RepeatedFieldEncoding,
+    pub utf8_validation: Utf8Validation,
+    pub message_encoding: MessageEncoding,
+    pub json_format: JsonFormat,
+    pub cpp_string_type: CppStringType,
+    pub java_utf8_validation: JavaUtf8Validation,
 }
 
 // Field numbers of `features` in each options message, and of `options` in each descriptor.
@@ -222,10 +239,24 @@ impl Features {
         }
     }
 
+    /// The values alone.
+    pub fn values(&self) -> Values {
+        Values {
+            field_presence: self.field_presence.value,
+            enum_type: self.enum_type.value,
+            repeated_field_encoding: self.repeated_field_encoding.value,
+            utf8_validation: self.utf8_validation.value,
+            message_encoding: self.message_encoding.value,
+            json_format: self.json_format.value,
+            cpp_string_type: self.cpp_string_type.value,
+            java_utf8_validation: self.java_utf8_validation.value,
+        }
+    }
+
     /// A file's features: its edition's defaults and its own `option features.… = …;`.
     pub fn of_file(edition: Edition, file: &FileDescriptor) -> Features {
         let mut features = Features::defaults(edition);
-        if edition.is_editions() {
+        if edition.is_editions() && file.file_descriptor_proto().options.is_some() {
             features.apply(&file.options(), &[FILE_OPTIONS], FILE_FEATURES);
         }
         features
@@ -233,47 +264,25 @@ impl Features {
 
     /// A message's features: its enclosing message's (or file's), then its own.
     pub fn of_message(edition: Edition, message: &MessageDescriptor) -> Features {
-        let mut features = match message.parent_message() {
+        let scope = match message.parent_message() {
             Some(parent) => Features::of_message(edition, &parent),
             None => Features::of_file(edition, &message.parent_file()),
         };
-        if edition.is_editions() {
-            features.apply(
-                &message.options(),
-                &[message.path(), &[MESSAGE_OPTIONS]].concat(),
-                MESSAGE_FEATURES,
-            );
-        }
-        features
+        scope.message(message)
     }
 
     /// A oneof's features: its message's, then its own.
     pub fn of_oneof(edition: Edition, oneof: &OneofDescriptor) -> Features {
-        let mut features = Features::of_message(edition, oneof.parent_message());
-        if edition.is_editions() {
-            features.apply(
-                &oneof.options(),
-                &[oneof.path(), &[ONEOF_OPTIONS]].concat(),
-                ONEOF_FEATURES,
-            );
-        }
-        features
+        Features::of_message(edition, oneof.parent_message()).oneof(oneof)
     }
 
     /// An enum's features: its enclosing message's (or file's), then its own.
     pub fn of_enum(edition: Edition, enum_: &EnumDescriptor) -> Features {
-        let mut features = match enum_.parent_message() {
+        let scope = match enum_.parent_message() {
             Some(parent) => Features::of_message(edition, &parent),
             None => Features::of_file(edition, &enum_.parent_file()),
         };
-        if edition.is_editions() {
-            features.apply(
-                &enum_.options(),
-                &[enum_.path(), &[ENUM_OPTIONS]].concat(),
-                ENUM_FEATURES,
-            );
-        }
-        features
+        scope.enum_(enum_)
     }
 
     /// A field's features, with the overrides of the language applied. The key and value of a
@@ -286,49 +295,75 @@ impl Features {
         } else {
             None
         };
-        let mut features = match (scope, field.containing_oneof()) {
+        let scope = match (scope, field.containing_oneof()) {
             (Some(owner), _) => owner,
             (None, Some(oneof)) if !oneof.is_synthetic() => Features::of_oneof(edition, &oneof),
             (None, _) => Features::of_message(edition, parent),
         };
-        if edition.is_editions() {
-            features.apply(
-                &field.options(),
-                &[field.path(), &[FIELD_OPTIONS]].concat(),
-                FIELD_FEATURES,
-            );
-        }
-        let proto = field.field_descriptor_proto();
-        features.override_field(
-            field.path(),
-            proto,
-            field.containing_oneof().is_some(),
-            matches!(field.kind(), Kind::Message(_)) && !field.is_map(),
-        );
-        features
+        scope.field(field)
     }
 
     /// An extension's features: those of the scope it is declared in (a message or the file),
     /// never its extendee's; then its own. Extensions always have explicit presence.
     pub fn of_extension(edition: Edition, extension: &ExtensionDescriptor) -> Features {
-        let mut features = match extension.parent_message() {
+        let scope = match extension.parent_message() {
             Some(scope) => Features::of_message(edition, &scope),
             None => Features::of_file(edition, &extension.parent_file()),
         };
-        if edition.is_editions() {
-            features.apply(
-                &extension.options(),
-                &[extension.path(), &[FIELD_OPTIONS]].concat(),
-                FIELD_FEATURES,
-            );
+        scope.extension(extension)
+    }
+
+    // One step of inheritance each: `self` is the resolved features of the element's scope. Only
+    // editions files have `features` options, and an element without options has none to decode
+    // (the options' bytes are decoded into a `DynamicMessage` on every `.options()` call).
+
+    fn message(mut self, message: &MessageDescriptor) -> Features {
+        if self.edition.is_editions() && message.descriptor_proto().options.is_some() {
+            let path = [message.path(), &[MESSAGE_OPTIONS]].concat();
+            self.apply(&message.options(), &path, MESSAGE_FEATURES);
         }
-        features.override_field(
-            extension.path(),
-            extension.field_descriptor_proto(),
-            true,
-            true,
+        self
+    }
+
+    fn oneof(mut self, oneof: &OneofDescriptor) -> Features {
+        if self.edition.is_editions() && oneof.oneof_descriptor_proto().options.is_some() {
+            let path = [oneof.path(), &[ONEOF_OPTIONS]].concat();
+            self.apply(&oneof.options(), &path, ONEOF_FEATURES);
+        }
+        self
+    }
+
+    fn enum_(mut self, enum_: &EnumDescriptor) -> Features {
+        if self.edition.is_editions() && enum_.enum_descriptor_proto().options.is_some() {
+            let path = [enum_.path(), &[ENUM_OPTIONS]].concat();
+            self.apply(&enum_.options(), &path, ENUM_FEATURES);
+        }
+        self
+    }
+
+    fn field(mut self, field: &FieldDescriptor) -> Features {
+        let proto = field.field_descriptor_proto();
+        if self.edition.is_editions() && proto.options.is_some() {
+            let path = [field.path(), &[FIELD_OPTIONS]].concat();
+            self.apply(&field.options(), &path, FIELD_FEATURES);
+        }
+        self.override_field(
+            field.path(),
+            proto,
+            field.containing_oneof().is_some(),
+            matches!(field.kind(), Kind::Message(_)) && !field.is_map(),
         );
-        features
+        self
+    }
+
+    fn extension(mut self, extension: &ExtensionDescriptor) -> Features {
+        let proto = extension.field_descriptor_proto();
+        if self.edition.is_editions() && proto.options.is_some() {
+            let path = [extension.path(), &[FIELD_OPTIONS]].concat();
+            self.apply(&extension.options(), &path, FIELD_FEATURES);
+        }
+        self.override_field(extension.path(), proto, true, true);
+        self
     }
 
     /// The rules of the language that no `features` option can change, and the legacy labels
@@ -342,7 +377,8 @@ impl Features {
         message_typed: bool,
     ) {
         use prost_types::field_descriptor_proto::{Label, Type};
-        let language = || Origin::Language(path.to_vec());
+        let path: Arc<[i32]> = path.into();
+        let language = || Origin::Language(path.clone());
         if proto.label() == Label::Required {
             self.field_presence = Setting {
                 value: FieldPresence::LegacyRequired,
@@ -405,7 +441,7 @@ impl Features {
             let mut path = options_path.to_vec();
             path.push(features_number as i32);
             path.extend(numbers.iter().map(|n| *n as i32));
-            Origin::Option(path)
+            Origin::Option(path.into())
         };
         let number = |n: u32| -> Option<i32> {
             if !set.has_field_by_number(n) {
@@ -431,7 +467,11 @@ impl Features {
         set!(repeated_field_encoding, REPEATED_FIELD_ENCODING, {
             1 => RepeatedFieldEncoding::Packed, 2 => RepeatedFieldEncoding::Expanded,
         });
-        set!(utf8_validation, UTF8_VALIDATION, { 1 => Utf8Validation::None, 2 => Utf8Validation::Verify });
+        // NONE is 3 in protobuf's descriptor.proto (what protoc, buf and protoguard's own copy
+        // write); 1 is the number an older draft gave it, still in protox's bundled copy.
+        set!(utf8_validation, UTF8_VALIDATION, {
+            1 => Utf8Validation::None, 2 => Utf8Validation::Verify, 3 => Utf8Validation::None,
+        });
         set!(message_encoding, MESSAGE_ENCODING, {
             1 => MessageEncoding::LengthPrefixed, 2 => MessageEncoding::Delimited,
         });
@@ -499,6 +539,10 @@ fn map_field_of(entry: &MessageDescriptor) -> Option<FieldDescriptor> {
         .find(|f| matches!(f.kind(), Kind::Message(m) if m == *entry));
     found
 }
+
+#[path = "features/table.rs"]
+mod table;
+pub use table::FileFeatures;
 
 #[cfg(test)]
 #[path = "features/tests.rs"]

@@ -203,6 +203,13 @@ impl<'a> Lowering<'a> {
                         }
                         (Block::Message | Block::Enum, "reserved") => {
                             let next = lexer.clone().next();
+                            if let Some(name) = next.filter(|t| t.kind == Kind::Str) {
+                                return Err(self.error(
+                                    &name,
+                                    "reserved names must be identifiers in editions, not string literals".to_owned(),
+                                    "remove the quotes: reserved foo, bar;",
+                                ));
+                            }
                             reserved_names = next.is_some_and(|t| t.kind == Kind::Ident);
                         }
                         (

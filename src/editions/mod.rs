@@ -10,8 +10,8 @@ mod validate;
 
 pub use features::Features;
 pub use lower::{ColumnMap, Lowered};
-pub use validate::validate;
 pub use validate::Problem;
+pub use validate::{validate, validate_syntax_file};
 
 /// The syntax or edition a file is written in, ordered as protobuf orders editions
 /// (`google.protobuf.Edition`: PROTO2 998, PROTO3 999, 2023 1000, 2024 1001).
@@ -84,8 +84,12 @@ pub struct FileEdition {
     pub option_imports: Vec<String>,
 }
 
-/// The custom-feature files protoguard serves when a revision does not have them, by import name.
-pub const FEATURE_FILES: [(&str, &str); 2] = [
+/// The files protoguard serves when a revision does not have them, by import name: a current
+/// `descriptor.proto` (protox bundles one that predates edition 2024's features and the `(pb.go)`
+/// extension number), and its own declarations of the custom features `(pb.cpp)`, `(pb.java)` and
+/// `(pb.go)`.
+pub const FEATURE_FILES: [(&str, &str); 4] = [
+    (DESCRIPTOR_PROTO, include_str!("descriptor.proto")),
     (
         "google/protobuf/cpp_features.proto",
         include_str!("cpp_features.proto"),
@@ -94,4 +98,13 @@ pub const FEATURE_FILES: [(&str, &str); 2] = [
         "google/protobuf/java_features.proto",
         include_str!("java_features.proto"),
     ),
+    (
+        "google/protobuf/go_features.proto",
+        include_str!("go_features.proto"),
+    ),
 ];
+
+/// The import name of `descriptor.proto`. A compile must open it before any other file: options
+/// are resolved against the `descriptor.proto` already in the pool, else against protox's older
+/// copy, which does not know every feature.
+pub const DESCRIPTOR_PROTO: &str = "google/protobuf/descriptor.proto";

@@ -2,7 +2,7 @@
 //! make: they need the resolved features. Each problem names the element's path, so the caller
 //! reports it at its span in the original text.
 
-use prost_reflect::{FileDescriptor, Kind};
+use prost_reflect::{DynamicMessage, FileDescriptor, Kind, Value};
 
 use super::features::{EnumType, FieldPresence, Origin};
 use super::{Edition, Features};
@@ -18,6 +18,9 @@ pub struct Problem {
 
 /// `FileOptions.java_string_check_utf8`, which editions replace by `(pb.java).utf8_validation`.
 const JAVA_STRING_CHECK_UTF8: i32 = 27;
+/// `FieldDescriptorProto.options`, then `FieldOptions.ctype`.
+const FIELD_OPTIONS: i32 = 8;
+const CTYPE: i32 = 1;
 
 /// Checks an editions file (compiled from its lowered text) the way protoc does; `edition_of`
 /// gives the edition of any file of the pool (an imported enum's openness is its own file's).
@@ -89,7 +92,136 @@ pub fn validate(
             }
         }
     }
+    if edition >= Edition::E2024 {
+        let extensions = file
+            .extensions()
+            .chain(messages.iter().flat_map(|m| m.child_extensions()));
+        let fields = messages
+            .iter()
+            .flat_map(|m| m.fields())
+            .map(|f| (f.path().to_vec(), f.field_descriptor_proto().clone()))
+            .chain(extensions.map(|e| (e.path().to_vec(), e.field_descriptor_proto().clone())));
+        for (path, proto) in fields {
+            if proto.options.as_ref().is_some_and(|o| o.ctype.is_some()) {
+                problems.push(Problem {
+                    message: format!(
+                        "the field option \"ctype\" of \"{}\" is not allowed in edition {}",
+                        proto.name(),
+                        edition.as_str()
+                    ),
+                    help: "set features.(pb.cpp).string_type = CORD or VIEW instead (import \"google/protobuf/cpp_features.proto\")",
+                    path: [path.as_slice(), &[FIELD_OPTIONS, CTYPE]].concat(),
+                });
+            }
+        }
+    }
     problems
+}
+
+/// Checks a proto2 or proto3 file for what only editions allow: a `features` option on any
+/// element is an error, as protoc reports it. `text` is the file's source: a file whose text
+/// never says `features` is not searched (decoding every element's options is not free, and
+/// proto2/proto3 files must not pay for editions).
+pub fn validate_syntax_file(file: &FileDescriptor, text: &str) -> Vec<Problem> {
+    if !text.contains("features") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    // The span is the option's: `SourceCodeInfo` records it at the path of the feature set
+    // (`features.utf8_validation` at […, 21, 4]), not at `features` alone.
+    let mut check =
+        |has_options: bool, options: &dyn Fn() -> DynamicMessage, path: &[i32], features: u32| {
+            if !has_options {
+                return;
+            }
+            let options = options();
+            if !options.has_field_by_number(features) {
+                return;
+            }
+            let mut at = [path, &[features as i32]].concat();
+            if let Some(Value::Message(set)) = options.get_field_by_number(features).as_deref() {
+                let first = set.fields().map(|(f, _)| f.number());
+                let first = first
+                    .chain(set.extensions().map(|(e, _)| e.number()))
+                    .next();
+                at.extend(first.map(|n| n as i32));
+            }
+            found.push(at);
+        };
+    let proto = file.file_descriptor_proto();
+    check(proto.options.is_some(), &|| file.options(), &[8], 50);
+    let messages = all_messages(file);
+    for message in &messages {
+        let m = message.descriptor_proto();
+        check(
+            m.options.is_some(),
+            &|| message.options(),
+            &[message.path(), &[7]].concat(),
+            12,
+        );
+        for field in message.fields() {
+            let has = field.field_descriptor_proto().options.is_some();
+            check(
+                has,
+                &|| field.options(),
+                &[field.path(), &[FIELD_OPTIONS]].concat(),
+                21,
+            );
+        }
+        for oneof in message.oneofs() {
+            let has = oneof.oneof_descriptor_proto().options.is_some();
+            check(has, &|| oneof.options(), &[oneof.path(), &[2]].concat(), 1);
+        }
+    }
+    let extensions = file
+        .extensions()
+        .chain(messages.iter().flat_map(|m| m.child_extensions()));
+    for extension in extensions {
+        let has = extension.field_descriptor_proto().options.is_some();
+        check(
+            has,
+            &|| extension.options(),
+            &[extension.path(), &[FIELD_OPTIONS]].concat(),
+            21,
+        );
+    }
+    let enums = file
+        .enums()
+        .chain(messages.iter().flat_map(|m| m.child_enums()));
+    for enum_ in enums {
+        let has = enum_.enum_descriptor_proto().options.is_some();
+        check(has, &|| enum_.options(), &[enum_.path(), &[3]].concat(), 7);
+        for value in enum_.values() {
+            let has = value.enum_value_descriptor_proto().options.is_some();
+            check(has, &|| value.options(), &[value.path(), &[3]].concat(), 2);
+        }
+    }
+    for service in file.services() {
+        let has = service.service_descriptor_proto().options.is_some();
+        check(
+            has,
+            &|| service.options(),
+            &[service.path(), &[3]].concat(),
+            34,
+        );
+        for method in service.methods() {
+            let has = method.method_descriptor_proto().options.is_some();
+            check(
+                has,
+                &|| method.options(),
+                &[method.path(), &[4]].concat(),
+                35,
+            );
+        }
+    }
+    found
+        .into_iter()
+        .map(|path| Problem {
+            message: "features are only valid under editions".to_owned(),
+            help: "remove the features option, or migrate the file to editions (edition = \"2023\";) where features replace the syntax's fixed behaviour",
+            path,
+        })
+        .collect()
 }
 
 /// Every message of a file, nested ones included (map entries too: their fields are checked
@@ -107,7 +239,7 @@ fn all_messages(file: &FileDescriptor) -> Vec<prost_reflect::MessageDescriptor> 
 
 fn origin_path(origin: &Origin) -> Vec<i32> {
     match origin {
-        Origin::Option(path) | Origin::Language(path) => path.clone(),
+        Origin::Option(path) | Origin::Language(path) => path.to_vec(),
         Origin::Default(_) => Vec::new(),
     }
 }

@@ -4,18 +4,20 @@
 //! the `syntax` of a file, so an editions front end can feed this view without touching a rule.
 
 pub mod field;
+pub mod origin;
 pub mod resolved;
 mod spans;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use prost_reflect::{
     DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor,
     MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
 };
 
+use crate::editions::features::FileFeatures;
 use crate::editions::{Edition, FileEdition};
 use crate::finding::{Location, Side, Span};
 use crate::input::{Content, Snapshot};
@@ -31,6 +33,9 @@ pub struct Schema {
     /// Editions files by name (lowered sources and descriptor-set files): the pool holds them as
     /// proto2, so their edition and column map live here.
     editions: HashMap<String, FileEdition>,
+    /// The resolved features of each editions file, by name, resolved on first use (see
+    /// [`FileFeatures`]); proto2 and proto3 files have no entry.
+    features: HashMap<String, OnceLock<FileFeatures>>,
 }
 
 /// The edition row of a proto2/proto3 file: what its `syntax` says. Only the schema and the
@@ -55,6 +60,11 @@ impl Schema {
             .filter_map(|n| pool.get_file_by_name(n))
             .collect();
         files.sort_by(|a, b| a.name().cmp(b.name()));
+        let features = editions
+            .iter()
+            .filter(|(_, e)| e.edition.is_editions())
+            .map(|(name, _)| (name.clone(), OnceLock::new()))
+            .collect();
         Schema {
             side,
             snapshot,
@@ -62,6 +72,7 @@ impl Schema {
             files,
             spans: Mutex::new(HashMap::new()),
             editions,
+            features,
         }
     }
 
@@ -71,6 +82,19 @@ impl Schema {
             Some(e) => e.edition,
             None => syntax_edition(file),
         }
+    }
+
+    /// The resolved features of every element of an editions file, resolved once per revision;
+    /// `None` for proto2 and proto3 files, whose features follow from their syntax and labels
+    /// without decoding any option (see [`crate::editions::features`]).
+    pub fn file_features(&self, file: &FileDescriptor) -> Option<&FileFeatures> {
+        let table = self.features.get(file.name())?;
+        Some(table.get_or_init(|| {
+            // Built from this revision's own file, whichever descriptor asked.
+            let own = self.pool.get_file_by_name(file.name());
+            let own = own.as_ref().unwrap_or(file);
+            FileFeatures::resolve(self.edition(own), own)
+        }))
     }
 
     /// Imports written `import option "…";` (edition 2024) in a file.

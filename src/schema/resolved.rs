@@ -9,23 +9,60 @@ use super::field::FieldLike;
 use super::Schema;
 pub use crate::editions::features::{CppStringType, JavaUtf8Validation, JsonFormat};
 use crate::editions::features::{
-    EnumType, FieldPresence, MessageEncoding, RepeatedFieldEncoding, Utf8Validation,
+    EnumType, FieldPresence, MessageEncoding, RepeatedFieldEncoding, Utf8Validation, Values,
 };
 use crate::editions::{Edition, Features};
 
-/// A field's resolved features, in the revision `schema` it belongs to.
+/// A field's resolved features with where each was set, in the revision `schema` it belongs
+/// to. Resolved on each call: for explaining a finding ([`super::origin`]); decisions read
+/// [`field_values`].
 pub fn field_features(schema: &Schema, field: &impl FieldLike) -> Features {
     field.features(schema.edition(&field.parent_file()))
 }
 
-/// An enum's resolved features.
+/// An enum's resolved features with where each was set (see [`field_features`]).
 pub fn enum_features(schema: &Schema, enum_: &EnumDescriptor) -> Features {
     Features::of_enum(schema.edition(&enum_.parent_file()), enum_)
 }
 
-/// A message's resolved features.
+/// A message's resolved features with where each was set (see [`field_features`]).
 pub fn message_features(schema: &Schema, message: &MessageDescriptor) -> Features {
     Features::of_message(schema.edition(&message.parent_file()), message)
+}
+
+/// A field's resolved feature values: from its editions file's table, resolved once per
+/// revision, or directly for proto2 and proto3 files (whose features need no options decoded).
+pub fn field_values(schema: &Schema, field: &impl FieldLike) -> Values {
+    let file = field.parent_file();
+    match schema
+        .file_features(&file)
+        .and_then(|t| t.get(field.path()))
+    {
+        Some(values) => values,
+        None => field_features(schema, field).values(),
+    }
+}
+
+/// An enum's resolved feature values (see [`field_values`]).
+pub fn enum_values(schema: &Schema, enum_: &EnumDescriptor) -> Values {
+    match schema
+        .file_features(&enum_.parent_file())
+        .and_then(|t| t.get(enum_.path()))
+    {
+        Some(values) => values,
+        None => enum_features(schema, enum_).values(),
+    }
+}
+
+/// A message's resolved feature values (see [`field_values`]).
+pub fn message_values(schema: &Schema, message: &MessageDescriptor) -> Values {
+    match schema
+        .file_features(&message.parent_file())
+        .and_then(|t| t.get(message.path()))
+    {
+        Some(values) => values,
+        None => message_features(schema, message).values(),
+    }
 }
 
 /// How many values a field holds and whether presence is tracked, as buf names them.
@@ -69,7 +106,7 @@ pub fn cardinality(schema: &Schema, field: &impl FieldLike) -> Cardinality {
     } else if field.is_list() {
         Cardinality::Repeated
     } else {
-        match field_features(schema, field).field_presence.value {
+        match field_values(schema, field).field_presence {
             FieldPresence::LegacyRequired => Cardinality::Required,
             FieldPresence::Explicit => Cardinality::Explicit,
             FieldPresence::Implicit => Cardinality::Implicit,
@@ -93,8 +130,7 @@ pub fn repeated_encoding(schema: &Schema, field: &impl FieldLike) -> Encoding {
         && !field.is_map()
         && !matches!(field.kind(), Kind::String | Kind::Bytes | Kind::Message(_));
     let packed = packable
-        && field_features(schema, field).repeated_field_encoding.value
-            == RepeatedFieldEncoding::Packed;
+        && field_values(schema, field).repeated_field_encoding == RepeatedFieldEncoding::Packed;
     if packed {
         Encoding::Packed
     } else {
@@ -105,14 +141,14 @@ pub fn repeated_encoding(schema: &Schema, field: &impl FieldLike) -> Encoding {
 /// Returns `true` if an enum is closed: a value it does not declare is kept as an unknown field
 /// instead of being stored in the field (`enum_type = CLOSED`: proto2's enums).
 pub fn enum_is_closed(schema: &Schema, enum_: &EnumDescriptor) -> bool {
-    enum_features(schema, enum_).enum_type.value == EnumType::Closed
+    enum_values(schema, enum_).enum_type == EnumType::Closed
 }
 
 /// Returns `true` if a parser rejects invalid UTF-8 in this string field
 /// (`utf8_validation = VERIFY`: proto3's and editions' default).
 pub fn validates_utf8(schema: &Schema, field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::String)
-        && field_features(schema, field).utf8_validation.value == Utf8Validation::Verify
+        && field_values(schema, field).utf8_validation == Utf8Validation::Verify
 }
 
 /// The value an unset field of this enum reads as: the first declared value for closed enums,
@@ -132,7 +168,7 @@ pub fn enum_default(schema: &Schema, enum_: &EnumDescriptor) -> Option<EnumValue
 pub fn is_delimited(schema: &Schema, field: &impl FieldLike) -> bool {
     matches!(field.kind(), Kind::Message(_))
         && !field.is_map()
-        && field_features(schema, field).message_encoding.value == MessageEncoding::Delimited
+        && field_values(schema, field).message_encoding == MessageEncoding::Delimited
 }
 
 /// The field's type as a user would write it: `int32`, `acme.v1.User`, `group acme.v1.M.G`
@@ -161,43 +197,22 @@ fn kind_name(schema: &Schema, field: &impl FieldLike) -> String {
     }
 }
 
-impl JsonFormat {
-    /// The feature value's name, as `descriptor.proto` spells it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            JsonFormat::Allow => "ALLOW",
-            JsonFormat::LegacyBestEffort => "LEGACY_BEST_EFFORT",
-        }
-    }
-}
-
 /// A message's resolved `json_format`: `ALLOW` in proto3 and editions by default,
 /// `LEGACY_BEST_EFFORT` in proto2.
 pub fn message_json_format(schema: &Schema, message: &MessageDescriptor) -> JsonFormat {
-    message_features(schema, message).json_format.value
+    message_values(schema, message).json_format
 }
 
 /// An enum's resolved `json_format`.
 pub fn enum_json_format(schema: &Schema, enum_: &EnumDescriptor) -> JsonFormat {
-    enum_features(schema, enum_).json_format.value
-}
-
-impl CppStringType {
-    /// The feature value's name, as `cpp_features.proto` spells it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            CppStringType::String => "STRING",
-            CppStringType::Cord => "CORD",
-            CppStringType::View => "VIEW",
-        }
-    }
+    enum_values(schema, enum_).json_format
 }
 
 /// A field's C++ string type: its resolved `(pb.cpp).string_type` (STRING up to edition 2023,
 /// VIEW from 2024), where a `ctype` option wins (`CORD` is `Cord`, `STRING_PIECE` — a view of
 /// bytes owned elsewhere — is `View`).
 pub fn cpp_string_type(schema: &Schema, field: &impl FieldLike) -> CppStringType {
-    field_features(schema, field).cpp_string_type.value
+    field_values(schema, field).cpp_string_type
 }
 
 /// The JavaScript type generated code uses for a 64-bit integer field.
@@ -245,7 +260,7 @@ pub fn java_utf8_validation(schema: &Schema, field: &impl FieldLike) -> JavaUtf8
     }
     let file = field.parent_file();
     if schema.edition(&file).is_editions() {
-        return field_features(schema, field).java_utf8_validation.value;
+        return field_values(schema, field).java_utf8_validation;
     }
     let check = file
         .file_descriptor_proto()

@@ -149,7 +149,10 @@ fn inheritance_file_message_oneof_field() {
     // The file's IMPLICIT reaches a field of a top-level message.
     let a = of("t.Outer", "a");
     assert_eq!(a.field_presence.value, FieldPresence::Implicit);
-    assert_eq!(a.field_presence.origin, Origin::Option(vec![8, 50, 1]));
+    assert_eq!(
+        a.field_presence.origin,
+        Origin::Option(vec![8, 50, 1].into())
+    );
     assert_eq!(a.utf8_validation.value, Utf8Validation::None);
     // The message's EXPANDED reaches its repeated field.
     let r = of("t.Outer", "r");
@@ -159,7 +162,7 @@ fn inheritance_file_message_oneof_field() {
     );
     assert_eq!(
         r.repeated_field_encoding.origin,
-        Origin::Option(vec![4, 0, 7, 12, 3])
+        Origin::Option(vec![4, 0, 7, 12, 3].into())
     );
     // A nested message overrides the file, and a field overrides its message.
     let b = of("t.Outer.Inner", "b");
@@ -278,7 +281,7 @@ message M {
     assert_eq!(of("plain").cpp_string_type.value, CppStringType::String);
     assert_eq!(
         of("plain").cpp_string_type.origin,
-        Origin::Option(vec![4, 0, 2, 1, 8, 21, 1000, 2])
+        Origin::Option(vec![4, 0, 2, 1, 8, 21, 1000, 2].into())
     );
     assert_eq!(
         of("checked").java_utf8_validation.value,
@@ -287,4 +290,56 @@ message M {
     let (pool, edition) = compile(&text.replace("2024", "2023"));
     let view = Features::of_field(edition, &field(&pool, "t.M", "view"));
     assert_eq!(view.cpp_string_type.value, CppStringType::String);
+}
+
+/// The per-file table (what the schema caches) resolves every element exactly as resolving it
+/// on its own does: fields (in oneofs and map entries too), oneofs, enums, messages, extensions.
+#[test]
+fn file_table_agrees_with_resolving_each_element() {
+    let custom = "edition = \"2024\";\npackage t;\nimport \"google/protobuf/cpp_features.proto\";\noption features.(pb.cpp).string_type = CORD;\nmessage M {\n  option features.field_presence = IMPLICIT;\n  string a = 1;\n  oneof o {\n    option features.utf8_validation = NONE;\n    string b = 2;\n  }\n  map<int32, string> m = 3 [features.(pb.cpp).string_type = STRING];\n}\n";
+    for text in [SCOPES, custom] {
+        let (pool, edition) = compile(text);
+        let file = pool.get_file_by_name("a.proto").unwrap();
+        let table = FileFeatures::resolve(edition, &file);
+        assert_eq!(
+            table.get(&[]),
+            Some(Features::of_file(edition, &file).values())
+        );
+        let mut checked = 0;
+        let mine = |f: &prost_reflect::FileDescriptor| f == &file;
+        for message in pool.all_messages().filter(|m| mine(&m.parent_file())) {
+            let at = |path: &[i32]| table.get(path);
+            assert_eq!(
+                at(message.path()),
+                Some(Features::of_message(edition, &message).values())
+            );
+            for field in message.fields() {
+                assert_eq!(
+                    at(field.path()),
+                    Some(Features::of_field(edition, &field).values()),
+                    "{}",
+                    field.full_name()
+                );
+                checked += 1;
+            }
+            for oneof in message.oneofs() {
+                assert_eq!(
+                    at(oneof.path()),
+                    Some(Features::of_oneof(edition, &oneof).values())
+                );
+            }
+        }
+        for enum_ in pool.all_enums().filter(|e| mine(&e.parent_file())) {
+            let resolved = table.get(enum_.path());
+            assert_eq!(resolved, Some(Features::of_enum(edition, &enum_).values()));
+        }
+        for extension in pool.all_extensions().filter(|e| mine(&e.parent_file())) {
+            let resolved = table.get(extension.path());
+            assert_eq!(
+                resolved,
+                Some(Features::of_extension(edition, &extension).values())
+            );
+        }
+        assert!(checked > 3, "{checked} fields checked");
+    }
 }

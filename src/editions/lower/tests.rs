@@ -141,6 +141,15 @@ fn refusals_have_spans() {
     assert_eq!(&text[err.start..err.end], "packed");
     let text = "edition = \"2023\";\nmessage M { group G = 1 {} }\n";
     assert!(lower(text).unwrap_err().message.contains("groups"));
+    // Editions reserve identifiers; a string literal is protoc's error too.
+    for block in ["message M", "enum E"] {
+        let text = format!("edition = \"2023\";\n{block} {{ reserved \"a\", \"b\"; }}\n");
+        let err = lower(&text).unwrap_err();
+        assert_eq!(&text[err.start..err.end], "\"a\"");
+        assert!(err.message.contains("identifiers"), "{}", err.message);
+    }
+    // Numbers and identifiers stay allowed.
+    lower("edition = \"2023\";\nmessage M { reserved 1 to 3; reserved a, b; }\n").unwrap();
 }
 
 #[test]

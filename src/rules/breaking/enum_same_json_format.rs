@@ -5,6 +5,7 @@ use prost_reflect::EnumDescriptor;
 
 use super::at_enum;
 use crate::rules::Ctx;
+use crate::schema::origin::{self, FeatureValue};
 use crate::schema::resolved::{enum_json_format, JsonFormat};
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
@@ -17,10 +18,11 @@ pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
     }
     ctx.changed(
         format!(
-            "Enum \"{}\" changed JSON format from \"{}\" to \"{}\": its JSON mapping is no longer guaranteed.",
+            "Enum \"{}\" changed JSON format from \"{}\" to \"{}\": its JSON mapping is no longer guaranteed.{}",
             new.full_name(),
-            was.describe(),
-            now.describe()
+            was.name(),
+            now.name(),
+            origin::enums((ctx.old, old), (ctx.new, new), |f| f.json_format)
         ),
         at_enum(ctx.new, new),
         at_enum(ctx.old, old),

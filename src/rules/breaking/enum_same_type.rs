@@ -5,6 +5,7 @@ use prost_reflect::EnumDescriptor;
 
 use super::at_enum;
 use crate::rules::Ctx;
+use crate::schema::origin;
 use crate::schema::resolved::enum_is_closed;
 
 pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
@@ -27,8 +28,9 @@ pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
     };
     ctx.changed(
         format!(
-            "Enum \"{}\" changed from {from} to {to}: {consequence}.",
-            new.full_name()
+            "Enum \"{}\" changed from {from} to {to}: {consequence}.{}",
+            new.full_name(),
+            origin::enums((ctx.old, old), (ctx.new, new), |f| f.enum_type)
         ),
         at_enum(ctx.new, new),
         at_enum(ctx.old, old),

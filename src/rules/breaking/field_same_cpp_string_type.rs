@@ -8,6 +8,7 @@ use super::at_option;
 use super::subject;
 use crate::rules::Ctx;
 use crate::schema::field::{AnyField, FieldLike};
+use crate::schema::origin::{self, FeatureValue};
 use crate::schema::resolved::{cpp_string_type, CppStringType};
 
 /// `FieldDescriptorProto.options`, then `FieldOptions.ctype`.
@@ -23,10 +24,11 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
     }
     ctx.changed(
         format!(
-            "{} changed C++ string type from \"{}\" to \"{}\": C++ code using its accessors no longer compiles.",
+            "{} changed C++ string type from \"{}\" to \"{}\": C++ code using its accessors no longer compiles.{}",
             subject(new, true),
-            was.describe(),
-            now.describe()
+            was.name(),
+            now.name(),
+            origin::fields((ctx.old, old), (ctx.new, new), |f| f.cpp_string_type)
         ),
         at_option(ctx.new, new, has_ctype(new), &CTYPE),
         at_option(ctx.old, old, has_ctype(old), &CTYPE),

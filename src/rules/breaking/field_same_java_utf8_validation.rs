@@ -7,6 +7,7 @@ use super::NAME;
 use crate::finding::Location;
 use crate::rules::Ctx;
 use crate::schema::field::{AnyField, FieldLike};
+use crate::schema::origin;
 use crate::schema::resolved::{java_utf8_validation, validates_utf8, JavaUtf8Validation};
 use crate::schema::Schema;
 
@@ -24,9 +25,21 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
         } else {
             "Java parsers no longer reject invalid UTF-8, so readers of the previous revision may fail on data written now"
         };
+        // The language-independent validation decides when it changed; else Java's own feature
+        // (which proto2 and proto3 files set with `java_string_check_utf8`, not a feature: only
+        // explained between editions files).
+        let origin = if validates_utf8(ctx.old, &was) != validates_utf8(ctx.new, &now) {
+            origin::fields((ctx.old, &was), (ctx.new, &now), |f| f.utf8_validation)
+        } else if ctx.old.edition(&was.parent_file()).is_editions()
+            && ctx.new.edition(&now.parent_file()).is_editions()
+        {
+            origin::fields((ctx.old, &was), (ctx.new, &now), |f| f.java_utf8_validation)
+        } else {
+            String::new()
+        };
         ctx.changed(
             format!(
-                "{what} changed Java UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
+                "{what} changed Java UTF-8 validation from \"{}\" to \"{}\": {consequence}.{origin}",
                 describe(from),
                 describe(to)
             ),

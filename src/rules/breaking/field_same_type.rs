@@ -3,7 +3,7 @@
 
 use prost_reflect::Kind;
 
-use super::compat::{type_change, Mode, Sides};
+use super::compat::{encoding_origin, type_change, Mode, Sides};
 use super::{
     reuse_help, reused_number, same_type, subject, type_names, FIELD_TYPE, FIELD_TYPE_NAME,
 };
@@ -25,9 +25,10 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
             );
             ctx.changed(
                 format!(
-                    "{} changed type from \"{old_type}\" to \"{new_type}\"{}.",
+                    "{} changed type from \"{old_type}\" to \"{new_type}\"{}.{}",
                     subject(new, false),
-                    same_data.unwrap_or_default()
+                    same_data.unwrap_or_default(),
+                    encoding_origin(Sides::of(ctx), old, new)
                 ),
                 at,
                 was,

@@ -7,6 +7,7 @@ use prost_reflect::Kind;
 use super::{subject, NAME};
 use crate::rules::Ctx;
 use crate::schema::field::{AnyField, FieldLike};
+use crate::schema::origin;
 use crate::schema::resolved::validates_utf8;
 
 pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
@@ -22,9 +23,10 @@ pub fn check(ctx: &mut Ctx, old: &AnyField, new: &AnyField) {
         };
         ctx.changed(
             format!(
-                "{what} changed UTF-8 validation from \"{}\" to \"{}\": {consequence}.",
+                "{what} changed UTF-8 validation from \"{}\" to \"{}\": {consequence}.{}",
                 describe(from),
-                describe(to)
+                describe(to),
+                origin::fields((ctx.old, &was), (ctx.new, &now), |f| f.utf8_validation)
             ),
             ctx.new.locate_part(new, &[NAME]),
             ctx.old.locate_part(old, &[NAME]),

@@ -5,6 +5,7 @@ use prost_reflect::MessageDescriptor;
 
 use super::at_message;
 use crate::rules::Ctx;
+use crate::schema::origin::{self, FeatureValue};
 use crate::schema::resolved::{message_json_format, JsonFormat};
 
 pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
@@ -17,10 +18,11 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
     }
     ctx.changed(
         format!(
-            "Message \"{}\" changed JSON format from \"{}\" to \"{}\": its JSON mapping is no longer guaranteed.",
+            "Message \"{}\" changed JSON format from \"{}\" to \"{}\": its JSON mapping is no longer guaranteed.{}",
             new.full_name(),
-            was.describe(),
-            now.describe()
+            was.name(),
+            now.name(),
+            origin::messages((ctx.old, old), (ctx.new, new), |f| f.json_format)
         ),
         at_message(ctx.new, new),
         at_message(ctx.old, old),

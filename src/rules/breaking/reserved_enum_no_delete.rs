@@ -3,8 +3,8 @@
 
 use prost_reflect::EnumDescriptor;
 
-use super::at_enum;
 use super::reserved_message_no_delete::{lost_name, lost_range, uncovered, Owner};
+use super::{at_enum, reserved_names};
 use crate::rules::Ctx;
 
 // EnumDescriptorProto.reserved_range and .reserved_name: SourceCodeInfo paths of reserved parts.
@@ -47,7 +47,8 @@ pub fn check(ctx: &mut Ctx, old: &EnumDescriptor, new: &EnumDescriptor) {
         let user = new
             .get_value_by_name(name)
             .map(|v| format!("value \"{}\" ({})", v.name(), v.number()));
-        let (message, help) = lost_name(&owner, name, user);
+        let statement = reserved_names(ctx.new, &new.parent_file(), [name]);
+        let (message, help) = lost_name(&owner, name, &statement, user);
         ctx.deleted(
             message,
             at_enum(ctx.new, new),

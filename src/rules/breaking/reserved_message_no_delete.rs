@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 
 use prost_reflect::MessageDescriptor;
 
-use super::at_message;
+use super::{at_message, reserved_names};
 use crate::rules::Ctx;
 
 // DescriptorProto.reserved_range and .reserved_name: SourceCodeInfo paths of reserved parts.
@@ -52,7 +52,8 @@ pub fn check(ctx: &mut Ctx, old: &MessageDescriptor, new: &MessageDescriptor) {
         let user = new
             .get_field_by_name(name)
             .map(|f| format!("field \"{}\" ({})", f.name(), f.number()));
-        let (message, help) = lost_name(&owner, name, user);
+        let statement = reserved_names(ctx.new, &new.parent_file(), [name]);
+        let (message, help) = lost_name(&owner, name, &statement, user);
         ctx.deleted(
             message,
             at_message(ctx.new, new),
@@ -149,18 +150,21 @@ pub(crate) fn lost_range(
     )
 }
 
-/// The message and help for an old reserved name that is no longer reserved. `user` is the
-/// element that now has the name, if any.
-pub(crate) fn lost_name(owner: &Owner, name: &str, user: Option<String>) -> (String, String) {
+/// The message and help for an old reserved name that is no longer reserved. `statement` is the
+/// `reserved` statement that restores it, spelled for the current file (see
+/// [`reserved_names`]); `user` is the element that now has the name, if any.
+pub(crate) fn lost_name(
+    owner: &Owner,
+    name: &str,
+    statement: &str,
+    user: Option<String>,
+) -> (String, String) {
     let message = format!(
         "Previously reserved name \"{name}\" on {} \"{}\" is no longer reserved.",
         owner.kind, owner.full_name
     );
     let users: Vec<String> = user.into_iter().collect();
-    (
-        message,
-        restore_help(owner, &format!("reserved \"{name}\";"), &users),
-    )
+    (message, restore_help(owner, statement, &users))
 }
 
 fn restore_help(owner: &Owner, statement: &str, users: &[String]) -> String {

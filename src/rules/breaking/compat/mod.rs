@@ -25,7 +25,8 @@ use super::{
 };
 use crate::rules::Ctx;
 use crate::schema::field::FieldLike;
-use crate::schema::resolved::cardinality;
+use crate::schema::origin;
+use crate::schema::resolved::{cardinality, is_delimited};
 use crate::schema::Schema;
 
 /// The two revisions a pair of fields comes from: each field's properties are resolved in its
@@ -130,8 +131,9 @@ pub(crate) fn report_type(ctx: &mut Ctx, old: &impl FieldLike, new: &impl FieldL
             let (old_type, new_type) = type_names(Sides::of(ctx), old, new);
             ctx.changed(
                 format!(
-                    "{} changed type from \"{old_type}\" to \"{new_type}\", which is {why}.",
+                    "{} changed type from \"{old_type}\" to \"{new_type}\", which is {why}.{}",
                     subject(new, false),
+                    encoding_origin(Sides::of(ctx), old, new)
                 ),
                 at,
                 was,
@@ -166,9 +168,15 @@ pub(crate) fn report_cardinality(
         Some(message) => ctx.changed(message, at, was).help = Some(reuse_help(ctx.new, old, new)),
         None => {
             let why = why.map(|w| format!(", which is {w}")).unwrap_or_default();
+            // Between singular cardinalities only presence changed: say which setting decided it.
+            let origin = if a.is_singular() && b.is_singular() {
+                origin::fields((ctx.old, old), (ctx.new, new), |f| f.field_presence)
+            } else {
+                String::new()
+            };
             ctx.changed(
                 format!(
-                    "{} changed cardinality from \"{}\" to \"{}\"{why}.",
+                    "{} changed cardinality from \"{}\" to \"{}\"{why}.{origin}",
                     subject(new, false),
                     a.describe(),
                     b.describe()
@@ -178,4 +186,13 @@ pub(crate) fn report_cardinality(
             );
         }
     }
+}
+
+/// Where each side's `message_encoding` comes from, when a field became or stopped being
+/// delimited (a group, or `DELIMITED` in editions); empty otherwise.
+pub(crate) fn encoding_origin(s: Sides, old: &impl FieldLike, new: &impl FieldLike) -> String {
+    if is_delimited(s.old, old) == is_delimited(s.new, new) {
+        return String::new();
+    }
+    origin::fields((s.old, old), (s.new, new), |f| f.message_encoding)
 }
