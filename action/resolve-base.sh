@@ -5,7 +5,7 @@
 # commit is in the checkout. actions/checkout fetches one commit by default, so a missing base is
 # fetched from origin, and the history deepened step by step until the merge base appears.
 #
-# Environment: INPUT_AGAINST, INPUT_MERGE_BASE (auto|true|false), INPUT_WORKING_DIRECTORY,
+# Environment: INPUT_AGAINST, INPUT_MERGE_BASE (auto|true|false), INPUT_HISTORY_DEPTH, INPUT_WORKING_DIRECTORY,
 # GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_BASE_REF, GITHUB_REF_NAME, GITHUB_OUTPUT.
 # Outputs: against (what to pass to --against), description (for people), skip (`true` when there
 # is nothing to compare, e.g. the first push of a repository).
@@ -171,6 +171,29 @@ if [ "$mode" = merge-base ]; then
   fi
   base_sha=$found
 fi
+
+# The history rules (FIELD_NUMBER_NO_REUSE, ENUM_VALUE_NUMBER_NO_REUSE) read the base's
+# first-parent history; a shallow checkout holds little of it. Deepen it to `history-depth`
+# commits (0: the whole history; `none`: leave it as it is and let the ledger say how far it goes).
+history_depth=${INPUT_HISTORY_DEPTH:-1000}
+case $history_depth in
+  none) ;;
+  '' | *[!0-9]*) pg_die "history-depth must be a number of commits, 0 (all) or none, not '$history_depth'" ;;
+  *)
+    if is_shallow; then
+      have=$(git rev-list --first-parent --count "$base_sha" 2>/dev/null || echo 0)
+      if [ "$history_depth" = 0 ]; then
+        pg_notice "protoguard: fetching the whole history for the history rules (history-depth: 0)"
+        git fetch --no-tags --quiet --unshallow origin >/dev/null 2>&1 ||
+          pg_notice "protoguard: could not fetch the whole history; the history rules see $have commits"
+      elif [ "$have" -lt "$history_depth" ]; then
+        pg_notice "protoguard: deepening the history by $((history_depth - have)) commits for the history rules (history-depth: $history_depth)"
+        git fetch --no-tags --quiet --deepen="$((history_depth - have))" origin >/dev/null 2>&1 ||
+          pg_notice "protoguard: could not deepen the history; the history rules see $have commits"
+      fi
+    fi
+    ;;
+esac
 
 echo "protoguard compares against $description"
 pg_output against "$base_sha"

@@ -185,7 +185,11 @@ pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
     let names = load::plan_pair(&previous, &current, &layout, settings.full, whole_packages)?;
     let (old, new) = load::compile_pair(&previous, &current, &names)?;
     let compared = (old.files().len(), new.files().len());
-    let findings = pairs::run(&old, &new, &rules);
+    let mut findings = pairs::run(&old, &new, &rules);
+    let mut notes = notes;
+    findings.extend(crate::history::run_rules(
+        settings, &old, &new, &rules, &mut notes,
+    ));
     let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
     crate::impact::attach(&mut findings, &old, &new, impact_only);
     drop((old, new));

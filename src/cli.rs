@@ -117,7 +117,7 @@ struct BreakingArgs {
     staged: bool,
     #[command(flatten)]
     layout: LayoutArgs,
-    /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) instead of the configured ones.
+    /// Run these categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR, HISTORY) instead of the configured ones.
     #[arg(long, value_name = "CATEGORY")]
     category: Vec<String>,
     /// Run these rule IDs instead of the configured ones (combines with --category).

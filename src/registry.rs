@@ -31,11 +31,15 @@ pub enum Check {
     EnumValue(EnumValueCheck),
     /// A lint rule: reads one revision, not a pair.
     Lint(LintCheck),
+    /// Reads the current revision against the history ledger of the previous one (a git
+    /// revision); does not run without one.
+    History(HistoryCheck),
 }
 
 pub type FileCheck = fn(&mut Ctx, &FilePair);
 pub type PackageCheck = fn(&mut Ctx, &PackagePair);
 pub type EnumValueCheck = fn(&mut Ctx, &EnumValuePair);
+pub type HistoryCheck = fn(&mut Ctx, &crate::history::Ledger);
 /// A check over an element paired by name or number: (previous, current).
 pub type PairCheck<T> = fn(&mut Ctx, &T, &T);
 
@@ -81,6 +85,8 @@ pub static BREAKING: &[Rule] = breaking![
     FIELD_SAME_ONEOF => Field(field_same_oneof),
     ONEOF_NO_DELETE => Message(oneof_no_delete),
     ENUM_DEFAULT_VALUE_SAME => Enum(enum_default_value_same),
+    FIELD_NUMBER_NO_REUSE => History(field_number_no_reuse),
+    ENUM_VALUE_NUMBER_NO_REUSE => History(enum_value_number_no_reuse),
     SERVICE_NO_DELETE => File(service_no_delete),
     EXTENSION_NO_DELETE => File(extension_no_delete),
     FILE_SAME_PACKAGE => File(file_same_package),
@@ -212,7 +218,8 @@ pub static DEPRECATED: &[(&str, &[&str])] = &[
 ];
 
 /// The categories breaking rules belong to, strictest first.
-pub const BREAKING_CATEGORIES: &[&str] = &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"];
+pub const BREAKING_CATEGORIES: &[&str] =
+    &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR", "HISTORY"];
 
 /// The categories lint rules belong to: buf's three nested levels (each contains the one before),
 /// buf's two extra categories, and protoguard's own enum zero-value family.

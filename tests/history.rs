@@ -323,3 +323,42 @@ fn outside_a_repository_is_a_clear_error() {
     let all = expect_code(&out, 2);
     assert!(all.contains("history needs a git repository"), "{all}");
 }
+
+#[test]
+fn breaking_reports_a_number_reused_across_commits_from_the_working_tree_and_the_index() {
+    let dir = repo(&[("api/user.proto", V1), ("api/user.proto", DELETED)]);
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    write(&dir.path().join("api/user.proto"), REUSED);
+    let out = protoguard(
+        dir.path(),
+        &["breaking", "--against", "main", "--format", "text"],
+    );
+    let all = expect_code(&out, 1);
+    let first = git(dir.path(), &["rev-parse", "--short=7", "main~1"]);
+    assert!(
+        all.contains(&format!("api/user.proto:5:3: FIELD_NUMBER_NO_REUSE Field number 4 on message \"acme.v1.User\" was \"old_email\" (string) until {first}, ")),
+        "{all}"
+    );
+    assert!(
+        all.contains("now \"age\" (int32): old data is misread."),
+        "{all}"
+    );
+    // What a pre-commit hook runs: the staged index against HEAD.
+    git(dir.path(), &["add", "-A"]);
+    let out = protoguard(dir.path(), &["breaking", "--staged", "--format", "text"]);
+    let all = expect_code(&out, 1);
+    assert!(all.contains("FIELD_NUMBER_NO_REUSE"), "{all}");
+    // Excepting the category silences it; a directory --against has no history to read.
+    let out = protoguard(
+        dir.path(),
+        &["breaking", "--against", "main", "--except", "HISTORY"],
+    );
+    expect_code(&out, 0);
+    // A fresh number passes.
+    write(
+        &dir.path().join("api/user.proto"),
+        &REUSED.replace("age = 4", "age = 5"),
+    );
+    let out = protoguard(dir.path(), &["breaking", "--against", "main"]);
+    expect_code(&out, 0);
+}

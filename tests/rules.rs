@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use protoguard::check::{self, Settings};
 use protoguard::config::Config;
-use protoguard::input::Source;
+use protoguard::input::{GitRepo, Source};
 use protoguard::registry::{self, BREAKING, BREAKING_CATEGORIES};
 use protoguard::report::{self, Format, Human, Revisions};
 
@@ -26,10 +26,26 @@ fn run_case(dir: &Path, format: Format) -> (String, usize) {
 
 fn run_case_mode(dir: &Path, format: Format, full: bool) -> (String, usize) {
     let config = Config::load(&dir.join("protoguard.toml")).expect("case config loads");
+    // A case with `history/<step>/` compares `current/` with the last step of a git repository
+    // built from the steps, one commit each (for rules that read the history ledger).
+    let history = dir.join("history");
+    let repo = history.is_dir().then(|| build_history(&history));
+    let against = match &repo {
+        Some(repo) => Source::GitRef {
+            rev: "HEAD".to_owned(),
+            merge_base: false,
+            repo: Some(GitRepo {
+                location: repo.path().display().to_string(),
+                subdir: PathBuf::new(),
+                typed: "history".to_owned(),
+            }),
+        },
+        None => Source::Directory("previous".into()),
+    };
     let mut settings = Settings::new(
         dir.to_owned(),
         Source::Directory("current".into()),
-        Source::Directory("previous".into()),
+        against,
         config,
     );
     settings.full = full;
@@ -70,6 +86,55 @@ fn run_case_mode(dir: &Path, format: Format, full: bool) -> (String, usize) {
     )
     .unwrap();
     (String::from_utf8(out).unwrap(), outcome.findings.len())
+}
+
+/// A git repository with one commit per step directory of `history` (in name order), each commit
+/// holding exactly that step's files.
+fn build_history(history: &Path) -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(repo.path())
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            // Fixed dates, so golden output that names a commit's date stays the same.
+            .env("GIT_AUTHOR_DATE", "2025-03-02T12:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2025-03-02T12:00:00Z")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", repo.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let mut steps: Vec<PathBuf> = fs::read_dir(history)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    steps.sort();
+    for step in steps {
+        for entry in fs::read_dir(repo.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name() != Some(".git".as_ref()) {
+                if path.is_dir() {
+                    fs::remove_dir_all(&path).unwrap();
+                } else {
+                    fs::remove_file(&path).unwrap();
+                }
+            }
+        }
+        copy_tree(&step, repo.path());
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "step"]);
+    }
+    repo
 }
 
 /// All cases, or with `PROTOGUARD_CASES=<text>` only those whose path contains the text.
@@ -198,6 +263,11 @@ fn registry_docs_and_fixtures_agree() {
         for case in fs::read_dir(&dir).unwrap() {
             let case = case.unwrap().path();
             for part in ["previous", "current", "protoguard.toml", "expected.txt"] {
+                let part = if part == "previous" && case.join("history").is_dir() {
+                    "history"
+                } else {
+                    part
+                };
                 assert!(
                     case.join(part).exists(),
                     "{}: missing {part}",
@@ -328,8 +398,10 @@ fn messages_follow_one_punctuation_convention() {
 fn change_based_and_full_comparison_agree_on_every_case() {
     for case in cases() {
         let dir = tempfile::tempdir().unwrap();
-        for side in ["previous", "current"] {
-            copy_tree(&case.join(side), &dir.path().join(side));
+        for side in ["previous", "current", "history"] {
+            if case.join(side).is_dir() {
+                copy_tree(&case.join(side), &dir.path().join(side));
+            }
         }
         let all: Vec<String> = BREAKING.iter().map(|r| format!("\"{}\"", r.id)).collect();
         fs::write(
@@ -360,7 +432,11 @@ fn copy_tree(from: &Path, to: &Path) {
 /// buf rule; protoguard's own rules are listed here.
 #[test]
 fn categories_match_bufs_published_table() {
-    const PROTOGUARD_ONLY: &[&str] = &["ENUM_DEFAULT_VALUE_SAME"];
+    const PROTOGUARD_ONLY: &[&str] = &[
+        "ENUM_DEFAULT_VALUE_SAME",
+        "FIELD_NUMBER_NO_REUSE",
+        "ENUM_VALUE_NUMBER_NO_REUSE",
+    ];
     let table = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/buf_breaking_rules.tsv"),
     )

@@ -245,7 +245,7 @@ fn section(out: &mut String, rules: Option<&Rules>, from: &dyn Fn(&str) -> Strin
     key(
         out,
         if breaking {
-            "Rule IDs or categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) to run. Default: FILE."
+            "Rule IDs or categories (FILE, PACKAGE, WIRE_JSON, WIRE, CSR, HISTORY) to run. Default: FILE."
         } else {
             "Rule IDs or categories (MINIMAL, BASIC, STANDARD, COMMENTS, UNARY_RPC, ENUM_ZERO_VALUE) to run. Default: STANDARD."
         },

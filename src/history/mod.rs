@@ -4,8 +4,10 @@
 //! reused months later; the ledger can. Built by [`walk`] (parse only, each distinct blob once,
 //! cached under the git directory and updated incrementally), shown by `protoguard history`.
 
+mod check;
 pub mod parse;
 mod render;
+pub mod reuse;
 mod store;
 pub mod walk;
 
@@ -13,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use check::run_rules;
 pub use render::{render_json, render_text};
 pub use walk::{build, Options};
 

@@ -1,0 +1,66 @@
+//! What the ledger says about a number in the current revision: the member that had it before
+//! under another name and is gone (retired), and how its data reads under the new member.
+
+use super::{Element, Ledger, Member};
+
+/// The latest retired owner of `number` in element `full_name` whose name was not `name`: the
+/// past field or value that data written with this number belongs to.
+pub fn past_owner<'a>(
+    ledger: &'a Ledger,
+    full_name: &str,
+    number: i32,
+    name: &str,
+) -> Option<(&'a Element, &'a Member)> {
+    let element = ledger.elements.get(full_name)?;
+    // A name that still holds the number at the previous revision is no reuse across history.
+    if element
+        .members
+        .iter()
+        .any(|m| m.number == number && m.present)
+    {
+        return None;
+    }
+    element
+        .members
+        .iter()
+        .filter(|m| m.number == number && m.name != name && !m.present)
+        .max_by_key(|m| m.last.commit.time)
+        .map(|m| (element, m))
+}
+
+/// The smallest number above every number `element` ever used, reserved, or `current` has: a
+/// number that is safe to give a new member.
+pub fn next_free(element: &Element, current: impl IntoIterator<Item = i32>) -> i32 {
+    element
+        .members
+        .iter()
+        .map(|m| m.number)
+        .chain(element.reserved_ranges.iter().map(|r| r.1.min(536_870_910)))
+        .chain(current)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1)
+}
+
+/// Returns `true` if data written with a field of type `old` still parses as a field of type
+/// `new` (both as the ledger writes types: `string`, `repeated int32`, `acme.v1.Tag`): the same
+/// wire encoding, per the language guide's compatible groups. A named type is only known to
+/// match itself (the ledger does not link, so it cannot tell an enum from a message).
+pub fn wire_compatible(old: &str, new: &str) -> bool {
+    let class = |t: &str| -> String {
+        let t = t.strip_prefix("repeated ").unwrap_or(t);
+        match t {
+            "int32" | "int64" | "uint32" | "uint64" | "bool" | "enum" => "varint".into(),
+            "sint32" | "sint64" => "zigzag".into(),
+            "fixed32" | "sfixed32" => "fixed32".into(),
+            "fixed64" | "sfixed64" => "fixed64".into(),
+            "float" => "float".into(),
+            "double" => "double".into(),
+            "string" | "bytes" => "bytes".into(),
+            // A named type: an enum (varint) or a message (length-delimited); the ledger does
+            // not know which, so only the same name is known to match.
+            other => format!("named:{other}"),
+        }
+    };
+    old == new || class(old) == class(new)
+}
