@@ -86,16 +86,7 @@ pub fn run(old: &Schema, new: &Schema, rules: &[Enabled]) -> Vec<Finding> {
     macro_rules! each {
         ($rules:expr, |$f:ident, $ctx:ident| $call:expr) => {
             for (rule, $f) in &$rules {
-                let $ctx = &mut Ctx {
-                    old,
-                    new,
-                    rule: rule.id,
-                    severity: rule.severity,
-                    help: rule.help,
-                    findings: &mut findings,
-                    generated_code: rule.generated_code,
-                    added: &added,
-                };
+                let $ctx = &mut Ctx::new(rule, old, new, &mut findings, &added);
                 $call;
             }
         };

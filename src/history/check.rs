@@ -49,17 +49,8 @@ pub fn run_rules(
     let mut findings = Vec::new();
     let added = crate::rules::breaking::renames::Added::default();
     for (rule, check) in checks {
-        let ctx = &mut crate::rules::Ctx {
-            old,
-            new,
-            rule: rule.id,
-            severity: rule.severity,
-            help: rule.help,
-            findings: &mut findings,
-            generated_code: rule.generated_code,
-            // The history rules name no renamed types.
-            added: &added,
-        };
+        // The history rules name no renamed types: `added` stays empty.
+        let ctx = &mut crate::rules::Ctx::new(rule, old, new, &mut findings, &added);
         check(ctx, &ledger);
     }
     findings

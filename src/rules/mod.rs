@@ -22,7 +22,28 @@ pub struct Ctx<'a> {
     pub(crate) added: &'a breaking::renames::Added,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context in which `rule` judges the pair of revisions `old` → `new`; findings are
+    /// appended to `findings`.
+    pub(crate) fn new(
+        rule: &crate::registry::Enabled,
+        old: &'a Schema,
+        new: &'a Schema,
+        findings: &'a mut Vec<Finding>,
+        added: &'a breaking::renames::Added,
+    ) -> Self {
+        Ctx {
+            old,
+            new,
+            rule: rule.id,
+            severity: rule.severity,
+            help: rule.help,
+            findings,
+            generated_code: rule.generated_code,
+            added,
+        }
+    }
+
     /// Reports a change to an element that still exists: shown at its current location, with its
     /// previous location alongside. Returns the finding so a rule can give more specific help.
     pub fn changed(
