@@ -4,6 +4,7 @@
 #
 # usage: bench/run.sh [FILES] [--with-buf] [--runs N] [--buf-runs N] [--category CATEGORY]
 #        bench/run.sh [FILES] --editions [--runs N] [--category CATEGORY]
+#        any of these with [--binary PATH] [--baseline PATH]
 #
 #   FILES        corpus size (default 3000); the corpus is cached in target/bench-corpus-FILES
 #   --with-buf   npm-install @bufbuild/buf into target/bench-tools if no buf is found
@@ -12,6 +13,9 @@
 #   --category C breaking category for both tools (default FILE)
 #   --editions   instead of the cases above: the corpus's proto3 files rewritten as edition 2023
 #                (bench/to_editions.py), timed against the proto3 tree, runs interleaved (--full)
+#   --binary P   time this protoguard binary instead of building release from this checkout
+#   --baseline P also time protoguard binary P (e.g. a release build of an older commit) on the
+#                same cases, runs interleaved with the measured binary's, and report the ratios
 #
 # Environment: SEED (default 1) and MUTATIONS (default 40) are passed to gen_corpus;
 # BUF=/path/to/buf uses that buf binary; CARGO_TARGET_DIR is honoured.
@@ -23,6 +27,8 @@ runs=5
 buf_runs=3
 category=FILE
 editions=0
+binary=
+baseline=
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-buf) with_buf=1 ;;
@@ -30,7 +36,9 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift ;;
         --buf-runs) buf_runs=$2; shift ;;
         --category) category=$2; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        --binary) binary=$2; shift ;;
+        --baseline) baseline=$2; shift ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         [0-9]*) files=$1 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -53,9 +61,21 @@ if ! /usr/bin/time -f '%M' true 2>/dev/null; then
         || die "GNU time (/usr/bin/time) is required: apt-get install time"
 fi
 
-log "building protoguard and gen_corpus (release)"
-cargo build --quiet --release --manifest-path "$root/Cargo.toml" --bin protoguard --example gen_corpus
-pg=$target/release/protoguard
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+if [ -n "$binary" ]; then
+    [ -x "$binary" ] || die "--binary $binary is not an executable file"
+    pg=$(absolute "$binary")
+    log "building gen_corpus (release)"
+    cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example gen_corpus
+else
+    log "building protoguard and gen_corpus (release)"
+    cargo build --quiet --release --manifest-path "$root/Cargo.toml" --bin protoguard --example gen_corpus
+    pg=$target/release/protoguard
+fi
+if [ -n "$baseline" ]; then
+    [ -x "$baseline" ] || die "--baseline $baseline is not an executable file"
+    baseline=$(absolute "$baseline")
+fi
 gen=$target/release/examples/gen_corpus
 
 # ------------------------------------------------------------------------------------------------
@@ -134,15 +154,25 @@ run_once() {
     fi
 }
 
-# measure NAME RUNS OK_CODES DIR CMD...: one warm-up, then RUNS timed runs.
+# measure NAME RUNS OK_CODES DIR CMD...: one warm-up, then RUNS timed runs. When CMD starts with
+# the measured protoguard and a baseline binary is given, the baseline runs the same command too
+# (as NAME_base), alternating with the measured binary so that both see the same machine load.
 measure() {
     local name=$1 count=$2 ok=$3 dir=$4
     shift 4
     log "$name: $*  (1 warm-up + $count runs, in $dir)"
     : > "$out/$name.samples"
+    local with_base=0
+    if [ -n "$baseline" ] && [ "$1" = "$pg" ]; then
+        with_base=1
+        : > "$out/${name}_base.samples"
+    fi
     local i
     for ((i = 0; i <= count; i++)); do
         run_once "$name" "$((i > 0))" "$ok" "$dir" "$@"
+        if [ "$with_base" = 1 ]; then
+            run_once "${name}_base" "$((i > 0))" "$ok" "$dir" "$baseline" "${@:2}"
+        fi
     done
 }
 
@@ -257,10 +287,23 @@ row() {
 row pg_dir "a. protoguard, directories (default)" "$(pg_findings pg_dir)"
 row pg_dir_full "b. protoguard, directories, --full" "$(pg_findings pg_dir_full)"
 row pg_git "c. protoguard, git: work tree vs HEAD~1" "$(pg_findings pg_git)"
+if [ -n "$baseline" ]; then
+    row pg_dir_base "a. baseline, directories (default)" "$(pg_findings pg_dir_base)"
+    row pg_dir_full_base "b. baseline, directories, --full" "$(pg_findings pg_dir_full_base)"
+    row pg_git_base "c. baseline, git: work tree vs HEAD~1" "$(pg_findings pg_git_base)"
+fi
 [ -n "$buf" ] && row buf "d. buf breaking, directories" "$(buf_findings)"
 echo
 echo "buf / this: buf's fastest run divided by this case's fastest run."
 echo "--full / default: $(ratio "$(pick pg_dir_full 1 min)" "$(pick pg_dir 1 min)") (fastest runs)"
+if [ -n "$baseline" ]; then
+    echo "baseline: $baseline ($("$baseline" --version 2>/dev/null))"
+    for name in pg_dir pg_dir_full pg_git; do
+        echo "  $name: this / baseline = $(awk -v a="$(pick "$name" 1 median)" -v b="$(pick "${name}_base" 1 median)" \
+            'BEGIN { printf "%.2f", a / b }') (medians, wall), peak RSS $(megabytes "$(pick "$name" 2 median)")" \
+            "vs $(megabytes "$(pick "${name}_base" 2 median)")"
+    done
+fi
 same() { diff -q <(jq -c '.findings[] | del(.revision, .previous.revision)' "$out/$1.out" | sort) \
                  <(jq -c '.findings[] | del(.revision, .previous.revision)' "$out/$2.out" | sort) >/dev/null && echo yes || echo NO; }
 echo "Same findings, default vs --full: $(same pg_dir pg_dir_full); directories vs git: $(same pg_dir pg_git)"
