@@ -72,6 +72,7 @@ pub mod rpc_same_request_type;
 pub mod rpc_same_response_type;
 pub mod rpc_same_server_streaming;
 pub mod service_no_delete;
+mod similar;
 
 use prost_reflect::{
     EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
