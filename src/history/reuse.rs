@@ -28,6 +28,61 @@ pub fn past_owner<'a>(
         .map(|m| (element, m))
 }
 
+/// The latest retired member of element `full_name` that used one of `keys` as its JSON or
+/// text-format key under a number other than `number`: a past owner of a name (or, with `json`,
+/// of the JSON name protoc derives from it) that data written back then is now decoded into the
+/// member with `number`. Returns the member and the key the two share. A key a member still has
+/// at the previous revision is no reuse across history (a rename or renumbering in this change
+/// is what the two-revision rules judge).
+pub fn past_name_owner<'a>(
+    ledger: &'a Ledger,
+    full_name: &str,
+    number: i32,
+    keys: &[&str],
+    json: bool,
+) -> Option<(&'a Member, String)> {
+    let element = ledger.elements.get(full_name)?;
+    let keys_of = |m: &Member| {
+        let mut own = vec![m.name.clone()];
+        if json {
+            own.push(default_json_name(&m.name));
+        }
+        own
+    };
+    let shared = |m: &Member| keys_of(m).into_iter().find(|k| keys.contains(&k.as_str()));
+    if element
+        .members
+        .iter()
+        .any(|m| m.present && shared(m).is_some())
+    {
+        return None;
+    }
+    element
+        .members
+        .iter()
+        .filter(|m| m.number != number && !m.present)
+        .filter_map(|m| Some((m, shared(m)?)))
+        .max_by_key(|(m, _)| m.last.commit.time)
+}
+
+/// The JSON name protoc gives a field that sets no `json_name`: underscores dropped and the
+/// letter after each one upper-cased (`old_email` → `oldEmail`), as descriptor.cc's ToJsonName.
+pub fn default_json_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The smallest number above every number `element` ever used, reserved, or `current` has: a
 /// number that is safe to give a new member.
 pub fn next_free(element: &Element, current: impl IntoIterator<Item = i32>) -> i32 {
@@ -63,4 +118,15 @@ pub fn wire_compatible(old: &str, new: &str) -> bool {
         }
     };
     old == new || class(old) == class(new)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_names_follow_protoc() {
+        assert_eq!(super::default_json_name("old_email"), "oldEmail");
+        assert_eq!(super::default_json_name("id"), "id");
+        assert_eq!(super::default_json_name("a__b_"), "aB");
+        assert_eq!(super::default_json_name("x_1y"), "x1y");
+    }
 }
