@@ -243,3 +243,89 @@ fn a_fixed_file_keeps_its_permissions() {
         0o600
     );
 }
+
+/// A repository with one commit per text of `history` at `path`, and `now` in the working tree.
+fn repo_with_history(path: &str, history: &[&str], now: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    for (i, text) in history.iter().enumerate() {
+        write(&dir.path().join(path), text);
+        commit_all(dir.path(), &format!("step {i}"));
+    }
+    write(&dir.path().join(path), now);
+    dir
+}
+
+#[test]
+fn numbers_and_names_retired_in_history_are_reserved_in_the_messages_a_change_touches() {
+    let dir = repo_with_history(
+        "api/user.proto",
+        &[
+            "syntax = \"proto3\";\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n  string nickname = 3;\n  int64 legacy_id = 5;\n  string email = 6;\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_SUSPENDED = 2;\n}\n\nmessage Team {\n  string id = 1;\n  string motto = 2;\n}\n",
+            // Deleted without reserving (5 only by number), in a later commit than the fields.
+            "syntax = \"proto3\";\npackage acme.v1;\n\nmessage User {\n  reserved 5;\n  string id = 1;\n  string email = 6;\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_SUSPENDED = 2;\n}\n\nmessage Team {\n  string id = 1;\n}\n",
+            "syntax = \"proto3\";\npackage acme.v1;\n\nmessage User {\n  reserved 5;\n  string id = 1;\n  string email = 6;\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n}\n\nmessage Team {\n  string id = 1;\n}\n",
+        ],
+        // The change touches User and Status, not Team.
+        "syntax = \"proto3\";\npackage acme.v1;\n\nmessage User {\n  reserved 5;\n  string id = 1;\n  string name = 2;\n  string email = 6;\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_ACTIVE = 1;\n}\n\nmessage Team {\n  string id = 1;\n}\n",
+    );
+    // The debt is a warning: shown, and the check passes.
+    let check = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    let out = expect_code(&check, 0);
+    assert!(
+        out.contains("warning: FIELD_RETIRED_RESERVED Field \"nickname\" (3, string) on message \"acme.v1.User\" was last seen in"),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning: ENUM_VALUE_RETIRED_RESERVED"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Team"),
+        "an untouched message is not reported: {out}"
+    );
+    // Every output says warning, and none fails the check.
+    for (format, says) in [
+        ("github", "::warning file=api/user.proto"),
+        ("sarif", "\"level\": \"warning\""),
+        ("json", "\"severity\": \"warning\""),
+    ] {
+        let run = protoguard(
+            dir.path(),
+            &["breaking", "--against", "HEAD", "--format", format],
+        );
+        let out = expect_code(&run, 0);
+        assert!(out.contains(says), "{format}: {out}");
+    }
+    fixes_to(
+        dir.path(),
+        "api/user.proto",
+        "syntax = \"proto3\";\npackage acme.v1;\n\nmessage User {\n  reserved 3, 5;\n  reserved \"legacy_id\", \"nickname\";\n  string id = 1;\n  string name = 2;\n  string email = 6;\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_ACTIVE = 1;\n  reserved 2;\n  reserved \"STATUS_SUSPENDED\";\n}\n\nmessage Team {\n  string id = 1;\n}\n",
+    );
+    let after = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    assert_eq!(expect_code(&after, 0).trim(), "", "the debt is gone");
+}
+
+#[test]
+fn retired_enum_values_in_an_editions_file_are_reserved_as_identifiers() {
+    let dir = repo_with_history(
+        "status.proto",
+        &[
+            "edition = \"2023\";\npackage acme.v1;\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_SUSPENDED = 2;\n  STATUS_BANNED = 3;\n}\n",
+            "edition = \"2023\";\npackage acme.v1;\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_BLOCKED = 3;\n}\n",
+        ],
+        "edition = \"2023\";\npackage acme.v1;\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_ACTIVE = 1;\n  STATUS_BLOCKED = 3;\n}\n",
+    );
+    // 3 is in use (renamed in history): only its old name is reserved.
+    fixes_to(
+        dir.path(),
+        "status.proto",
+        "edition = \"2023\";\npackage acme.v1;\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_ACTIVE = 1;\n  STATUS_BLOCKED = 3;\n  reserved 2;\n  reserved STATUS_BANNED, STATUS_SUSPENDED;\n}\n",
+    );
+}

@@ -438,6 +438,8 @@ fn categories_match_bufs_published_table() {
         "ENUM_VALUE_NUMBER_NO_REUSE",
         "FIELD_NAME_NO_REUSE",
         "ENUM_VALUE_NAME_NO_REUSE",
+        "FIELD_RETIRED_RESERVED",
+        "ENUM_VALUE_RETIRED_RESERVED",
     ];
     let table = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/buf_breaking_rules.tsv"),

@@ -68,3 +68,40 @@ pub(crate) fn written_type(schema: &Schema, field: &FieldDescriptor) -> String {
         name
     }
 }
+
+/// The messages of the current revision whose own declaration this change adds or alters
+/// (fields, reserved statements, options, oneofs; not nested messages or enums, and not
+/// comments or layout): the messages the debt rules speak about.
+pub(crate) fn touched_messages(ctx: &Ctx) -> Vec<MessageDescriptor> {
+    let files: Vec<_> = ctx.new.files().iter().collect();
+    let own = |m: &MessageDescriptor| {
+        let mut proto = m.descriptor_proto().clone();
+        proto.nested_type.clear();
+        proto.enum_type.clear();
+        proto
+    };
+    messages(&files)
+        .into_iter()
+        .filter(|message| {
+            ctx.old
+                .pool()
+                .get_message_by_name(message.full_name())
+                .is_none_or(|before| own(&before) != own(message))
+        })
+        .collect()
+}
+
+/// The enums of the current revision whose declaration this change adds or alters.
+pub(crate) fn touched_enums(ctx: &Ctx) -> Vec<EnumDescriptor> {
+    enums(ctx.new)
+        .into_iter()
+        .filter(|enum_| {
+            ctx.old
+                .pool()
+                .get_enum_by_name(enum_.full_name())
+                .is_none_or(|before| {
+                    before.enum_descriptor_proto() != enum_.enum_descriptor_proto()
+                })
+        })
+        .collect()
+}
