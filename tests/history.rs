@@ -362,3 +362,100 @@ fn breaking_reports_a_number_reused_across_commits_from_the_working_tree_and_the
     let out = protoguard(dir.path(), &["breaking", "--against", "main"]);
     expect_code(&out, 0);
 }
+
+/// The breaking rules read the same ledger a `protoguard history` shows: a deletion made on a
+/// merged branch, a file moved between directories and a package renamed since, and then, on a
+/// feature branch, number 4 and the name "old_email" reused. A damaged cache and two checks at
+/// once give the same answer; a shallow clone that no longer reaches the deletion says so.
+#[test]
+fn breaking_sees_reuse_across_a_merged_branch_a_moved_file_and_a_renamed_package() {
+    let dir = repo(&[("api/v1/user.proto", V1)]);
+    git(dir.path(), &["checkout", "-q", "-b", "cleanup"]);
+    write(&dir.path().join("api/v1/user.proto"), DELETED);
+    commit_all(dir.path(), "delete old_email on a branch");
+    git(dir.path(), &["checkout", "-q", "main"]);
+    git(
+        dir.path(),
+        &["merge", "-q", "--no-ff", "-m", "merge cleanup", "cleanup"],
+    );
+    fs::create_dir_all(dir.path().join("proto")).unwrap();
+    git(dir.path(), &["mv", "api/v1/user.proto", "proto/user.proto"]);
+    commit_all(dir.path(), "move");
+    write(
+        &dir.path().join("proto/user.proto"),
+        &DELETED.replace("acme.v1", "acme.v2"),
+    );
+    commit_all(dir.path(), "rename the package");
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    write(
+        &dir.path().join("proto/user.proto"),
+        "syntax = \"proto3\";\npackage acme.v2;\nmessage User {\n  string id = 1;\n  int32 age = 4;\n  repeated string old_email = 7;\n}\n",
+    );
+    let check = || {
+        let out = protoguard(
+            dir.path(),
+            &["breaking", "--against", "main", "--format", "text"],
+        );
+        expect_code(&out, 1)
+    };
+    let all = check();
+    let last = git(dir.path(), &["rev-parse", "--short=7", "main~3"]);
+    assert!(
+        all.contains(&format!("proto/user.proto:5:3: FIELD_NUMBER_NO_REUSE Field number 4 on message \"acme.v2.User\" was \"old_email\" (string) until {last}, ")),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("proto/user.proto:6:3: FIELD_NAME_NO_REUSE Field name \"old_email\" on message \"acme.v2.User\" was number 4 (string) until {last}, ")),
+        "{all}"
+    );
+    let report = |all: &str| -> Vec<String> {
+        all.lines()
+            .filter(|l| l.contains("_NO_REUSE"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let expected = report(&all);
+    assert_eq!(expected.len(), 2, "{all}");
+
+    // A damaged cache is rebuilt, with the same answer.
+    let cache = dir.path().join(".git/protoguard/ledger");
+    assert!(cache.is_file(), "the check cached the ledger");
+    fs::write(&cache, b"not a ledger").unwrap();
+    assert_eq!(report(&check()), expected);
+
+    // Two checks at once, from no cache: both answer the same.
+    fs::remove_file(&cache).unwrap();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let cwd = dir.path().to_owned();
+            std::thread::spawn(move || {
+                let out = protoguard(&cwd, &["breaking", "--against", "main", "--format", "text"]);
+                expect_code(&out, 1)
+            })
+        })
+        .collect();
+    for run in runs {
+        assert_eq!(report(&run.join().unwrap()), expected);
+    }
+
+    // A clone too shallow to reach the deletion cannot see the reuse, and says so.
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "2", "--branch", "main", &url, "c"],
+    );
+    let shallow = clone.path().join("c");
+    fs::copy(
+        dir.path().join("proto/user.proto"),
+        shallow.join("proto/user.proto"),
+    )
+    .unwrap();
+    let out = protoguard(
+        &shallow,
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    let all = expect_code(&out, 0);
+    assert!(!all.contains("_NO_REUSE"), "{all}");
+    assert!(all.contains("shallow clone"), "{all}");
+}

@@ -46,6 +46,14 @@ pub fn run_rules(
             return Vec::new();
         }
     };
+    // A shallow clone hides what was retired before its boundary: the quiet answer would read
+    // as "no reuse".
+    if ledger.shallow {
+        notes.push(format!(
+            "the history rules read a shallow clone, so a number or name retired before it is not seen. {}",
+            super::render::reach(&ledger)
+        ));
+    }
     let mut findings = Vec::new();
     let added = crate::rules::breaking::renames::Added::default();
     for (rule, check) in checks {
