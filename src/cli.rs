@@ -198,6 +198,10 @@ struct LintArgs {
     /// Warn about `protoguard:ignore` comments in the linted files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
+    /// With --against: list every RPC each finding reaches in human output, not only the first
+    /// few.
+    #[arg(long, short)]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
     /// The current revision's configuration: a protoguard.toml, buf.yaml or buf.work.yaml file,
@@ -377,7 +381,7 @@ fn lint(args: LintArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             reports: &args.output.reports,
             files: &files,
             color: args.output.color,
-            verbose: false,
+            verbose: args.verbose,
         },
         stdout,
     )

@@ -109,6 +109,10 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
     let after = lint::run(&new, &rules, &options);
     let findings = introduced(before, after, &renamed_files(&old, &new));
     let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
+    // What the new findings are about, as for breaking: with `--against` they are few (what the
+    // change introduced) and a reviewer asks who they reach; a lint of one revision can report
+    // thousands, so it gets none (see docs/output-formats.md).
+    crate::impact::attach(&mut findings, &old, &new, false);
     let compared = (old.files().len(), new.files().len());
     drop((old, new));
     finish(&mut findings, settings, &previous, &current)?;

@@ -146,3 +146,90 @@ fn impact_only_passes_a_change_no_rpc_reaches() {
         assert!(finding.get("impact").is_none(), "{finding}");
     }
 }
+
+const OPTIONS_CASE: &str = "testdata/breaking/field_no_delete/reaches_through_options";
+
+#[test]
+fn a_custom_options_type_reaches_the_rpcs_that_set_it() {
+    let output = protoguard(
+        &repo_root(),
+        &[
+            "breaking",
+            &format!("{OPTIONS_CASE}/current"),
+            "--against",
+            &format!("{OPTIONS_CASE}/previous"),
+            "--rule",
+            "FIELD_NO_DELETE",
+            "--format",
+            "json",
+        ],
+    );
+    expect_code(&output, 1);
+    let doc = json(&output);
+    let findings = doc["findings"].as_array().unwrap();
+    let about = |field: &str| {
+        findings
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains(field))
+            .unwrap_or_else(|| panic!("a finding about {field}"))
+    };
+    let path = &about("\"path\"")["impact"]["reaches"][0];
+    assert_eq!(path["rpc"], "acme.v1.UserService.GetUser");
+    assert_eq!(path["direction"], "option");
+    assert_eq!(path["option"], "acme.api.http");
+    assert_eq!(path["via"], serde_json::json!(["acme.api.HttpRule.custom"]));
+    let scope = about("\"scope\"")["impact"]["reaches"].as_array().unwrap();
+    assert_eq!(scope.len(), 3, "every RPC of the service: {scope:?}");
+    assert!(scope.iter().all(|r| r["direction"] == "service_option"));
+    // Each names the option it came through.
+    assert!(scope.iter().all(|r| r["option"] == "acme.api.info"));
+}
+
+#[test]
+fn a_deleted_option_reaches_the_rpcs_that_set_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root().join(OPTIONS_CASE);
+    for side in ["previous", "current"] {
+        for file in ["acme/api/annotations.proto", "acme/v1/user.proto"] {
+            let text = std::fs::read_to_string(root.join("previous").join(file)).unwrap();
+            common::write(&dir.path().join(side).join(file), &text);
+        }
+    }
+    // The current side drops the service option: its declaration and its one use.
+    let current = dir.path().join("current");
+    let edit = |file: &str, from: &str| {
+        let path = current.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} holds {from:?}");
+        common::write(&path, &text.replace(from, ""));
+    };
+    edit(
+        "acme/api/annotations.proto",
+        "extend google.protobuf.ServiceOptions {\n  ServiceInfo info = 72295729;\n}\n",
+    );
+    edit(
+        "acme/v1/user.proto",
+        "  option (acme.api.info) = { host: \"users.acme.com\" };\n",
+    );
+    let output = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "current",
+            "--against",
+            "previous",
+            "--rule",
+            "EXTENSION_NO_DELETE",
+            "--color",
+            "never",
+        ],
+    );
+    expect_code(&output, 1);
+    let text = unwrapped(output);
+    assert!(
+        text.contains(
+            "reaches: acme.v1.UserService.GetUser (service option (acme.api.info)), acme.v1.UserService.Lookup (service option (acme.api.info)), acme.v1.UserService.UpdateUser (service option (acme.api.info))"
+        ),
+        "{text}"
+    );
+}

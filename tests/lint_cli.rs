@@ -274,3 +274,56 @@ fn against_reports_only_new_findings() {
     );
     assert!(text.contains("staged_one"), "{text}");
 }
+
+#[test]
+fn against_says_which_rpcs_a_new_finding_reaches() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q", "-b", "main"]);
+    let service = "syntax = \"proto3\";\n\npackage acme.v1;\n\nimport \"acme/v1/user.proto\";\n\nmessage GetUserRequest {\n  string name = 1;\n}\n\nservice UserService {\n  rpc GetUser(GetUserRequest) returns (User);\n}\n";
+    write(&path.join("acme/v1/service.proto"), service);
+    write(&path.join("acme/v1/user.proto"), USER);
+    write(
+        &path.join("acme/v1/stored.proto"),
+        "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage Stored {\n  string name = 1;\n}\n",
+    );
+    commit_all(path, "v1");
+    write(
+        &path.join("acme/v1/user.proto"),
+        "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string name = 1;\n  string emailAddress = 2;\n}\n",
+    );
+    write(&path.join("acme/v1/stored.proto"), "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage Stored {\n  string name = 1;\n  string storedAt = 2;\n}\n");
+    let lint = |more: &[&str]| {
+        let mut args = vec!["lint", "--rule", "FIELD_LOWER_SNAKE_CASE"];
+        args.extend(more);
+        protoguard(path, &args)
+    };
+    let output = lint(&["--against", "HEAD", "--format", "json"]);
+    expect_code(&output, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{doc}");
+    let about = |name: &str| {
+        findings
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains(name))
+            .unwrap()
+    };
+    let reaches = &about("emailAddress")["impact"]["reaches"];
+    assert_eq!(reaches[0]["rpc"], "acme.v1.UserService.GetUser");
+    assert_eq!(reaches[0]["direction"], "response");
+    assert_eq!(
+        about("storedAt")["impact"]["reaches"],
+        serde_json::json!([])
+    );
+    let human = all_output(&lint(&["--against", "HEAD", "--color", "never"]));
+    assert!(
+        human.contains("reaches: acme.v1.UserService.GetUser (response)"),
+        "{human}"
+    );
+    // A lint of the whole revision says nothing about RPCs.
+    let whole = all_output(&lint(&[]));
+    assert!(!whole.contains("reach"), "{whole}");
+    let json = stdout(&lint(&["--format", "json"]));
+    assert!(!json.contains("\"impact\""), "{json}");
+}

@@ -1,11 +1,14 @@
 //! The reverse reference graph of one revision: for every message and enum, the messages whose
 //! fields (map values and extensions included) hold it, and the RPCs whose request or response
-//! it is. Built once per revision, only when a check has findings; walking it backwards from an
-//! element finds every RPC whose data contains that element, with the shortest chain of fields.
+//! it is; for every custom option of RPCs and services (an extension of
+//! `google.protobuf.MethodOptions` or `ServiceOptions`, such as `(google.api.http)`), the RPCs
+//! that set it. Built once per revision, only when a check has findings; walking it backwards
+//! from an element finds every RPC whose data contains that element, with the shortest chain of
+//! fields, and every RPC annotated with an option whose value contains it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use prost_reflect::{Kind, MessageDescriptor, MethodDescriptor, ServiceDescriptor};
+use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, MethodDescriptor, ServiceDescriptor};
 
 use super::{Direction, Reach};
 use crate::schema::Schema;
@@ -18,6 +21,8 @@ pub struct Graph {
     roots: HashMap<String, Vec<(MethodDescriptor, Direction)>>,
     /// Every service of the revision (its dependencies included), by full name.
     services: HashMap<String, ServiceDescriptor>,
+    /// Option extension → the RPCs that set it, on themselves or on their service.
+    annotated: HashMap<String, Vec<(MethodDescriptor, Direction)>>,
 }
 
 impl Graph {
@@ -70,6 +75,7 @@ impl Graph {
         Graph {
             referrers,
             roots,
+            annotated: annotated(&services),
             services,
         }
     }
@@ -82,37 +88,76 @@ impl Graph {
         // Type → (the type one step closer to `name`, the field that holds it).
         let mut towards: HashMap<&str, Option<(&str, &str)>> = HashMap::new();
         let mut queue = VecDeque::new();
-        let mut found: HashSet<(String, Direction)> = HashSet::new();
+        let mut found: HashSet<(String, Direction, Option<String>)> = HashSet::new();
         let mut out = Vec::new();
+        let mut reach = |method: &MethodDescriptor,
+                         direction: Direction,
+                         option: Option<&str>,
+                         from: &str,
+                         towards: &HashMap<&str, Option<(&str, &str)>>| {
+            let key = (
+                method.full_name().to_owned(),
+                direction,
+                option.map(str::to_owned),
+            );
+            if !found.insert(key) {
+                return;
+            }
+            let mut via = Vec::new();
+            let mut at = from;
+            while let Some(Some((next, field))) = towards.get(at) {
+                via.push((*field).to_owned());
+                at = next;
+            }
+            out.push((
+                method.clone(),
+                Reach {
+                    rpc: method.full_name().to_owned(),
+                    direction,
+                    option: option.map(str::to_owned),
+                    via,
+                    location: None,
+                },
+            ));
+        };
         towards.insert(name, None);
         queue.push_back(name);
         while let Some(current) = queue.pop_front() {
             for (method, direction) in self.roots.get(current).into_iter().flatten() {
-                if !found.insert((method.full_name().to_owned(), *direction)) {
-                    continue;
-                }
-                let mut via = Vec::new();
-                let mut at = current;
-                while let Some(Some((next, field))) = towards.get(at) {
-                    via.push((*field).to_owned());
-                    at = next;
-                }
-                out.push((
-                    method.clone(),
-                    Reach {
-                        rpc: method.full_name().to_owned(),
-                        direction: *direction,
-                        via,
-                        location: None,
-                    },
-                ));
+                reach(method, *direction, None, current, &towards);
             }
             for (from, field) in self.referrers.get(current).into_iter().flatten() {
+                // `field` is an extension of an options message set on RPCs: the value of
+                // the option, of type `current`, belongs to the RPC, not to its data.
+                for (method, direction) in self.annotated.get(field).into_iter().flatten() {
+                    reach(method, *direction, Some(field), current, &towards);
+                }
                 if !towards.contains_key(from.as_str()) {
                     towards.insert(from, Some((current, field)));
                     queue.push_back(from);
                 }
             }
+        }
+        out
+    }
+
+    /// Every RPC that sets the option `extension` (on itself or on its service), and every RPC
+    /// whose data holds a message the extension extends.
+    pub fn reaches_extension(
+        &self,
+        extension: &str,
+        extendee: &str,
+    ) -> Vec<(MethodDescriptor, Reach)> {
+        let mut out = self.reaches_type(extendee);
+        for (method, direction) in self.annotated.get(extension).into_iter().flatten() {
+            let reach = Reach {
+                rpc: method.full_name().to_owned(),
+                direction: *direction,
+                option: Some(extension.to_owned()),
+                via: Vec::new(),
+                location: None,
+            };
+            out.push((method.clone(), reach));
         }
         out
     }
@@ -133,6 +178,38 @@ impl Graph {
             .map(|s| s.methods().collect())
             .unwrap_or_default()
     }
+}
+
+/// Option extension → the RPCs that set it: [`Direction::Option`] on the RPC, or
+/// [`Direction::ServiceOption`] on its service (which then applies to each of its RPCs).
+/// Options are decoded only where an RPC or service has options at all.
+fn annotated(
+    services: &HashMap<String, ServiceDescriptor>,
+) -> HashMap<String, Vec<(MethodDescriptor, Direction)>> {
+    let mut out: HashMap<String, Vec<(MethodDescriptor, Direction)>> = HashMap::new();
+    let mut set = |options: DynamicMessage, method: &MethodDescriptor, direction: Direction| {
+        for (extension, _) in options.extensions() {
+            out.entry(extension.full_name().to_owned())
+                .or_default()
+                .push((method.clone(), direction));
+        }
+    };
+    for service in services.values() {
+        let service_options = service
+            .service_descriptor_proto()
+            .options
+            .is_some()
+            .then(|| service.options());
+        for method in service.methods() {
+            if let Some(options) = &service_options {
+                set(options.clone(), &method, Direction::ServiceOption);
+            }
+            if method.method_descriptor_proto().options.is_some() {
+                set(method.options(), &method, Direction::Option);
+            }
+        }
+    }
+    out
 }
 
 /// The message or enum a field of this kind holds (a map field: its value's), if any.

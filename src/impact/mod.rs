@@ -1,5 +1,7 @@
 //! Impact: for every breaking finding, the RPCs and services whose requests or responses contain
-//! the changed element, directly or through fields — the reviewer's "who does this break?".
+//! the changed element, directly or through fields — the reviewer's "who does this break?" — and
+//! the RPCs annotated with a custom option whose value contains it (a changed `google.api.HttpRule`
+//! changes the HTTP mapping of every RPC with `option (google.api.http)`).
 //!
 //! The element a finding is about is found from where it points (the innermost message, enum,
 //! service or RPC whose declaration holds the finding's span), so every rule gets an impact
@@ -20,7 +22,7 @@ use subject::{Subject, Subjects};
 
 /// How an RPC holds the element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// In the request message.
     Request,
@@ -28,6 +30,10 @@ pub enum Direction {
     Response,
     /// The finding is about the RPC (or its service) itself.
     Rpc,
+    /// In the value of a custom option set on the RPC ([`Reach::option`]).
+    Option,
+    /// In the value of a custom option set on the RPC's service ([`Reach::option`]).
+    ServiceOption,
 }
 
 impl Direction {
@@ -36,6 +42,8 @@ impl Direction {
             Direction::Request => "request",
             Direction::Response => "response",
             Direction::Rpc => "the RPC itself",
+            Direction::Option => "option",
+            Direction::ServiceOption => "service option",
         }
     }
 }
@@ -46,8 +54,12 @@ pub struct Reach {
     /// The RPC's full name: `acme.v1.UserService.GetUser`.
     pub rpc: String,
     pub direction: Direction,
-    /// The fields from the RPC's message down to the element, outermost first
-    /// (`acme.v1.UserPage.users`); empty when the element is the request or response itself.
+    /// For [`Direction::Option`] and [`Direction::ServiceOption`]: the option's extension, by
+    /// full name (`google.api.http`).
+    pub option: Option<String>,
+    /// The fields from the RPC's message (or the option's value) down to the element, outermost
+    /// first (`acme.v1.UserPage.users`); empty when the element is the request or response (or
+    /// the option's type) itself.
     pub via: Vec<String>,
     /// Where the RPC is declared (in the revision the impact was judged in).
     pub location: Option<Location>,
@@ -129,16 +141,20 @@ impl Impact {
     }
 }
 
-/// `acme.v1.S.Update (request and response, via acme.v1.User.address)`; `reaches` are one RPC's.
+/// `acme.v1.S.Update (request and response, via acme.v1.User.address)`,
+/// `acme.v1.S.Get (option (google.api.http))`; `reaches` are one RPC's.
 fn describe_rpc(rpc: &str, reaches: &[&Reach]) -> String {
     let ways: Vec<String> = match reaches {
-        [a, b] if a.via == b.via => vec![way(
+        [a, b] if a.via == b.via && a.option.is_none() && b.option.is_none() => vec![way(
             &format!("{} and {}", a.direction.as_str(), b.direction.as_str()),
             &a.via,
         )],
         _ => reaches
             .iter()
-            .map(|r| way(r.direction.as_str(), &r.via))
+            .map(|r| match &r.option {
+                Some(option) => way(&format!("{} ({option})", r.direction.as_str()), &r.via),
+                None => way(r.direction.as_str(), &r.via),
+            })
             .collect(),
     };
     format!("{rpc} ({})", ways.join("; "))
@@ -222,6 +238,7 @@ impl<'s> Judged<'s> {
             let reach = Reach {
                 rpc: method.full_name().to_owned(),
                 direction: Direction::Rpc,
+                option: None,
                 via: Vec::new(),
                 location: None,
             };
@@ -229,6 +246,9 @@ impl<'s> Judged<'s> {
         };
         match &subject {
             Subject::Type(name) => found = graph.reaches_type(name),
+            Subject::Extension { name, extendee } => {
+                found = graph.reaches_extension(name, extendee);
+            }
             Subject::Method(name) => found.extend(graph.method(name).map(rpc_itself)),
             Subject::Service(name) => {
                 found.extend(graph.service_methods(name).into_iter().map(rpc_itself));
@@ -240,6 +260,9 @@ impl<'s> Judged<'s> {
                         Subject::Service(s) => {
                             found.extend(graph.service_methods(&s).into_iter().map(rpc_itself));
                         }
+                        Subject::Extension { name, extendee } => {
+                            found.extend(graph.reaches_extension(&name, &extendee));
+                        }
                         Subject::Method(_) | Subject::File(_) => {}
                     }
                 }
@@ -247,9 +270,16 @@ impl<'s> Judged<'s> {
         }
         // Shortest chain first, so that deduplication keeps the most direct way in.
         found.sort_by(|(_, a), (_, b)| {
-            (&a.rpc, a.direction, a.via.len()).cmp(&(&b.rpc, b.direction, b.via.len()))
+            (&a.rpc, a.direction, &a.option, a.via.len()).cmp(&(
+                &b.rpc,
+                b.direction,
+                &b.option,
+                b.via.len(),
+            ))
         });
-        found.dedup_by(|(_, a), (_, b)| a.rpc == b.rpc && a.direction == b.direction);
+        found.dedup_by(|(_, a), (_, b)| {
+            (&a.rpc, a.direction, &a.option) == (&b.rpc, b.direction, &b.option)
+        });
         // A finding about the RPC itself says all there is to say about it.
         let whole: HashSet<String> = found
             .iter()

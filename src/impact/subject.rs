@@ -1,11 +1,12 @@
 //! Which element a finding is about, found from its location: the innermost declaration (message,
-//! enum, service, RPC) whose span holds the finding's span. A field, an enum value and an
-//! extension stand for the type whose data holds them; anything outside every declaration (a
-//! file option, a deleted file) for the whole file.
+//! enum, service, RPC, extension) whose span holds the finding's span. A field and an enum value
+//! stand for the type whose data holds them; an extension for itself (the RPCs that set it as an
+//! option) and for the message it extends; anything outside every declaration (a file option, a
+//! deleted file) for the whole file.
 
 use std::collections::HashMap;
 
-use prost_reflect::{FileDescriptor, MessageDescriptor};
+use prost_reflect::{ExtensionDescriptor, FileDescriptor, MessageDescriptor};
 
 use crate::finding::{Location, Span};
 use crate::schema::{Element, Schema};
@@ -15,6 +16,9 @@ use crate::schema::{Element, Schema};
 pub enum Subject {
     /// A message or enum, by full name.
     Type(String),
+    /// An extension (a custom option among them), by full name, with the full name of the
+    /// message it extends.
+    Extension { name: String, extendee: String },
     /// An RPC, by full name.
     Method(String),
     /// A service, by full name.
@@ -68,7 +72,12 @@ impl Subjects {
             .or_insert_with(|| declarations(schema, &file))
             .iter()
             .map(|(_, s)| s.clone())
-            .filter(|s| matches!(s, Subject::Type(_) | Subject::Service(_)))
+            .filter(|s| {
+                matches!(
+                    s,
+                    Subject::Type(_) | Subject::Service(_) | Subject::Extension { .. }
+                )
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -96,11 +105,12 @@ fn declarations(schema: &Schema, file: &FileDescriptor) -> Vec<(Span, Subject)> 
         }
     }
     let type_of = |name: &str| Subject::Type(name.to_owned());
+    let extension_of = |extension: &ExtensionDescriptor| Subject::Extension {
+        name: extension.full_name().to_owned(),
+        extendee: extension.containing_message().full_name().to_owned(),
+    };
     for extension in file.extensions() {
-        add(
-            &extension,
-            type_of(extension.containing_message().full_name()),
-        );
+        add(&extension, extension_of(&extension));
     }
     let mut enums: Vec<_> = file.enums().collect();
     let mut stack: Vec<MessageDescriptor> = file.messages().collect();
@@ -114,10 +124,7 @@ fn declarations(schema: &Schema, file: &FileDescriptor) -> Vec<(Span, Subject)> 
             add(&field, subject.clone());
         }
         for extension in message.child_extensions() {
-            add(
-                &extension,
-                type_of(extension.containing_message().full_name()),
-            );
+            add(&extension, extension_of(&extension));
         }
         enums.extend(message.child_enums());
         stack.extend(message.child_messages());

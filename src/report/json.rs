@@ -51,6 +51,9 @@ struct JsonReach<'a> {
     rpc: &'a str,
     service: &'a str,
     direction: Direction,
+    /// The option's extension, for `option` and `service_option`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    option: Option<&'a str>,
     via: &'a [String],
     /// Where the RPC is declared.
     location: Option<JsonLocation<'a>>,
@@ -66,6 +69,7 @@ fn impact(impact: &Impact) -> JsonImpact<'_> {
                 rpc: &r.rpc,
                 service: r.service(),
                 direction: r.direction,
+                option: r.option.as_deref(),
                 via: &r.via,
                 location: r.location.as_ref().map(location),
             })

@@ -109,7 +109,7 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
         }
     }
 
-    by_service(findings, &mut md);
+    by_service(findings, context.command, &mut md);
 
     md.push_str("\n### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
     for finding in findings.iter().take(MAX_ROWS) {
@@ -143,10 +143,11 @@ pub fn render(findings: &[Finding], context: &Context, out: &mut dyn Write) -> i
     out.write_all(md.as_bytes())
 }
 
-/// The table "what this change breaks, by service": for each service reached, the RPCs reached
-/// and how many findings reach them; then the findings no RPC reaches. Left out when no impact
-/// was computed (neither revision declares a service).
-fn by_service(findings: &[Finding], md: &mut String) {
+/// The table "what this change breaks, by service" (for `lint --against`: "where the new lint
+/// findings are, by service"): for each service reached, the RPCs reached and how many findings
+/// reach them; then the findings no RPC reaches. Left out when no impact was computed (neither
+/// revision declares a service, or a lint of one revision).
+fn by_service(findings: &[Finding], command: super::Command, md: &mut String) {
     let mut services: BTreeMap<&str, (BTreeSet<&str>, usize, usize)> = BTreeMap::new();
     let mut unreached = (0, 0);
     let mut any = false;
@@ -173,7 +174,14 @@ fn by_service(findings: &[Finding], md: &mut String) {
     if !any {
         return;
     }
-    md.push_str("\n### What this change breaks, by service\n\nA finding counts for every service whose requests or responses hold the changed element.\n\n| Service | RPCs reached | Errors | Warnings |\n|---|---|--:|--:|\n");
+    let title = match command {
+        super::Command::Breaking => "What this change breaks",
+        _ => "Where the new lint findings are",
+    };
+    let _ = write!(
+        md,
+        "\n### {title}, by service\n\nA finding counts for every service whose requests, responses or custom options hold the element it is about.\n\n| Service | RPCs reached | Errors | Warnings |\n|---|---|--:|--:|\n"
+    );
     for (service, (rpcs, errors, warnings)) in &services {
         let rpcs: Vec<String> = rpcs.iter().map(|r| format!("`{r}`")).collect();
         let _ = writeln!(
