@@ -80,12 +80,13 @@ impl Graph {
         }
     }
 
-    /// Every RPC whose request or response holds the message or enum `name`, directly or through
-    /// fields, with the shortest chain of fields from the RPC's message down to it. Breadth
-    /// first over the reversed references, each type visited once: cycles end there and the cost
-    /// is at most the size of the graph.
-    pub fn reaches_type(&self, name: &str) -> Vec<(MethodDescriptor, Reach)> {
-        // Type → (the type one step closer to `name`, the field that holds it).
+    /// Every RPC whose request or response holds one of the messages or enums `names`, directly
+    /// or through fields, with the shortest chain of fields from the RPC's message down to the
+    /// nearest of them; and every RPC that sets a custom option whose value holds one. Breadth
+    /// first over the reversed references from all of `names` at once, each type visited once:
+    /// cycles end there and the cost is at most the size of the graph, however many names.
+    pub fn reaches_types<'a>(&'a self, names: &[&'a str]) -> Vec<(MethodDescriptor, Reach)> {
+        // Type → (the type one step closer to `names`, the field that holds it).
         let mut towards: HashMap<&str, Option<(&str, &str)>> = HashMap::new();
         let mut queue = VecDeque::new();
         let mut found: HashSet<(String, Direction, Option<String>)> = HashSet::new();
@@ -120,8 +121,11 @@ impl Graph {
                 },
             ));
         };
-        towards.insert(name, None);
-        queue.push_back(name);
+        for name in names {
+            if towards.insert(name, None).is_none() {
+                queue.push_back(*name);
+            }
+        }
         while let Some(current) = queue.pop_front() {
             for (method, direction) in self.roots.get(current).into_iter().flatten() {
                 reach(method, *direction, None, current, &towards);
@@ -141,25 +145,21 @@ impl Graph {
         out
     }
 
-    /// Every RPC that sets the option `extension` (on itself or on its service), and every RPC
-    /// whose data holds a message the extension extends.
-    pub fn reaches_extension(
-        &self,
-        extension: &str,
-        extendee: &str,
-    ) -> Vec<(MethodDescriptor, Reach)> {
-        let mut out = self.reaches_type(extendee);
-        for (method, direction) in self.annotated.get(extension).into_iter().flatten() {
-            let reach = Reach {
-                rpc: method.full_name().to_owned(),
-                direction: *direction,
-                option: Some(extension.to_owned()),
-                via: Vec::new(),
-                location: None,
-            };
-            out.push((method.clone(), reach));
-        }
-        out
+    /// Every RPC that sets the option `extension`, on itself or on its service.
+    pub fn option_users(&self, extension: &str) -> Vec<(MethodDescriptor, Reach)> {
+        let users = self.annotated.get(extension).into_iter().flatten();
+        users
+            .map(|(method, direction)| {
+                let reach = Reach {
+                    rpc: method.full_name().to_owned(),
+                    direction: *direction,
+                    option: Some(extension.to_owned()),
+                    via: Vec::new(),
+                    location: None,
+                };
+                (method.clone(), reach)
+            })
+            .collect()
     }
 
     /// The RPC `name` itself (`acme.v1.UserService.GetUser`), when this revision has it.

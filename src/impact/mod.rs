@@ -244,30 +244,27 @@ impl<'s> Judged<'s> {
             };
             (method, reach)
         };
-        match &subject {
-            Subject::Type(name) => found = graph.reaches_type(name),
-            Subject::Extension { name, extendee } => {
-                found = graph.reaches_extension(name, extendee);
-            }
-            Subject::Method(name) => found.extend(graph.method(name).map(rpc_itself)),
-            Subject::Service(name) => {
-                found.extend(graph.service_methods(name).into_iter().map(rpc_itself));
-            }
-            Subject::File(name) => {
-                for inner in self.subjects.in_file(self.schema, name) {
-                    match inner {
-                        Subject::Type(t) => found.extend(graph.reaches_type(&t)),
-                        Subject::Service(s) => {
-                            found.extend(graph.service_methods(&s).into_iter().map(rpc_itself));
-                        }
-                        Subject::Extension { name, extendee } => {
-                            found.extend(graph.reaches_extension(&name, &extendee));
-                        }
-                        Subject::Method(_) | Subject::File(_) => {}
-                    }
+        let subjects = match &subject {
+            Subject::File(name) => self.subjects.in_file(self.schema, name),
+            one => vec![one.clone()],
+        };
+        // The types are walked from together, in one pass over the graph.
+        let mut types: Vec<&str> = Vec::new();
+        for inner in &subjects {
+            match inner {
+                Subject::Type(name) => types.push(name),
+                Subject::Extension { name, extendee } => {
+                    types.push(extendee);
+                    found.extend(graph.option_users(name));
                 }
+                Subject::Method(name) => found.extend(graph.method(name).map(rpc_itself)),
+                Subject::Service(name) => {
+                    found.extend(graph.service_methods(name).into_iter().map(rpc_itself));
+                }
+                Subject::File(_) => {}
             }
         }
+        found.extend(graph.reaches_types(&types));
         // Shortest chain first, so that deduplication keeps the most direct way in.
         found.sort_by(|(_, a), (_, b)| {
             (&a.rpc, a.direction, &a.option, a.via.len()).cmp(&(
