@@ -47,6 +47,9 @@ pub struct Settings {
     /// `--impact-only`: findings that reach no RPC are warnings (also `impact_only` in the
     /// configuration's `[breaking]` section).
     pub impact_only: bool,
+    /// `--all-debt`: the debt rules (FIELD_RETIRED_RESERVED, ENUM_VALUE_RETIRED_RESERVED) report
+    /// every compared message and enum, not only those the change touches.
+    pub all_debt: bool,
 }
 
 impl Settings {
@@ -68,6 +71,7 @@ impl Settings {
             paths: Vec::new(),
             exclude_paths: Vec::new(),
             impact_only: false,
+            all_debt: false,
         }
     }
 }

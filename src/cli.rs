@@ -131,6 +131,11 @@ struct BreakingArgs {
     /// Compare every file, not only those the change can affect.
     #[arg(long)]
     full: bool,
+    /// The history debt rules (FIELD_RETIRED_RESERVED, ENUM_VALUE_RETIRED_RESERVED) report every
+    /// message and enum, not only those the change touches (implies --full); with --fix, reserve
+    /// a whole schema's retired numbers and names at once.
+    #[arg(long)]
+    all_debt: bool,
     /// Warn about `protoguard:ignore` comments in the compared files that silenced nothing.
     #[arg(long)]
     report_unused_ignores: bool,
@@ -547,12 +552,14 @@ fn settings(args: &BreakingArgs) -> Result<Settings> {
         discovered: inputs.discovered,
         layout: inputs.layout,
         selection,
-        full: args.full,
+        // The debt of a whole schema needs every file compared.
+        full: args.full || args.all_debt,
         report_unused_ignores: args.report_unused_ignores,
         filter: None,
         paths: checked_paths("--path", &args.scope.paths)?,
         exclude_paths: checked_paths("--exclude-path", &args.scope.exclude_paths)?,
         impact_only: args.impact_only,
+        all_debt: args.all_debt,
     })
 }
 

@@ -39,7 +39,7 @@ pub enum Check {
 pub type FileCheck = fn(&mut Ctx, &FilePair);
 pub type PackageCheck = fn(&mut Ctx, &PackagePair);
 pub type EnumValueCheck = fn(&mut Ctx, &EnumValuePair);
-pub type HistoryCheck = fn(&mut Ctx, &crate::history::Ledger);
+pub type HistoryCheck = fn(&mut Ctx, &crate::history::Read);
 /// A check over an element paired by name or number: (previous, current).
 pub type PairCheck<T> = fn(&mut Ctx, &T, &T);
 

@@ -329,3 +329,61 @@ fn retired_enum_values_in_an_editions_file_are_reserved_as_identifiers() {
         "edition = \"2023\";\npackage acme.v1;\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_ACTIVE = 1;\n  STATUS_BLOCKED = 3;\n  reserved 2;\n  reserved STATUS_BANNED, STATUS_SUSPENDED;\n}\n",
     );
 }
+
+#[test]
+fn all_debt_reserves_the_history_of_every_message_and_enum_without_a_change() {
+    let dir = repo_with_history(
+        "api/team.proto",
+        &[
+            "syntax = \"proto3\";\npackage acme.v1;\n\nmessage Team {\n  string id = 1;\n  string motto = 2;\n  message Member {\n    string id = 1;\n    int32 rank = 2;\n  }\n}\n\nenum Role {\n  ROLE_UNSPECIFIED = 0;\n  ROLE_OWNER = 1;\n}\n",
+            "syntax = \"proto3\";\npackage acme.v1;\n\nmessage Team {\n  string id = 1;\n  message Member {\n    string id = 1;\n  }\n}\n\nenum Role {\n  ROLE_UNSPECIFIED = 0;\n}\n",
+        ],
+        "syntax = \"proto3\";\npackage acme.v1;\n\nmessage Team {\n  string id = 1;\n  message Member {\n    string id = 1;\n  }\n}\n\nenum Role {\n  ROLE_UNSPECIFIED = 0;\n}\n",
+    );
+    // Nothing changed, so nothing is touched: no debt is reported and there is nothing to fix.
+    let plain = protoguard(dir.path(), &["breaking", "--against", "HEAD", "--fix"]);
+    expect_code(&plain, 0);
+    assert!(
+        stderr(&plain).contains("protoguard: nothing to fix"),
+        "{}",
+        stderr(&plain)
+    );
+    // --all-debt speaks about every message and enum (and compares every file).
+    let listed = protoguard(
+        dir.path(),
+        &[
+            "breaking",
+            "--against",
+            "HEAD",
+            "--all-debt",
+            "--format",
+            "text",
+        ],
+    );
+    let out = expect_code(&listed, 0);
+    for what in [
+        "\"motto\" (2, string) on message \"acme.v1.Team\"",
+        "\"rank\" (2, int32) on message \"acme.v1.Team.Member\"",
+        "\"ROLE_OWNER\" (1) on enum \"acme.v1.Role\"",
+    ] {
+        assert!(out.contains(what), "{what}: {out}");
+    }
+    let fixed = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--all-debt", "--fix"],
+    );
+    expect_code(&fixed, 0);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("api/team.proto")).unwrap(),
+        "syntax = \"proto3\";\npackage acme.v1;\n\nmessage Team {\n  string id = 1;\n  message Member {\n    string id = 1;\n    reserved 2;\n    reserved \"rank\";\n  }\n  reserved 2;\n  reserved \"motto\";\n}\n\nenum Role {\n  ROLE_UNSPECIFIED = 0;\n  reserved 1;\n  reserved \"ROLE_OWNER\";\n}\n",
+    );
+    let again = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--all-debt", "--fix"],
+    );
+    assert!(
+        stderr(&again).contains("protoguard: nothing to fix"),
+        "{}",
+        stderr(&again)
+    );
+}

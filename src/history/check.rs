@@ -59,7 +59,11 @@ pub fn run_rules(
     for (rule, check) in checks {
         // The history rules name no renamed types: `added` stays empty.
         let ctx = &mut crate::rules::Ctx::new(rule, old, new, &mut findings, &added);
-        check(ctx, &ledger);
+        let read = super::Read {
+            ledger: &ledger,
+            all_debt: settings.all_debt,
+        };
+        check(ctx, &read);
     }
     findings
 }

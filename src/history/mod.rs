@@ -22,6 +22,15 @@ pub use walk::{build, Options};
 /// The version of the ledger's JSON form (`protoguard history --format json`).
 pub const JSON_VERSION: u32 = 1;
 
+/// What a breaking rule that reads the history gets.
+pub struct Read<'a> {
+    /// The ledger of the previous revision.
+    pub ledger: &'a Ledger,
+    /// `--all-debt`: the debt rules speak about every compared message and enum, not only those
+    /// the change touches.
+    pub all_debt: bool,
+}
+
 /// What the history of one branch says about every message and enum.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {

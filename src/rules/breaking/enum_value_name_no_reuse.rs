@@ -5,10 +5,11 @@
 
 use super::ledger::added_values;
 use crate::history::reuse::past_name_owner;
-use crate::history::Ledger;
+use crate::history::Read;
 use crate::rules::Ctx;
 
-pub fn check(ctx: &mut Ctx, ledger: &Ledger) {
+pub fn check(ctx: &mut Ctx, read: &Read) {
+    let ledger = read.ledger;
     for (enum_, value) in added_values(ctx) {
         let number = value.number();
         let Some((past, _)) =

@@ -4,12 +4,12 @@
 
 use super::ledger::touched_enums;
 use super::retired::{debts, report};
-use crate::history::Ledger;
+use crate::history::Read;
 use crate::rules::Ctx;
 
-pub fn check(ctx: &mut Ctx, ledger: &Ledger) {
-    for enum_ in touched_enums(ctx) {
-        let Some(element) = ledger.elements.get(enum_.full_name()) else {
+pub fn check(ctx: &mut Ctx, read: &Read) {
+    for enum_ in touched_enums(ctx, read.all_debt) {
+        let Some(element) = read.ledger.elements.get(enum_.full_name()) else {
             continue;
         };
         let number_free = |n: i32| {

@@ -5,10 +5,11 @@
 
 use super::ledger::{added_fields, written_type};
 use crate::history::reuse::past_name_owner;
-use crate::history::Ledger;
+use crate::history::Read;
 use crate::rules::Ctx;
 
-pub fn check(ctx: &mut Ctx, ledger: &Ledger) {
+pub fn check(ctx: &mut Ctx, read: &Read) {
+    let ledger = read.ledger;
     for (message, field) in added_fields(ctx) {
         let number = field.number() as i32;
         let keys = [field.name(), field.json_name()];

@@ -4,10 +4,11 @@
 
 use super::ledger::{added_fields, written_type};
 use crate::history::reuse::{next_free, past_owner, wire_compatible};
-use crate::history::Ledger;
+use crate::history::Read;
 use crate::rules::Ctx;
 
-pub fn check(ctx: &mut Ctx, ledger: &Ledger) {
+pub fn check(ctx: &mut Ctx, read: &Read) {
+    let ledger = read.ledger;
     for (message, field) in added_fields(ctx) {
         let number = field.number() as i32;
         let Some((element, past)) = past_owner(ledger, message.full_name(), number, field.name())

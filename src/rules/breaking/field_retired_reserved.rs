@@ -4,12 +4,12 @@
 
 use super::ledger::touched_messages;
 use super::retired::{debts, report};
-use crate::history::Ledger;
+use crate::history::Read;
 use crate::rules::Ctx;
 
-pub fn check(ctx: &mut Ctx, ledger: &Ledger) {
-    for message in touched_messages(ctx) {
-        let Some(element) = ledger.elements.get(message.full_name()) else {
+pub fn check(ctx: &mut Ctx, read: &Read) {
+    for message in touched_messages(ctx, read.all_debt) {
+        let Some(element) = read.ledger.elements.get(message.full_name()) else {
             continue;
         };
         let number_free = |n: i32| {

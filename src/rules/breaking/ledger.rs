@@ -71,8 +71,8 @@ pub(crate) fn written_type(schema: &Schema, field: &FieldDescriptor) -> String {
 
 /// The messages of the current revision whose own declaration this change adds or alters
 /// (fields, reserved statements, options, oneofs; not nested messages or enums, and not
-/// comments or layout): the messages the debt rules speak about.
-pub(crate) fn touched_messages(ctx: &Ctx) -> Vec<MessageDescriptor> {
+/// comments or layout): the messages the debt rules speak about. With `all`, every message.
+pub(crate) fn touched_messages(ctx: &Ctx, all: bool) -> Vec<MessageDescriptor> {
     let files: Vec<_> = ctx.new.files().iter().collect();
     let own = |m: &MessageDescriptor| {
         let mut proto = m.descriptor_proto().clone();
@@ -83,7 +83,8 @@ pub(crate) fn touched_messages(ctx: &Ctx) -> Vec<MessageDescriptor> {
     messages(&files)
         .into_iter()
         .filter(|message| {
-            ctx.old
+            all || ctx
+                .old
                 .pool()
                 .get_message_by_name(message.full_name())
                 .is_none_or(|before| own(&before) != own(message))
@@ -91,12 +92,14 @@ pub(crate) fn touched_messages(ctx: &Ctx) -> Vec<MessageDescriptor> {
         .collect()
 }
 
-/// The enums of the current revision whose declaration this change adds or alters.
-pub(crate) fn touched_enums(ctx: &Ctx) -> Vec<EnumDescriptor> {
+/// The enums of the current revision whose declaration this change adds or alters; with `all`,
+/// every enum.
+pub(crate) fn touched_enums(ctx: &Ctx, all: bool) -> Vec<EnumDescriptor> {
     enums(ctx.new)
         .into_iter()
         .filter(|enum_| {
-            ctx.old
+            all || ctx
+                .old
                 .pool()
                 .get_enum_by_name(enum_.full_name())
                 .is_none_or(|before| {
