@@ -7,7 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{all_output, commit_all, expect_code, git, protoguard, stderr, stdout, write};
+use common::{
+    all_output, commit_all, expect_code, git, partial_clone_of, protoguard, stderr, stdout, write,
+};
 use tempfile::TempDir;
 
 fn message(name: &str, fields: &[&str]) -> String {
@@ -75,13 +77,7 @@ fn partial_clone() -> (TempDir, std::path::PathBuf, std::path::PathBuf) {
     commit_all(&src, "first");
     write(&src.join("proto/a/a.proto"), &message("a", &["x"]));
     commit_all(&src, "second: delete a.y");
-    git(&src, &["config", "uploadpack.allowFilter", "true"]);
-    let url = format!("file://{}", src.display());
-    git(
-        dir.path(),
-        &["clone", "-q", "--filter=blob:none", &url, "clone"],
-    );
-    let clone = dir.path().join("clone");
+    let clone = partial_clone_of(&src, dir.path());
     (dir, src, clone)
 }
 

@@ -1,12 +1,17 @@
 //! The breaking rules that read the ledger (category HISTORY), run after the pair rules of a
 //! breaking check on the same two schemas.
 
-use super::{build, Options};
+use super::{build_for, Options, Wanted};
+use crate::schema::Schema;
 
 /// Runs the enabled rules that read the ledger (category HISTORY) for a breaking check: the
 /// ledger is that of the previous revision when it is a git revision of a local repository
 /// (its first-parent history up to it); otherwise they have nothing to read and report nothing.
 /// A ledger that cannot be built is a note, not a failure of the check.
+///
+/// The rules judge only what the change adds or alters ([`wanted`]), so the ledger is built or
+/// updated only when the change adds a member or alters a message or enum, and holds only
+/// those elements: a change that touches no declaration pays nothing for it.
 pub fn run_rules(
     settings: &crate::check::Settings,
     old: &crate::schema::Schema,
@@ -33,12 +38,20 @@ pub fn run_rules(
         Some(repo) if !repo.location.is_empty() => settings.cwd.join(&repo.location),
         _ => settings.cwd.clone(),
     };
+    let enabled: Vec<_> = checks.iter().map(|(r, _)| *r).collect();
+    let wanted = wanted(old, new, &enabled, settings.all_debt);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
     let options = Options {
         rev: rev.clone(),
         ..Options::default()
     };
-    let ledger = match build(&at, &options) {
-        Ok((ledger, _)) => ledger,
+    let ledger = match build_for(&at, &options, Some(&wanted)) {
+        Ok((ledger, stats)) => {
+            notes.extend(stats.notes);
+            ledger
+        }
         Err(err) => {
             notes.push(format!(
                 "the history rules did not run: the ledger of {rev} could not be built: {err}"
@@ -51,6 +64,11 @@ pub fn run_rules(
     if ledger.shallow {
         notes.push(format!(
             "the history rules read a shallow clone, so a number or name retired before it is not seen. {}",
+            super::render::reach(&ledger)
+        ));
+    } else if ledger.unreadable > 0 {
+        notes.push(format!(
+            "the history rules read a partial clone whose remote did not provide every file version, so what those versions retired is not seen. {}",
             super::render::reach(&ledger)
         ));
     }
@@ -66,4 +84,42 @@ pub fn run_rules(
         check(ctx, &read);
     }
     findings
+}
+
+/// The elements the enabled history rules look up, so the ledger holds those and no other:
+/// the reuse rules judge members the change adds (fields, values, extensions: their messages,
+/// enums and extendees); the debt rules (`*_RETIRED_RESERVED`) judge every message and enum
+/// whose own declaration the change adds or alters (with `all_debt`, every message and enum).
+/// Nothing wanted: no ledger at all.
+pub fn wanted(
+    old: &Schema,
+    new: &Schema,
+    rules: &[&crate::registry::Enabled],
+    all_debt: bool,
+) -> Wanted {
+    use crate::rules::breaking::ledger::{
+        enums_touched, extensions_added, fields_added, messages_touched, values_added,
+    };
+    let mut out = Wanted::default();
+    if rules.iter().any(|r| r.id.ends_with("_RETIRED_RESERVED")) {
+        // Adding a member alters the declaration: this covers the reuse rules' elements too.
+        for message in messages_touched(old, new, all_debt) {
+            out.elements.insert(message.full_name().to_owned());
+        }
+        for enum_ in enums_touched(old, new, all_debt) {
+            out.elements.insert(enum_.full_name().to_owned());
+        }
+    } else {
+        for (message, _) in fields_added(old, new) {
+            out.elements.insert(message.full_name().to_owned());
+        }
+        for (enum_, _) in values_added(old, new) {
+            out.elements.insert(enum_.full_name().to_owned());
+        }
+    }
+    for extension in extensions_added(old, new) {
+        out.extendees
+            .insert(extension.containing_message().full_name().to_owned());
+    }
+    out
 }

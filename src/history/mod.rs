@@ -8,7 +8,9 @@ mod check;
 pub mod parse;
 mod render;
 pub mod reuse;
+mod state;
 mod store;
+mod view;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -17,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 pub use check::run_rules;
 pub use render::{render_json, render_text};
-pub use walk::{build, Options};
+pub use state::Wanted;
+pub use walk::{build, build_for, Options};
 
 /// The version of the ledger's JSON form (`protoguard history --format json`).
 pub const JSON_VERSION: u32 = 1;
@@ -44,8 +47,20 @@ pub struct Ledger {
     pub shallow: bool,
     /// Blobs that did not parse (they contribute nothing).
     pub unparsable: usize,
+    /// File versions that could not be read (promised by a partial clone's remote and not
+    /// fetched): their changes are not counted, so what they added shows up later and what
+    /// they deleted stays in use until a readable version of the file; nothing looks retired
+    /// or reused because of them. The first one, for messages.
+    #[serde(default)]
+    pub unreadable: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_unreadable: Option<Seen>,
     /// By full name, as the element is called at the head (or when last seen).
     pub elements: BTreeMap<String, Element>,
+    /// Extension numbers by extendee (the full name of the message extended): each member is
+    /// an extension, named by its full name.
+    #[serde(default)]
+    pub extensions: BTreeMap<String, Element>,
 }
 
 /// A commit: full id and commit time (seconds since the Unix epoch, UTC).
@@ -172,6 +187,9 @@ pub fn command(
 ) -> crate::error::Result<u8> {
     let (ledger, stats) = build(cwd, options)?;
     // A note that cannot be written does not change the result.
+    for note in &stats.notes {
+        let _ = writeln!(stderr, "protoguard: {note}");
+    }
     let _ = writeln!(
         stderr,
         "protoguard: {} {} commit{}, parsed {} file version{}",

@@ -2,6 +2,8 @@
 //! name) with their field or value numbers, names, types and lines, and what they reserve. Parse
 //! only, with protox's parser (editions files lowered first): no imports, no linking, so a
 //! revision that no longer compiles still counts. A blob that does not parse contributes nothing.
+//! Extensions are grouped by the message they extend (the extendee), whose name is resolved
+//! without linking (see [`extendee`]).
 
 use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorProto};
 use serde::{Deserialize, Serialize};
@@ -14,13 +16,24 @@ pub struct FileSummary {
     pub unparsable: bool,
 }
 
-/// One message or enum as a blob declares it.
+/// What a [`Declared`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Kind {
+    Message,
+    Enum,
+    /// The extensions a file declares for one extendee: `full_name` is the extendee's, each
+    /// member's name the extension's full name (extensions of one extendee from several
+    /// packages share its number space).
+    Extensions,
+}
+
+/// One message, enum or extendee as a blob declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declared {
     pub full_name: String,
     /// The name below the package (`User.Address`), for following a package rename.
     pub relative_name: String,
-    pub is_enum: bool,
+    pub kind: Kind,
     pub members: Vec<DeclaredMember>,
     /// Inclusive ranges.
     pub reserved_ranges: Vec<(i32, i32)>,
@@ -44,15 +57,22 @@ const MESSAGE_FIELD: i32 = 2;
 const MESSAGE_NESTED: i32 = 3;
 const MESSAGE_ENUM: i32 = 4;
 const ENUM_VALUE: i32 = 2;
+const FILE_EXTENSION: i32 = 7;
+const MESSAGE_EXTENSION: i32 = 6;
 
 /// Summarises the blob at `path` with contents `bytes`.
 pub fn summarise(path: &str, bytes: &[u8]) -> FileSummary {
     let Ok(text) = std::str::from_utf8(crate::input::without_bom(bytes)) else {
         return unparsable();
     };
-    let lowered = match crate::editions::lower::lower(text) {
-        Ok(lowered) => lowered,
-        Err(_) => return unparsable(),
+    // Only a file that says `edition` can be an editions file: the others skip the header scan.
+    let lowered = if text.contains("edition") {
+        match crate::editions::lower::lower(text) {
+            Ok(lowered) => lowered,
+            Err(_) => return unparsable(),
+        }
+    } else {
+        None
     };
     let source = lowered.as_ref().map_or(text, |l| l.text.as_str());
     let Ok(file) = protox_parse::parse(path, source) else {
@@ -81,9 +101,110 @@ pub fn summarise(path: &str, bytes: &[u8]) -> FileSummary {
             vec![FILE_ENUM, i as i32],
         );
     }
+    let mut extensions: Vec<(String, &prost_types::FieldDescriptorProto, Vec<i32>)> = file
+        .extension
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (package.clone(), f, vec![FILE_EXTENSION, i as i32]))
+        .collect();
+    nested_extensions(
+        &mut extensions,
+        &file.message_type,
+        &package,
+        "",
+        &[FILE_MESSAGE],
+    );
+    if !extensions.is_empty() {
+        let declared: std::collections::HashSet<&str> =
+            elements.iter().map(|e| e.full_name.as_str()).collect();
+        let mut by_extendee: std::collections::BTreeMap<String, Vec<DeclaredMember>> =
+            std::collections::BTreeMap::new();
+        for (scope, field, path) in &extensions {
+            let target = extendee(field.extendee(), scope, &package, &declared);
+            by_extendee.entry(target).or_default().push(DeclaredMember {
+                number: field.number(),
+                name: qualify(scope, field.name()),
+                type_name: field_type(field, None),
+                line: lines.get(path),
+            });
+        }
+        for (extendee, members) in by_extendee {
+            elements.push(Declared {
+                relative_name: extendee.clone(),
+                full_name: extendee,
+                kind: Kind::Extensions,
+                members,
+                reserved_ranges: Vec::new(),
+                reserved_names: Vec::new(),
+            });
+        }
+    }
     FileSummary {
         elements,
         unparsable: false,
+    }
+}
+
+/// Collects the extensions declared inside messages (recursively), with the scope they are
+/// declared in (package and enclosing messages) and their SourceCodeInfo path.
+fn nested_extensions<'a>(
+    out: &mut Vec<(String, &'a prost_types::FieldDescriptorProto, Vec<i32>)>,
+    messages: &'a [DescriptorProto],
+    package: &str,
+    scope: &str,
+    path: &[i32],
+) {
+    for (i, message) in messages.iter().enumerate() {
+        let relative = format!("{scope}{}", message.name());
+        let at = [path, &[i as i32]].concat();
+        for (j, field) in message.extension.iter().enumerate() {
+            out.push((
+                qualify(package, &relative),
+                field,
+                [&at[..], &[MESSAGE_EXTENSION, j as i32]].concat(),
+            ));
+        }
+        let nested_path = [&at[..], &[MESSAGE_NESTED]].concat();
+        nested_extensions(
+            out,
+            &message.nested_type,
+            package,
+            &format!("{relative}."),
+            &nested_path,
+        );
+    }
+}
+
+/// The full name of the message an extension extends, resolved without linking: a name with a
+/// leading dot is already full; otherwise protoc's scope search (innermost scope first) is
+/// followed as far as this file can tell, a candidate the file itself declares winning; failing
+/// that, a dotted name is taken as full (`google.protobuf.FieldOptions`, by far the common
+/// case) and a simple one as a message of the file's package.
+pub fn extendee(
+    written: &str,
+    scope: &str,
+    package: &str,
+    declared: &std::collections::HashSet<&str>,
+) -> String {
+    if let Some(full) = written.strip_prefix('.') {
+        return full.to_owned();
+    }
+    let mut at = scope;
+    loop {
+        let candidate = qualify(at, written);
+        if declared.contains(candidate.as_str()) {
+            return candidate;
+        }
+        match at.rfind('.') {
+            Some(dot) => at = &at[..dot],
+            None if !at.is_empty() => at = "",
+            None => break,
+        }
+    }
+    if written.contains('.') {
+        written.to_owned()
+    } else {
+        qualify(package, written)
     }
 }
 
@@ -118,14 +239,14 @@ fn message_into(
         .map(|(i, field)| DeclaredMember {
             number: field.number(),
             name: field.name().to_owned(),
-            type_name: field_type(field, message),
+            type_name: field_type(field, Some(message)),
             line: lines.get(&[&path[..], &[MESSAGE_FIELD, i as i32]].concat()),
         })
         .collect();
     out.push(Declared {
         full_name: qualify(package, &relative),
         relative_name: relative.clone(),
-        is_enum: false,
+        kind: Kind::Message,
         members,
         // A message's reserved range end is exclusive in the descriptor.
         reserved_ranges: message
@@ -162,7 +283,7 @@ fn enum_into(
     out.push(Declared {
         full_name: qualify(package, &relative),
         relative_name: relative,
-        is_enum: true,
+        kind: Kind::Enum,
         members: enum_
             .value
             .iter()
@@ -186,10 +307,13 @@ fn enum_into(
 
 /// A field's type as written: the scalar, or the named type (as the parser resolved its
 /// spelling, possibly relative), `map<K, V>` for a map, prefixed by `repeated` when repeated.
-fn field_type(field: &prost_types::FieldDescriptorProto, message: &DescriptorProto) -> String {
+fn field_type(
+    field: &prost_types::FieldDescriptorProto,
+    message: Option<&DescriptorProto>,
+) -> String {
     use prost_types::field_descriptor_proto::{Label, Type};
     let named = field.type_name().trim_start_matches('.');
-    if field.label() == Label::Repeated && !named.is_empty() {
+    if let (Label::Repeated, false, Some(message)) = (field.label(), named.is_empty(), message) {
         // A map field's type is a nested entry message named after the field.
         let entry = named.rsplit('.').next().unwrap_or(named);
         if let Some(map) = message
@@ -245,16 +369,17 @@ fn scalar_or_named(
     .to_owned()
 }
 
-/// 1-based start lines by SourceCodeInfo path.
-struct Lines(std::collections::HashMap<Vec<i32>, u32>);
+/// 1-based start lines by SourceCodeInfo path (borrowed from the parsed file).
+struct Lines<'a>(super::state::FxMap<&'a [i32], u32>);
 
-impl Lines {
-    fn of(file: &FileDescriptorProto) -> Lines {
-        let mut map = std::collections::HashMap::new();
+impl<'a> Lines<'a> {
+    fn of(file: &'a FileDescriptorProto) -> Lines<'a> {
+        let mut map = super::state::FxMap::default();
         if let Some(info) = &file.source_code_info {
+            map.reserve(info.location.len());
             for location in &info.location {
                 if let Some(&line) = location.span.first() {
-                    map.entry(location.path.clone())
+                    map.entry(location.path.as_slice())
                         .or_insert(line.max(0) as u32 + 1);
                 }
             }
@@ -296,7 +421,7 @@ mod tests {
         assert_eq!(user.reserved_ranges, [(2, 3)]);
         assert_eq!(user.reserved_names, ["old"]);
         assert_eq!(summary.elements[1].full_name, "acme.v1.User.Kind");
-        assert!(summary.elements[1].is_enum);
+        assert_eq!(summary.elements[1].kind, Kind::Enum);
 
         let editions = summarise(
             "b.proto",

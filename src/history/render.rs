@@ -10,11 +10,21 @@ use super::{Element, Ledger, Member, JSON_VERSION};
 /// The summary. `reach` says how far back the ledger goes (and why no further).
 pub fn render_text(ledger: &Ledger, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", reach(ledger))?;
-    for (name, element) in &ledger.elements {
+    let extensions = ledger.extensions.iter().map(|(n, e)| (n, e, true));
+    for (name, element, extension) in ledger
+        .elements
+        .iter()
+        .map(|(n, e)| (n, e, false))
+        .chain(extensions)
+    {
         writeln!(out)?;
-        let kind = if element.is_enum { "enum" } else { "message" };
-        let gone = if element.present { "" } else { ", deleted" };
-        writeln!(out, "{kind} {name}{gone}")?;
+        if extension {
+            writeln!(out, "extensions of {name}")?;
+        } else {
+            let kind = if element.is_enum { "enum" } else { "message" };
+            let gone = if element.present { "" } else { ", deleted" };
+            writeln!(out, "{kind} {name}{gone}")?;
+        }
         if !element.former_names.is_empty() {
             writeln!(out, "  formerly:  {}", element.former_names.join(", "))?;
         }
@@ -40,7 +50,8 @@ pub fn render_text(ledger: &Ledger, out: &mut dyn Write) -> io::Result<()> {
         if !reserved.is_empty() {
             writeln!(out, "  reserved:  {reserved}")?;
         }
-        let debt = debt(element);
+        // An extension number cannot be reserved: no debt to show.
+        let debt = if extension { Vec::new() } else { debt(element) };
         if !debt.is_empty() {
             writeln!(out, "  retired, not reserved: {}", debt.join(", "))?;
         }
@@ -70,6 +81,18 @@ pub fn reach(ledger: &Ledger) -> String {
             "; {} file version{} did not parse and count for nothing",
             ledger.unparsable,
             if ledger.unparsable == 1 { "" } else { "s" }
+        ));
+    }
+    if ledger.unreadable > 0 {
+        let first = ledger
+            .first_unreadable
+            .as_ref()
+            .map(|s| format!(" (first: {} at {})", s.path, s.commit.short()))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "; {} file version{} could not be read{first}, so the ledger does not see what they changed (a partial clone whose remote did not provide them: fetch them, or clone without --filter, to complete it)",
+            ledger.unreadable,
+            if ledger.unreadable == 1 { "" } else { "s" }
         ));
     }
     text.push('.');

@@ -11,7 +11,25 @@ pub fn past_owner<'a>(
     number: i32,
     name: &str,
 ) -> Option<(&'a Element, &'a Member)> {
-    let element = ledger.elements.get(full_name)?;
+    past_owner_in(ledger.elements.get(full_name)?, number, name)
+}
+
+/// The latest retired extension of extendee `extendee` (the full name of the message extended)
+/// that had `number` under another full name than `name`.
+pub fn past_extension_owner<'a>(
+    ledger: &'a Ledger,
+    extendee: &str,
+    number: i32,
+    name: &str,
+) -> Option<(&'a Element, &'a Member)> {
+    past_owner_in(ledger.extensions.get(extendee)?, number, name)
+}
+
+fn past_owner_in<'a>(
+    element: &'a Element,
+    number: i32,
+    name: &str,
+) -> Option<(&'a Element, &'a Member)> {
     // A name that still holds the number at the previous revision is no reuse across history.
     if element
         .members

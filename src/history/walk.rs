@@ -7,15 +7,14 @@
 //! same element renamed: its history follows it. The walk's state at the tip is cached (see
 //! [`super::store`]), so the next run walks only the commits added since.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 
 use git2::{Oid, Repository};
-use serde::{Deserialize, Serialize};
 
 use super::parse::{summarise, FileSummary};
-use super::{CommitRef, Ledger, Member, Seen};
+use super::state::{Blob, FxMap, State, Wanted};
+use super::store;
+use super::Ledger;
 use crate::error::{Error, Result};
 
 /// Which history to walk.
@@ -31,22 +30,6 @@ pub struct Options {
     pub no_cache: bool,
 }
 
-/// The walk's state at its tip: the ledger and what continuing it needs.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(super) struct State {
-    pub ledger: Ledger,
-    /// What the walk was asked for (the resolved `--since`): a cache for another walk is not
-    /// continued.
-    pub key: String,
-    /// `.proto` files at the tip: path -> blob id.
-    pub files: BTreeMap<String, String>,
-    /// Summaries of the blobs at the tip, by blob id.
-    pub summaries: HashMap<String, FileSummary>,
-}
-
-/// A member's identity: element full name, number, name.
-type Key = (String, i32, String);
-
 /// What the walk reports beyond the ledger.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -56,10 +39,24 @@ pub struct Stats {
     pub parsed: usize,
     /// The cache was continued rather than rebuilt.
     pub incremental: bool,
+    /// What happened on the way (blobs fetched or left out in a partial clone), for stderr.
+    pub notes: Vec<String>,
 }
 
-/// Builds (or continues from the cache) the ledger of the repository around `cwd`.
+/// Builds (or continues from the cache) the ledger of the repository around `cwd`: every
+/// element.
 pub fn build(cwd: &Path, options: &Options) -> Result<(Ledger, Stats)> {
+    build_for(cwd, options, None)
+}
+
+/// Builds (or continues from the cache) the ledger of the repository around `cwd`, holding
+/// only the elements `wanted` names (all with `None`): a check asks about the few elements its
+/// change adds members to, and materialising the rest would cost as much as the walk.
+pub fn build_for(
+    cwd: &Path,
+    options: &Options,
+    wanted: Option<&Wanted>,
+) -> Result<(Ledger, Stats)> {
     let repo = Repository::discover(cwd).map_err(|err| {
         Error::with_help(
             format!(
@@ -86,49 +83,73 @@ pub fn build(cwd: &Path, options: &Options) -> Result<(Ledger, Stats)> {
         since.map(|o| o.to_string()).unwrap_or_default(),
         options.max_count.map(|n| n.to_string()).unwrap_or_default()
     );
-    let cache = (!options.no_cache).then(|| super::store::Store::of(&repo));
-    let cached = cache.as_ref().and_then(|c| c.read());
+    let cache = (!options.no_cache).then(|| store::Store::of(&repo));
+    let bytes = cache.as_ref().and_then(|c| c.read());
     // The cached tip continues only a walk of the same kind with no window (a --max-count
     // window drops its oldest commits as it moves).
-    let continuable = cached
-        .as_ref()
-        .filter(|s| s.key == key && options.max_count.is_none())
-        .and_then(|s| s.ledger.head.as_ref())
-        .and_then(|h| Oid::from_str(&h.id).ok());
-    let (chain, reached, boundary) = chain(&repo, head, since, options.max_count, continuable)?;
+    let cached_head = bytes
+        .as_deref()
+        .and_then(store::peek)
+        .filter(|(k, _)| *k == key && options.max_count.is_none())
+        .and_then(|(_, head)| head);
     let mut stats = Stats::default();
-    let mut walker = match (reached, cached) {
+    let (mut chain, mut reached, mut boundary) =
+        chain(&repo, head, since, options.max_count, cached_head)?;
+    if let (true, true, Some(wanted), Some(bytes)) =
+        (reached, chain.is_empty(), wanted, bytes.as_deref())
+    {
+        // Cached at this very revision: a check reads its few elements from the file.
+        if let Some(ledger) = store::ledger_of(bytes, wanted) {
+            stats.incremental = true;
+            return Ok((ledger, stats));
+        }
+    }
+    let cached = reached
+        .then(|| bytes.as_deref().and_then(store::decode))
+        .flatten();
+    if reached && cached.is_none() {
+        // A file whose header reads but whose body does not: walk everything.
+        (chain, reached, boundary) = self::chain(&repo, head, since, options.max_count, None)?;
+    }
+    let mut state = match (reached, cached) {
         (true, Some(state)) => {
             stats.incremental = true;
-            Walker::resume(state)
+            state
         }
-        (_, cached) => {
-            let mut walker = Walker::default();
-            walker.state.key = key;
-            // Summaries of an old tip still save parsing what did not change.
-            if let Some(old) = cached {
-                walker.known = old
-                    .summaries
-                    .into_iter()
-                    .filter_map(|(id, s)| Some((Oid::from_str(&id).ok()?, Arc::new(s))))
-                    .collect();
-            }
-            walker.state.ledger.shallow = boundary;
-            walker
+        _ => {
+            let mut state = State::new(key);
+            state.shallow = boundary;
+            state
         }
     };
     let changes = changes(&repo, &chain, stats.incremental)?;
-    stats.parsed = walker.parse_all(&repo, &changes)?;
+    let (blobs, parsed, notes) = parse_all(&repo, rev, &mut state, &changes);
+    stats.parsed = parsed;
+    stats.notes = notes;
     stats.walked = chain.len();
     for (commit, changed) in chain.iter().zip(&changes) {
-        walker.commit(commit_ref(&repo, *commit)?, changed);
+        let time = repo
+            .find_commit(*commit)
+            .map_err(|err| {
+                Error::invalid(format!("cannot read commit {commit}: {}", err.message()))
+            })?
+            .time()
+            .seconds();
+        let changed: Vec<(u32, Option<Oid>)> = changed
+            .iter()
+            .map(|c| (state.strings.id(&c.path), c.new))
+            .collect();
+        state.commit((*commit, time), &changed, &blobs);
     }
-    walker.finish();
-    if let (Some(cache), false) = (&cache, chain.is_empty() && stats.incremental) {
+    // A ledger that misses file versions is not kept: the next run tries to read them again.
+    if let (Some(cache), false) = (
+        &cache,
+        (chain.is_empty() && stats.incremental) || state.unreadable > 0,
+    ) {
         // A cache that cannot be written costs the next run time, not correctness.
-        let _ = cache.write(&walker.state);
+        let _ = cache.write(&state);
     }
-    Ok((walker.state.ledger, stats))
+    Ok((state.ledger(wanted), stats))
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
@@ -190,11 +211,11 @@ fn chain(
     Ok((out, reached, boundary))
 }
 
-/// One changed `.proto` file of a commit: path, blob before and after.
+/// One changed `.proto` file of a commit: path and its new blob (`None`: deleted). What it
+/// replaces is what the walk counted for the path.
 #[derive(Debug, Clone)]
 pub(super) struct Change {
     path: String,
-    old: Option<Oid>,
     new: Option<Oid>,
 }
 
@@ -220,7 +241,7 @@ fn changes(repo: &Repository, chain: &[Oid], continued: bool) -> Result<Vec<Vec<
         let mut changed = Vec::new();
         for delta in diff.deltas() {
             let blob = |f: git2::DiffFile| (!f.id().is_zero()).then(|| f.id());
-            let (old, new) = (blob(delta.old_file()), blob(delta.new_file()));
+            let new = blob(delta.new_file());
             let old_path = delta.old_file().path().and_then(|p| p.to_str());
             let new_path = delta.new_file().path().and_then(|p| p.to_str());
             // Without rename detection a delta has one path (a move is a delete and an add).
@@ -232,7 +253,6 @@ fn changes(repo: &Repository, chain: &[Oid], continued: bool) -> Result<Vec<Vec<
             }
             changed.push(Change {
                 path: path.to_owned(),
-                old,
                 new,
             });
         }
@@ -241,398 +261,83 @@ fn changes(repo: &Repository, chain: &[Oid], continued: bool) -> Result<Vec<Vec<
     Ok(out)
 }
 
-/// The accounting pass.
-#[derive(Default)]
-struct Walker {
-    state: State,
-    /// Summaries of every blob this run may meet, by id.
-    known: HashMap<Oid, Arc<FileSummary>>,
-    /// How many files declare each member, and each element, now.
-    members: HashMap<Key, u32>,
-    elements: HashMap<String, u32>,
-    /// The commit walked last: where a member that stops now was last seen.
-    previous: Option<CommitRef>,
-}
-
-impl Walker {
-    fn resume(state: State) -> Walker {
-        let mut walker = Walker {
-            previous: state.ledger.head.clone(),
-            ..Walker::default()
-        };
-        for id in state.files.values() {
-            let (Ok(oid), Some(summary)) = (Oid::from_str(id), state.summaries.get(id)) else {
-                continue;
-            };
-            walker.known.insert(oid, Arc::new(summary.clone()));
-        }
-        walker.state = state;
-        let files: Vec<String> = walker.state.files.values().cloned().collect();
-        for id in files {
-            if let Some(summary) = Oid::from_str(&id).ok().and_then(|o| walker.known.get(&o)) {
-                let summary = summary.clone();
-                count(&mut walker.members, &mut walker.elements, &summary, 1);
+/// Reads and parses every blob the walk will count that it has not counted yet: the changes'
+/// new versions and, when a cached walk is continued, the versions counted for the paths they
+/// change (the cache keeps counts, not parsed files). Blobs are read on this thread (a
+/// repository handle is not shared), parsed on all cores, and interned here. In a partial
+/// clone the missing ones are fetched first, in one batch; one that still cannot be read is
+/// left out (the walk then keeps counting the previous version of its path and says so).
+/// Returns the interned blobs, how many were parsed, and notes for stderr.
+fn parse_all(
+    repo: &Repository,
+    rev: &str,
+    state: &mut State,
+    changes: &[Vec<Change>],
+) -> (FxMap<Oid, Blob>, usize, Vec<String>) {
+    let mut wanted: Vec<(String, Oid)> = Vec::new();
+    let mut seen: FxMap<Oid, ()> = FxMap::default();
+    for change in changes.iter().flatten() {
+        if let Some(counted) = state
+            .strings
+            .find(&change.path)
+            .and_then(|p| state.files.get(&p))
+        {
+            if seen.insert(*counted, ()).is_none() {
+                wanted.push((change.path.clone(), *counted));
             }
         }
-        walker
     }
-
-    /// Parses every new blob the changes name that is not known yet, on all cores; returns how
-    /// many were parsed.
-    fn parse_all(&mut self, repo: &Repository, changes: &[Vec<Change>]) -> Result<usize> {
-        let mut wanted: Vec<(Oid, &str)> = Vec::new();
-        let mut seen = BTreeSet::new();
-        for change in changes.iter().flatten() {
-            if let Some(id) = change.new {
-                if !self.known.contains_key(&id) && seen.insert(id) {
-                    wanted.push((id, &change.path));
-                }
+    for change in changes.iter().flatten() {
+        if let Some(id) = change.new {
+            if seen.insert(id, ()).is_none() {
+                wanted.push((change.path.clone(), id));
             }
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Blobs are read on this thread (a repository handle is not shared), parsed in batches.
-        for batch in wanted.chunks(256) {
-            let blobs: Vec<(Oid, &str, Vec<u8>)> = batch
-                .iter()
-                .map(|&(id, path)| {
-                    let bytes = repo
-                        .find_blob(id)
-                        .map(|b| b.content().to_vec())
-                        .unwrap_or_default();
-                    (id, path, bytes)
-                })
-                .collect();
-            let per = blobs.len().div_ceil(threads).max(1);
-            let parsed: Vec<(Oid, FileSummary)> = std::thread::scope(|s| {
-                let handles: Vec<_> = blobs
-                    .chunks(per)
-                    .map(|part| {
-                        s.spawn(move || {
-                            part.iter()
-                                .map(|(id, path, bytes)| (*id, summarise(path, bytes)))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
+    }
+    let mut notes = Vec::new();
+    let promised = crate::input::Promised::new(repo, rev);
+    if let Err(err) = promised.ensure(&wanted) {
+        notes.push(format!(
+            "the ledger leaves out file versions it could not read: {err}"
+        ));
+    }
+    notes.extend(promised.notes());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut blobs: FxMap<Oid, Blob> = FxMap::default();
+    // Each worker reads (with a repository handle of its own: one is not shared between
+    // threads) and parses the next wanted blob; this thread interns what they send as it comes,
+    // so parsed files never pile up.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let git_dir = repo.path().to_owned();
+    std::thread::scope(|s| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(Oid, FileSummary)>(256);
+        for _ in 0..threads {
+            let (send, next, wanted, git_dir) = (send.clone(), &next, &wanted, &git_dir);
+            s.spawn(move || {
+                let Ok(repo) = Repository::open(git_dir) else {
+                    return;
+                };
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((path, id)) = wanted.get(i) else {
+                        return;
+                    };
+                    // A blob that cannot be read is left out (see above).
+                    let Ok(blob) = repo.find_blob(*id) else {
+                        continue;
+                    };
+                    if send.send((*id, summarise(path, blob.content()))).is_err() {
+                        return;
+                    }
+                }
             });
-            for (id, summary) in parsed {
-                self.known.insert(id, Arc::new(summary));
-            }
         }
-        Ok(wanted.len())
-    }
-
-    fn commit(&mut self, commit: CommitRef, changes: &[Change]) {
-        let mut delta: HashMap<Key, i64> = HashMap::new();
-        let mut element_delta: HashMap<String, i64> = HashMap::new();
-        // Where a member that stops was (path, line, type), and where one that starts is.
-        let mut was: HashMap<Key, (String, u32, String)> = HashMap::new();
-        let mut now: HashMap<Key, (String, u32, String)> = HashMap::new();
-        let mut relative: HashMap<String, (String, bool)> = HashMap::new();
-        for change in changes {
-            if let Some(old) = change.old.and_then(|id| self.known.get(&id)).cloned() {
-                for element in &old.elements {
-                    *element_delta.entry(element.full_name.clone()).or_default() -= 1;
-                    relative.insert(
-                        element.full_name.clone(),
-                        (element.relative_name.clone(), element.is_enum),
-                    );
-                    for m in &element.members {
-                        let key = (element.full_name.clone(), m.number, m.name.clone());
-                        was.insert(
-                            key.clone(),
-                            (change.path.clone(), m.line, m.type_name.clone()),
-                        );
-                        *delta.entry(key).or_default() -= 1;
-                    }
-                }
-                count(&mut self.members, &mut self.elements, &old, -1);
-            }
-            match change.new {
-                Some(id) => {
-                    let summary = self.known.get(&id).cloned().unwrap_or_default();
-                    if summary.unparsable {
-                        self.state.ledger.unparsable += 1;
-                    }
-                    for element in &summary.elements {
-                        *element_delta.entry(element.full_name.clone()).or_default() += 1;
-                        relative.insert(
-                            element.full_name.clone(),
-                            (element.relative_name.clone(), element.is_enum),
-                        );
-                        let entry = self
-                            .state
-                            .ledger
-                            .elements
-                            .entry(element.full_name.clone())
-                            .or_default();
-                        entry.is_enum = element.is_enum;
-                        entry.reserved_ranges.clone_from(&element.reserved_ranges);
-                        entry.reserved_names.clone_from(&element.reserved_names);
-                        for m in &element.members {
-                            let key = (element.full_name.clone(), m.number, m.name.clone());
-                            now.insert(
-                                key.clone(),
-                                (change.path.clone(), m.line, m.type_name.clone()),
-                            );
-                            *delta.entry(key).or_default() += 1;
-                        }
-                    }
-                    count(&mut self.members, &mut self.elements, &summary, 1);
-                    self.state.files.insert(change.path.clone(), id.to_string());
-                }
-                None => {
-                    self.state.files.remove(&change.path);
-                }
-            }
+        drop(send);
+        for (id, summary) in receive {
+            let blob = state.intern(&summary);
+            blobs.insert(id, blob);
         }
-        let alive =
-            |counts: &HashMap<String, u32>, name: &str| counts.get(name).copied().unwrap_or(0) > 0;
-        let vanished: Vec<String> = element_delta
-            .iter()
-            .filter(|(name, d)| {
-                **d < 0 && !alive(&self.elements, name) && {
-                    let before = self.elements.get(*name).copied().unwrap_or(0) as i64 - **d;
-                    before > 0
-                }
-            })
-            .map(|(n, _)| n.clone())
-            .collect();
-        let appeared: Vec<String> = element_delta
-            .iter()
-            .filter(|(name, d)| {
-                **d > 0 && alive(&self.elements, name) && {
-                    let before = self.elements.get(*name).copied().unwrap_or(0) as i64 - **d;
-                    before == 0
-                }
-            })
-            .map(|(n, _)| n.clone())
-            .collect();
-        // A package rename: one vanished and one appeared element with the same relative name
-        // and kind, each the only candidate; the appeared one must be new to the ledger.
-        // Grouped by (relative name, kind) first: on a first commit every element appears, and
-        // comparing each with all the others was quadratic (minutes on a 7,000-file tree).
-        type Candidates<'a> = (Vec<&'a String>, Vec<&'a String>);
-        let mut groups: HashMap<&(String, bool), Candidates> = HashMap::new();
-        for name in &vanished {
-            if let Some(shape) = relative.get(name) {
-                groups.entry(shape).or_default().0.push(name);
-            }
-        }
-        for name in &appeared {
-            if let Some(shape) = relative.get(name) {
-                groups.entry(shape).or_default().1.push(name);
-            }
-        }
-        let mut renamed: HashMap<String, String> = HashMap::new();
-        for new_name in &appeared {
-            let Some((from, to)) = relative.get(new_name).and_then(|shape| groups.get(shape))
-            else {
-                continue;
-            };
-            let fresh = self
-                .state
-                .ledger
-                .elements
-                .get(new_name)
-                .is_none_or(|e| e.members.is_empty() && e.former_names.is_empty());
-            if let ([old_name], [_], true) = (&from[..], &to[..], fresh) {
-                renamed.insert((*old_name).clone(), new_name.clone());
-            }
-        }
-        for (old_name, new_name) in &renamed {
-            let mut element = self
-                .state
-                .ledger
-                .elements
-                .remove(old_name)
-                .unwrap_or_default();
-            if let Some(fresh) = self.state.ledger.elements.remove(new_name) {
-                element.reserved_ranges = fresh.reserved_ranges;
-                element.reserved_names = fresh.reserved_names;
-                element.is_enum = fresh.is_enum;
-            }
-            element.former_names.push(old_name.clone());
-            self.state.ledger.elements.insert(new_name.clone(), element);
-        }
-        let before = |key: &Key, d: i64| self.members.get(key).copied().unwrap_or(0) as i64 - d;
-        let mut stopped: Vec<Key> = Vec::new();
-        let mut started: Vec<Key> = Vec::new();
-        for (key, &d) in &delta {
-            let after = self.members.get(key).copied().unwrap_or(0) as i64;
-            let b = before(key, d);
-            if b > 0 && after == 0 {
-                stopped.push(key.clone());
-            } else if b == 0 && after > 0 {
-                started.push(key.clone());
-            }
-        }
-        stopped.sort();
-        started.sort();
-        // A member carried over by a rename did not stop.
-        let carried: BTreeSet<Key> = stopped
-            .iter()
-            .filter_map(|(e, n, name)| {
-                let to = renamed.get(e)?;
-                let key = (to.clone(), *n, name.clone());
-                started.contains(&key).then_some(key)
-            })
-            .collect();
-        for key in &stopped {
-            if renamed
-                .get(&key.0)
-                .is_some_and(|to| carried.contains(&(to.clone(), key.1, key.2.clone())))
-            {
-                continue;
-            }
-            let name = renamed.get(&key.0).unwrap_or(&key.0);
-            let Some(element) = self.state.ledger.elements.get_mut(name) else {
-                continue;
-            };
-            let (path, line, type_name) = was.get(key).cloned().unwrap_or_default();
-            if let Some(member) = element
-                .members
-                .iter_mut()
-                .find(|m| m.number == key.1 && m.name == key.2)
-            {
-                member.present = false;
-                member.type_name = type_name;
-                member.last = Seen {
-                    commit: self.previous.clone().unwrap_or_else(|| commit.clone()),
-                    path,
-                    line,
-                };
-            }
-        }
-        for key in &started {
-            let (path, line, type_name) = now.get(key).cloned().unwrap_or_default();
-            let element = self.state.ledger.elements.entry(key.0.clone()).or_default();
-            let seen = Seen {
-                commit: commit.clone(),
-                path,
-                line,
-            };
-            match element
-                .members
-                .iter_mut()
-                .find(|m| m.number == key.1 && m.name == key.2)
-            {
-                Some(member) => {
-                    member.present = true;
-                    member.type_name = type_name;
-                    if !carried.contains(key) {
-                        member.last = seen;
-                    }
-                }
-                None => element.members.push(Member {
-                    number: key.1,
-                    name: key.2.clone(),
-                    type_name,
-                    first: seen.clone(),
-                    last: seen,
-                    present: true,
-                }),
-            }
-        }
-        if self.state.ledger.oldest.is_none() {
-            self.state.ledger.oldest = Some(commit.clone());
-        }
-        self.state.ledger.commits += 1;
-        self.state.ledger.head = Some(commit.clone());
-        self.previous = Some(commit);
-    }
-
-    /// Marks what the tip declares: present elements and members, last seen at the tip.
-    fn finish(&mut self) {
-        let Some(head) = self.state.ledger.head.clone() else {
-            return;
-        };
-        for element in self.state.ledger.elements.values_mut() {
-            element.present = false;
-        }
-        let mut summaries = HashMap::new();
-        for (path, id) in &self.state.files {
-            let Some(summary) = Oid::from_str(id).ok().and_then(|o| self.known.get(&o)) else {
-                continue;
-            };
-            summaries.insert(id.clone(), FileSummary::clone(summary));
-            for declared in &summary.elements {
-                let Some(element) = self.state.ledger.elements.get_mut(&declared.full_name) else {
-                    continue;
-                };
-                element.present = true;
-                element
-                    .reserved_ranges
-                    .clone_from(&declared.reserved_ranges);
-                element.reserved_names.clone_from(&declared.reserved_names);
-                for m in &declared.members {
-                    if let Some(member) = element
-                        .members
-                        .iter_mut()
-                        .find(|x| x.number == m.number && x.name == m.name)
-                    {
-                        member.present = true;
-                        member.type_name.clone_from(&m.type_name);
-                        member.last = Seen {
-                            commit: head.clone(),
-                            path: path.clone(),
-                            line: m.line,
-                        };
-                    }
-                }
-            }
-        }
-        for element in self.state.ledger.elements.values_mut() {
-            element
-                .members
-                .sort_by_key(|m| (m.number, m.first.commit.time));
-        }
-        self.state
-            .ledger
-            .elements
-            .retain(|_, e| !e.members.is_empty() || e.present);
-        self.state.summaries = summaries;
-    }
-}
-
-/// Adds (`sign` 1) or removes (-1) what a blob declares to the live counts.
-fn count(
-    members: &mut HashMap<Key, u32>,
-    elements: &mut HashMap<String, u32>,
-    summary: &FileSummary,
-    sign: i32,
-) {
-    for element in &summary.elements {
-        bump(elements.entry(element.full_name.clone()).or_default(), sign);
-        for m in &element.members {
-            bump(
-                members
-                    .entry((element.full_name.clone(), m.number, m.name.clone()))
-                    .or_default(),
-                sign,
-            );
-        }
-    }
-}
-
-fn bump(count: &mut u32, sign: i32) {
-    *count = if sign > 0 {
-        *count + 1
-    } else {
-        count.saturating_sub(1)
-    };
-}
-
-fn commit_ref(repo: &Repository, id: Oid) -> Result<CommitRef> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(|err| Error::invalid(format!("cannot read commit {id}: {}", err.message())))?;
-    Ok(CommitRef {
-        id: id.to_string(),
-        time: commit.time().seconds(),
-    })
+    });
+    let parsed = blobs.len();
+    (blobs, parsed, notes)
 }

@@ -8,6 +8,7 @@ mod dir;
 mod git;
 mod git_open;
 mod promised;
+pub(crate) use promised::Promised;
 mod worktree;
 
 use std::collections::BTreeMap;

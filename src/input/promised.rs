@@ -15,7 +15,7 @@ use git2::{Oid, Repository};
 use crate::error::{Error, Result};
 
 /// Fetches promised blobs of one repository on demand, remembering what it did.
-pub(super) struct Promised<'a> {
+pub(crate) struct Promised<'a> {
     repo: &'a Repository,
     /// How the revision being read is named in messages.
     rev: String,
@@ -24,7 +24,7 @@ pub(super) struct Promised<'a> {
 }
 
 impl<'a> Promised<'a> {
-    pub fn new(repo: &'a Repository, rev: &str) -> Self {
+    pub(crate) fn new(repo: &'a Repository, rev: &str) -> Self {
         Promised {
             repo,
             rev: rev.to_owned(),
@@ -33,13 +33,13 @@ impl<'a> Promised<'a> {
     }
 
     /// What was fetched, one sentence each.
-    pub fn notes(self) -> Vec<String> {
+    pub(crate) fn notes(self) -> Vec<String> {
         self.notes.into_inner()
     }
 
     /// Makes sure every blob of `wanted` (repository path, object ID) is in the object database,
     /// fetching the missing ones in one batch when the repository is a partial clone.
-    pub fn ensure(&self, wanted: &[(String, Oid)]) -> Result<()> {
+    pub(crate) fn ensure(&self, wanted: &[(String, Oid)]) -> Result<()> {
         // A repository that is not a partial clone has every object: asking the object
         // database about each blob would cost a lookup per file for nothing. (A blob missing
         // there anyway is reported when it is read.)

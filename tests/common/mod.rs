@@ -120,3 +120,12 @@ message User {
 }
 "#;
 }
+
+/// A `--filter=blob:none` clone of `src` (which is told to allow filters) at `dir/clone`, as
+/// actions/checkout makes with `filter`: only the checked-out revision's blobs are local.
+pub fn partial_clone_of(src: &Path, dir: &Path) -> PathBuf {
+    git(src, &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", src.display());
+    git(dir, &["clone", "-q", "--filter=blob:none", &url, "clone"]);
+    dir.join("clone")
+}

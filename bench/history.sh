@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The history ledger's cost (issue 10): a git repository with a long history of a
+# googleapis-shaped corpus, the ledger built from scratch, the incremental update after one more
+# commit, and the one-commit check that needs it, each against one whole-tree `buf build` of the
+# tip in the same run. See bench/README.md ("The history ledger").
+#
+# usage: bench/history.sh [--files N] [--commits K] [--runs N] [--bin PATH]
+#
+#   --files N    files per revision (default 3000)
+#   --commits K  commits in the history (default 10). Commit s is gen_corpus's `previous` tree
+#                with seed s, so every commit rewrites every file: K x N distinct blobs, the
+#                worst case for the walk (30,000 at the defaults)
+#   --runs N     timed runs per case after one warm-up (default 3); the fastest is reported
+#   --bin PATH   the protoguard binary (default: target/release/protoguard, built)
+#
+# BUF=/path/to/buf, else /tmp/buf's or target/bench-tools' native buf, else buf on PATH.
+# The repository is cached in target/history-corpus-N-K; results go to stdout.
+set -euo pipefail
+
+files=3000
+commits=10
+runs=3
+bin=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --files) files=$2; shift ;;
+        --commits) commits=$2; shift ;;
+        --runs) runs=$2; shift ;;
+        --bin) bin=$2; shift ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        *) echo "history.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+case "$target" in /*) ;; *) target=$root/$target ;; esac
+die() { echo "history.sh: $*" >&2; exit 2; }
+log() { echo "== $*" >&2; }
+
+/usr/bin/time -f '%M' true 2>/dev/null || die "GNU time (/usr/bin/time) is required: apt-get install time"
+if [ -z "$bin" ]; then
+    log "building protoguard and gen_corpus (release)"
+    cargo build --quiet --release --manifest-path "$root/Cargo.toml" --bin protoguard --example gen_corpus
+    bin=$target/release/protoguard
+fi
+gen=$target/release/examples/gen_corpus
+[ -x "$gen" ] || cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example gen_corpus
+
+buf=${BUF:-}
+for candidate in /tmp/buf/node_modules/@bufbuild/buf-linux-x64/bin/buf "$target/bench-tools/node_modules/@bufbuild/buf-linux-x64/bin/buf" "$(command -v buf || true)"; do
+    [ -z "$buf" ] && [ -n "$candidate" ] && [ -x "$candidate" ] && buf=$candidate
+done
+
+dir=$target/history-corpus-$files-$commits
+repo=$dir/repo
+g() { git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid -c commit.gpgsign=false "$@"; }
+
+stamp="$files $commits $(sha256sum "$root/examples/gen_corpus.rs" | cut -c1-16)"
+if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "generating $commits corpora of $files files and a $commits-commit history in $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    git init -q -b main "$repo"
+    for ((s = 1; s <= commits; s++)); do
+        "$gen" "$dir/seed" --files "$files" --seed "$s" --mutations 0 >/dev/null 2>&1
+        g rm -r -q --ignore-unmatch . >/dev/null
+        cp -R "$dir/seed/previous/." "$repo/"
+        g add -A
+        GIT_COMMITTER_DATE="2025-01-$(printf %02d $((s % 28 + 1)))T12:00:00Z" g commit -q -m "seed $s"
+        rm -rf "$dir/seed"
+    done
+    printf 'version: v2\n' > "$repo/buf.yaml"
+    g add buf.yaml && g commit -q -m buf.yaml
+    g repack -adq
+    g gc -q --prune=now
+    echo "$stamp" > "$dir/.stamp"
+fi
+g reset -q --hard main
+blobs=$(g rev-list --objects main | awk '$2 ~ /\.proto$/ { print $1 }' | sort -u | wc -l)
+
+# timed CMD...: the fastest of $runs runs (after one warm-up), run in the repository, as
+# "seconds KB cpu" (wall, peak RSS, user + system CPU seconds). $before runs before each run.
+before=true
+timed() {
+    local best= i
+    for ((i = 0; i <= runs; i++)); do
+        eval "$before"
+        (cd "$repo" && /usr/bin/time -f '%e %M %U %S' -o /tmp/history-bench.time "$@" >/dev/null 2>/tmp/history-bench.err) \
+            || case $? in 1|100) ;; *) cat /tmp/history-bench.err >&2; die "$* failed" ;; esac
+        [ "$i" -eq 0 ] && continue
+        local sample
+        sample=$(tail -n 1 /tmp/history-bench.time | awk '{ print $1, $2, $3 + $4 }')
+        if [ -z "$best" ] || awk -v a="${sample%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
+            best=$sample
+        fi
+    done
+    echo "$best"
+}
+fmt() { awk -v s="$1" -v k="$2" -v c="$3" 'BEGIN { printf "%7.3f s %7.1f MB cpu %6.2f s", s, k / 1024, c }'; }
+
+echo "protoguard: $bin ($("$bin" --version))"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+echo "history: $commits commits of $files files, $blobs distinct .proto blobs, $(du -sh "$repo/.git" | cut -f1) packed"
+echo
+
+b=
+if [ -n "$buf" ]; then
+    b=$(timed "$buf" build -o /dev/null)
+fi
+
+cache=$repo/.git/protoguard/ledger
+# A new commit on top: one file gains a field (what a pull request's merge adds).
+one=$(cd "$repo" && git ls-files '*.proto' | sed -n 100p)
+add_commit() {
+    g reset -q --hard main
+    sed -i '0,/^message [A-Za-z]* {$/s//&\n  string bench_added_field = 9999;/' "$repo/$one"
+    g commit -q -am "add a field"
+}
+
+printf '| %-62s | %-34s | %-16s |\n' case "fastest of $runs" "this / buf build"
+printf '|----------------------------------------------------------------|------------------------------------|------------------|\n'
+row() {
+    local label=$1 r
+    shift
+    r=$(timed "$@")
+    local ratio=-
+    [ -n "$b" ] && ratio=$(echo "$b $r" | awk '{ printf "%.2fx cpu, %.2fx wall", $6 / $3, $4 / $1 }')
+    printf '| %-62s | %-34s | %-16s |\n' "$label" "$(fmt $r)" "$ratio"
+}
+[ -n "$b" ] && printf '| %-62s | %-34s | %-16s |\n' "buf build, whole tip ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
+
+before="g reset -q --hard main"
+row "history --no-cache: ledger from scratch ($commits commits)" "$bin" history --no-cache
+
+# Cache at main, then one commit more: the incremental update.
+before="g reset -q --hard main; rm -f $cache; (cd $repo && $bin history >/dev/null 2>&1); add_commit"
+row "history: incremental update over 1 new commit" "$bin" history
+
+# The one-commit check: the working tree adds a field, the ledger is cached at HEAD~1.
+before="g reset -q --hard main; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
+row "breaking --against HEAD, adds a field, ledger 1 commit behind" "$bin" breaking --against HEAD --format json
+before="g reset -q --hard main; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
+row "the same with --except HISTORY (no ledger)" "$bin" breaking --against HEAD --format json --except HISTORY
+add_commit
+(cd "$repo" && "$bin" history >/dev/null 2>&1)
+before="g checkout -q -- $one; sed -i 's/bench_added_field = 9999;/&\\n  string bench_second = 9998;/' $repo/$one"
+row "breaking --against HEAD, adds a field, ledger cached at HEAD" "$bin" breaking --against HEAD --format json
+before="g checkout -q -- $one; sed -i '/^  string bench_added_field = 9999;$/d' $repo/$one"
+row "breaking --against HEAD, deletes a field (no ledger needed)" "$bin" breaking --against HEAD --format json
+g reset -q --hard main
+echo
+echo "(wall, peak RSS and user + system CPU of the fastest run; the ratios divide this row's CPU and"
+echo " wall time by buf build's. Between runs the repository and the cache are reset as each row says.)"

@@ -1,0 +1,587 @@
+//! The walk's state: every element and member the history had, with names, types and paths
+//! interned (a `u32` per string) and commits kept once in a table, so that the accounting pass
+//! over a commit costs integer hashing per changed member and nothing per unchanged one. Live
+//! counts (how many files at the tip declare an element or member) are part of the state, so a
+//! continued walk touches only what the new commits change. [`State::ledger`] turns the state
+//! into the public [`Ledger`], for every element or only for those a check asks about.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use git2::Oid;
+
+use super::parse::{FileSummary, Kind};
+use super::view::{Names, Tables};
+use super::Ledger;
+
+/// "None" for the `u32` indices below.
+pub(super) const UNSET: u32 = u32::MAX;
+
+/// A multiply-rotate hasher (the one rustc uses for its own tables): the keys here are small
+/// integers and interned names from the repository, hashed millions of times on a first walk,
+/// where the standard SipHash was the largest cost of the whole build.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_i32(&mut self, i: i32) {
+        self.add(u64::from(i as u32));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Interned strings: element and member names, types, paths.
+#[derive(Debug, Default)]
+pub(super) struct Strings {
+    list: Vec<Box<str>>,
+    /// Built on first use: a cached state that only answers a few lookups needs no table.
+    map: Option<FxMap<Box<str>, u32>>,
+}
+
+impl Strings {
+    pub fn from_list(list: Vec<Box<str>>) -> Strings {
+        Strings { list, map: None }
+    }
+
+    pub fn list(&self) -> &[Box<str>] {
+        &self.list
+    }
+
+    fn map(&mut self) -> &mut FxMap<Box<str>, u32> {
+        let list = &self.list;
+        self.map.get_or_insert_with(|| {
+            list.iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), i as u32))
+                .collect()
+        })
+    }
+
+    /// The id of `text`, interned if new.
+    pub fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.map().get(text) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        self.list.push(text.into());
+        self.map().insert(text.into(), id);
+        id
+    }
+
+    pub fn find(&mut self, text: &str) -> Option<u32> {
+        self.map().get(text).copied()
+    }
+}
+
+impl Names for Strings {
+    fn name(&self, id: u32) -> &str {
+        self.list.get(id as usize).map_or("", |s| s)
+    }
+}
+
+/// Where a member was seen: indices into the commit and string tables, and the 1-based line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct At {
+    pub commit: u32,
+    pub path: u32,
+    pub line: u32,
+}
+
+impl At {
+    pub const NONE: At = At {
+        commit: UNSET,
+        path: UNSET,
+        line: 0,
+    };
+}
+
+/// What one file version declares, interned.
+#[derive(Debug, Default)]
+pub(super) struct Blob {
+    pub elements: Vec<BlobElement>,
+    pub unparsable: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct BlobElement {
+    pub name: u32,
+    pub relative: u32,
+    pub kind: Kind,
+    pub members: Vec<BlobMember>,
+    pub reserved_ranges: Vec<(i32, i32)>,
+    pub reserved_names: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BlobMember {
+    pub number: i32,
+    pub name: u32,
+    pub ty: u32,
+    pub line: u32,
+}
+
+/// One message, enum or extendee across history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ElementState {
+    pub name: u32,
+    pub relative: u32,
+    pub kind: Kind,
+    /// Files at the tip that declare it.
+    pub live: u32,
+    pub former: Vec<u32>,
+    pub reserved_ranges: Vec<(i32, i32)>,
+    pub reserved_names: Vec<u32>,
+    pub members: Vec<MemberState>,
+    /// Merged into another element by a rename: skipped everywhere.
+    pub dead: bool,
+    /// Transient: its members are in [`State::index`]; its entry in this commit's touches.
+    pub indexed: bool,
+    pub touch: u32,
+}
+
+/// One (number, name) of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct MemberState {
+    pub number: i32,
+    pub name: u32,
+    pub ty: u32,
+    /// `first.commit` is [`UNSET`] until the member has started.
+    pub first: At,
+    /// While the member is declared at the tip, `last.commit` is not kept up to date (the
+    /// tip is its last commit) but path and line are those of its latest declaration.
+    pub last: At,
+    /// Files at the tip that declare it.
+    pub live: u32,
+    /// Transient: its entry in this commit's touches.
+    pub touch: u32,
+}
+
+/// A member changed by the commit being accounted: counts before, and where it was declared
+/// in the versions removed (`was`) and added (`now`): path, line, type.
+struct Touch {
+    element: u32,
+    member: u32,
+    before: u32,
+    was: Option<(u32, u32, u32)>,
+    now: Option<(u32, u32, u32)>,
+}
+
+/// The walk's state at its tip.
+#[derive(Debug, Default)]
+pub(super) struct State {
+    /// What the walk was asked for: a cache for another walk is not continued.
+    pub key: String,
+    pub strings: Strings,
+    /// Commits walked: id and commit time, oldest first.
+    pub commits: Vec<(Oid, i64)>,
+    /// The file version counted for each `.proto` path at the tip (path id -> blob).
+    pub files: BTreeMap<u32, Oid>,
+    pub elements: Vec<ElementState>,
+    pub shallow: bool,
+    pub unparsable: u64,
+    /// File versions that could not be read (a partial clone's promised blob that could not be
+    /// fetched): their changes are not counted. The first one's path and commit.
+    pub unreadable: u64,
+    pub first_unreadable: Option<(u32, u32)>,
+    /// (name, extension?) -> element.
+    by_key: FxMap<(u32, bool), u32>,
+    /// (element, number, name) -> member, for the elements with `indexed` set.
+    index: FxMap<(u32, i32, u32), u32>,
+}
+
+impl State {
+    pub fn new(key: String) -> State {
+        State {
+            key,
+            ..State::default()
+        }
+    }
+
+    /// Rebuilds the lookup tables after decoding.
+    pub fn reindex(&mut self) {
+        self.by_key = self
+            .elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.dead)
+            .map(|(i, e)| ((e.name, e.kind == Kind::Extensions), i as u32))
+            .collect();
+    }
+
+    /// Interns a parsed summary.
+    pub fn intern(&mut self, summary: &FileSummary) -> Blob {
+        let strings = &mut self.strings;
+        Blob {
+            unparsable: summary.unparsable,
+            elements: summary
+                .elements
+                .iter()
+                .map(|e| BlobElement {
+                    name: strings.id(&e.full_name),
+                    relative: strings.id(&e.relative_name),
+                    kind: e.kind,
+                    members: e
+                        .members
+                        .iter()
+                        .map(|m| BlobMember {
+                            number: m.number,
+                            name: strings.id(&m.name),
+                            ty: strings.id(&m.type_name),
+                            line: m.line,
+                        })
+                        .collect(),
+                    reserved_ranges: e.reserved_ranges.clone(),
+                    reserved_names: e.reserved_names.iter().map(|n| strings.id(n)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn element(&mut self, name: u32, kind: Kind) -> u32 {
+        let key = (name, kind == Kind::Extensions);
+        if let Some(&i) = self.by_key.get(&key) {
+            return i;
+        }
+        let i = self.elements.len() as u32;
+        self.elements.push(ElementState {
+            name,
+            relative: name,
+            kind,
+            live: 0,
+            former: Vec::new(),
+            reserved_ranges: Vec::new(),
+            reserved_names: Vec::new(),
+            members: Vec::new(),
+            dead: false,
+            indexed: true,
+            touch: UNSET,
+        });
+        self.by_key.insert(key, i);
+        i
+    }
+
+    fn member(&mut self, element: u32, number: i32, name: u32) -> u32 {
+        let e = &mut self.elements[element as usize];
+        if !e.indexed {
+            for (i, m) in e.members.iter().enumerate() {
+                self.index.insert((element, m.number, m.name), i as u32);
+            }
+            e.indexed = true;
+        }
+        *self
+            .index
+            .entry((element, number, name))
+            .or_insert_with(|| {
+                e.members.push(MemberState {
+                    number,
+                    name,
+                    ty: UNSET,
+                    first: At::NONE,
+                    last: At::NONE,
+                    live: 0,
+                    touch: UNSET,
+                });
+                e.members.len() as u32 - 1
+            })
+    }
+
+    /// Accounts one commit: `changes` are (path id, the new version: `None` when the file was
+    /// deleted), with the interned versions in `blobs`. A path's previous version is the one
+    /// counted for it before, so a version that could not be read changes nothing.
+    pub fn commit(
+        &mut self,
+        commit: (Oid, i64),
+        changes: &[(u32, Option<Oid>)],
+        blobs: &FxMap<Oid, Blob>,
+    ) {
+        let this = self.commits.len() as u32;
+        let previous = this.checked_sub(1).unwrap_or(this);
+        self.commits.push(commit);
+        let mut touches: Vec<Touch> = Vec::new();
+        let mut element_touches: Vec<(u32, u32)> = Vec::new();
+        for &(path, new) in changes {
+            let counted = self.files.get(&path).copied();
+            let old_blob = counted.map(|id| blobs.get(&id));
+            let new_blob = new.map(|id| blobs.get(&id));
+            if matches!(old_blob, Some(None)) || matches!(new_blob, Some(None)) {
+                // A version that cannot be read: keep counting what was counted.
+                self.unreadable += 1;
+                self.first_unreadable.get_or_insert((path, this));
+                continue;
+            }
+            if let Some(Some(old)) = old_blob {
+                self.apply(old, path, false, &mut touches, &mut element_touches);
+            }
+            match (new, new_blob) {
+                (Some(id), Some(Some(blob))) => {
+                    if blob.unparsable {
+                        self.unparsable += 1;
+                    }
+                    self.apply(blob, path, true, &mut touches, &mut element_touches);
+                    self.files.insert(path, id);
+                }
+                _ => {
+                    self.files.remove(&path);
+                }
+            }
+        }
+        let renamed = self.renames(&element_touches);
+        for &(from, to) in &renamed {
+            self.merge(from, to, &mut touches);
+        }
+        for touch in &touches {
+            let element = &mut self.elements[touch.element as usize];
+            if element.dead {
+                continue;
+            }
+            let m = &mut element.members[touch.member as usize];
+            m.touch = UNSET;
+            let (commit, place) = match (touch.before > 0, m.live > 0) {
+                // Stopped: last seen at the previous commit, where it was removed now.
+                (true, false) => (previous, touch.was),
+                // Started, or still declared: where it is declared now.
+                (_, true) => (this, touch.now),
+                (false, false) => continue,
+            };
+            let Some((path, line, ty)) = place else {
+                continue;
+            };
+            let at = At { commit, path, line };
+            if m.first.commit == UNSET && m.live > 0 {
+                m.first = at;
+            }
+            m.last = at;
+            m.ty = ty;
+        }
+        for (element, _) in element_touches {
+            self.elements[element as usize].touch = UNSET;
+        }
+    }
+
+    /// Adds (`add`) or removes what `blob` at `path` declares to the live counts, noting each
+    /// member touched.
+    fn apply(
+        &mut self,
+        blob: &Blob,
+        path: u32,
+        add: bool,
+        touches: &mut Vec<Touch>,
+        element_touches: &mut Vec<(u32, u32)>,
+    ) {
+        for declared in &blob.elements {
+            let e = self.element(declared.name, declared.kind);
+            {
+                let element = &mut self.elements[e as usize];
+                if element.touch == UNSET {
+                    element.touch = element_touches.len() as u32;
+                    element_touches.push((e, element.live));
+                }
+                if add {
+                    element.live += 1;
+                    element.relative = declared.relative;
+                    element.kind = declared.kind;
+                    element
+                        .reserved_ranges
+                        .clone_from(&declared.reserved_ranges);
+                    element.reserved_names.clone_from(&declared.reserved_names);
+                } else {
+                    element.live = element.live.saturating_sub(1);
+                }
+            }
+            for dm in &declared.members {
+                let i = self.member(e, dm.number, dm.name);
+                let m = &mut self.elements[e as usize].members[i as usize];
+                if m.touch == UNSET {
+                    m.touch = touches.len() as u32;
+                    touches.push(Touch {
+                        element: e,
+                        member: i,
+                        before: m.live,
+                        was: None,
+                        now: None,
+                    });
+                }
+                let touch = &mut touches[m.touch as usize];
+                if add {
+                    m.live += 1;
+                    touch.now = Some((path, dm.line, dm.ty));
+                } else {
+                    m.live = m.live.saturating_sub(1);
+                    touch.was = Some((path, dm.line, dm.ty));
+                }
+            }
+        }
+    }
+
+    /// Package renames: an element that vanished and one that appeared with the same relative
+    /// name and kind, each the only candidate, the appeared one new to the ledger. Grouped by
+    /// (relative name, kind): on a first commit every element appears.
+    fn renames(&self, element_touches: &[(u32, u32)]) -> Vec<(u32, u32)> {
+        let mut groups: FxMap<(u32, Kind), (Vec<u32>, Vec<u32>)> = FxMap::default();
+        for &(e, before) in element_touches {
+            let element = &self.elements[e as usize];
+            let group = groups.entry((element.relative, element.kind)).or_default();
+            match (before > 0, element.live > 0) {
+                (true, false) => group.0.push(e),
+                (false, true) => group.1.push(e),
+                _ => {}
+            }
+        }
+        let mut out: Vec<(u32, u32)> = groups
+            .into_values()
+            .filter_map(|(from, to)| match (&from[..], &to[..]) {
+                ([from], [to]) => Some((*from, *to)),
+                _ => None,
+            })
+            .filter(|&(_, to)| {
+                let fresh = &self.elements[to as usize];
+                fresh.former.is_empty() && fresh.members.iter().all(|m| m.first.commit == UNSET)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Follows a rename: `from`'s history continues under `to`'s name; `to`'s members join it
+    /// (one that `from` had is carried over, not restarted).
+    fn merge(&mut self, from: u32, to: u32, touches: &mut [Touch]) {
+        let fresh = std::mem::replace(
+            &mut self.elements[to as usize],
+            ElementState {
+                name: UNSET,
+                relative: UNSET,
+                kind: Kind::Message,
+                live: 0,
+                former: Vec::new(),
+                reserved_ranges: Vec::new(),
+                reserved_names: Vec::new(),
+                members: Vec::new(),
+                dead: true,
+                indexed: false,
+                touch: UNSET,
+            },
+        );
+        let old_name = self.elements[from as usize].name;
+        self.by_key
+            .remove(&(old_name, fresh.kind == Kind::Extensions));
+        self.by_key
+            .insert((fresh.name, fresh.kind == Kind::Extensions), from);
+        for member in fresh.members {
+            self.index.remove(&(to, member.number, member.name));
+            let i = self.member(from, member.number, member.name);
+            let target = &mut self.elements[from as usize].members[i as usize];
+            let moved = touches.get(member.touch as usize).and_then(|t| t.now);
+            target.live += member.live;
+            match touches.get_mut(target.touch as usize) {
+                // Carried over: it stopped in `from` and goes on here.
+                Some(touch) if target.touch != UNSET => touch.now = moved,
+                _ => {
+                    // New to `from` (or retired there before): it starts now. The touch that
+                    // pointed at `to`'s copy now points here.
+                    if let Some(touch) = touches.get_mut(member.touch as usize) {
+                        touch.element = from;
+                        touch.member = i;
+                        target.touch = member.touch;
+                    }
+                }
+            }
+        }
+        let element = &mut self.elements[from as usize];
+        element.former.push(old_name);
+        element.name = fresh.name;
+        element.relative = fresh.relative;
+        element.kind = fresh.kind;
+        element.live = fresh.live;
+        element.reserved_ranges = fresh.reserved_ranges;
+        element.reserved_names = fresh.reserved_names;
+    }
+
+    /// The public ledger: every element, or with `wanted` only those named there (messages and
+    /// enums by full name, extendees by the full name of the message they extend).
+    pub fn ledger(&mut self, wanted: Option<&Wanted>) -> Ledger {
+        let chosen: Vec<u32> = match wanted {
+            None => (0..self.elements.len() as u32).collect(),
+            Some(wanted) => {
+                let mut out = Vec::new();
+                for (name, extension) in wanted.keys() {
+                    if let Some(id) = self.strings.find(name) {
+                        out.extend(self.by_key.get(&(id, extension)).copied());
+                    }
+                }
+                out
+            }
+        };
+        let tables = Tables {
+            names: &self.strings,
+            commits: &self.commits,
+        };
+        let mut ledger = tables.ledger(
+            self.shallow,
+            self.unparsable,
+            self.unreadable,
+            self.first_unreadable,
+        );
+        for i in chosen {
+            tables.add(&mut ledger, &self.elements[i as usize]);
+        }
+        ledger
+    }
+}
+
+/// The elements a check asks the ledger about.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Messages and enums, by full name.
+    pub elements: BTreeSet<String>,
+    /// Extendees (the messages extensions extend), by full name.
+    pub extendees: BTreeSet<String>,
+}
+
+impl Wanted {
+    pub fn is_empty(&self) -> bool {
+        self.elements.is_empty() && self.extendees.is_empty()
+    }
+
+    /// Every name with whether it is an extendee.
+    pub(super) fn keys(&self) -> impl Iterator<Item = (&str, bool)> {
+        let elements = self.elements.iter().map(|n| (n.as_str(), false));
+        elements.chain(self.extendees.iter().map(|n| (n.as_str(), true)))
+    }
+}

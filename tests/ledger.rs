@@ -1,0 +1,200 @@
+//! The ledger's reach and cost on real git repositories built in the test: extension numbers
+//! per extendee, a check that adds no member never builds the ledger, and partial clones
+//! (`--filter=blob:none` from a local `file://` remote that allows filters), where history blobs
+//! are fetched, or, with the remote gone, left out without anything looking retired.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{commit_all, expect_code, git, partial_clone_of, protoguard, stderr, stdout, write};
+use tempfile::TempDir;
+
+const OPTS_V1: &str = "syntax = \"proto3\";\npackage acme.options;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FieldOptions {\n  string old_tag = 50001;\n  bool sensitive = 50002;\n}\n";
+const OPTS_DELETED: &str = "syntax = \"proto3\";\npackage acme.options;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FieldOptions {\n  bool sensitive = 50002;\n}\n";
+const OPTS_REUSED: &str = "syntax = \"proto3\";\npackage acme.options;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FieldOptions {\n  int32 level = 50001;\n  bool sensitive = 50002;\n}\n";
+
+const V1: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = 1;\n  string old_email = 4;\n}\n";
+const DELETED: &str =
+    "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = 1;\n}\n";
+const REUSED: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = 1;\n  int32 age = 4;\n}\n";
+
+fn repo(commits: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    for (i, (path, text)) in commits.iter().enumerate() {
+        write(&dir.path().join(path), text);
+        commit_all(dir.path(), &format!("commit {i}"));
+    }
+    dir
+}
+
+fn history_json(dir: &Path) -> serde_json::Value {
+    let out = protoguard(dir, &["history", "--format", "json"]);
+    expect_code(&out, 0);
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+fn ledger_file(dir: &Path) -> PathBuf {
+    dir.join(".git/protoguard/ledger")
+}
+
+#[test]
+fn extension_numbers_are_recorded_per_extendee_and_a_reused_one_is_reported() {
+    let dir = repo(&[
+        ("api/options.proto", OPTS_V1),
+        ("api/options.proto", OPTS_DELETED),
+    ]);
+    let ledger = history_json(dir.path());
+    let members = ledger["extensions"]["google.protobuf.FieldOptions"]["members"]
+        .as_array()
+        .unwrap();
+    let names: Vec<(i64, &str, bool)> = members
+        .iter()
+        .map(|m| {
+            (
+                m["number"].as_i64().unwrap(),
+                m["name"].as_str().unwrap(),
+                m["present"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (50001, "acme.options.old_tag", false),
+            (50002, "acme.options.sensitive", true)
+        ]
+    );
+    let text = stdout(&protoguard(dir.path(), &["history"]));
+    assert!(
+        text.contains("extensions of google.protobuf.FieldOptions\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  retired:   50001 acme.options.old_tag (string, until "),
+        "{text}"
+    );
+
+    write(&dir.path().join("api/options.proto"), OPTS_REUSED);
+    let out = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    let all = expect_code(&out, 1);
+    let last = git(dir.path(), &["rev-parse", "--short=7", "HEAD~1"]);
+    assert!(
+        all.contains(&format!("api/options.proto:5:3: FIELD_NUMBER_NO_REUSE Extension number 50001 of \"google.protobuf.FieldOptions\" was \"acme.options.old_tag\" (string) until {last}, ")),
+        "{all}"
+    );
+    assert!(
+        all.contains("now \"acme.options.level\" (int32): old data is misread."),
+        "{all}"
+    );
+    // A fresh number passes.
+    write(
+        &dir.path().join("api/options.proto"),
+        &OPTS_REUSED.replace("50001", "50003"),
+    );
+    expect_code(
+        &protoguard(dir.path(), &["breaking", "--against", "HEAD"]),
+        0,
+    );
+}
+
+#[test]
+fn a_check_pays_for_the_ledger_only_when_its_change_adds_or_alters_a_declaration() {
+    let dir = repo(&[("api/user.proto", V1), ("api/user.proto", DELETED)]);
+    // A comment: no declaration changes, nothing for the history rules to judge.
+    write(
+        &dir.path().join("api/user.proto"),
+        &DELETED.replace("message User {", "// A user.\nmessage User {"),
+    );
+    expect_code(
+        &protoguard(dir.path(), &["breaking", "--against", "HEAD"]),
+        0,
+    );
+    assert!(!ledger_file(dir.path()).exists());
+    // A deletion with only the reuse rules on (WIRE_JSON has no debt rules): nothing added.
+    write(
+        &dir.path().join("api/user.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n}\n",
+    );
+    let args = ["breaking", "--against", "HEAD", "--category", "WIRE_JSON"];
+    expect_code(&protoguard(dir.path(), &args), 1);
+    assert!(!ledger_file(dir.path()).exists());
+    // A field added under a fresh number needs the ledger: it is built (and cached).
+    write(
+        &dir.path().join("api/user.proto"),
+        &REUSED.replace("age = 4", "age = 5"),
+    );
+    expect_code(&protoguard(dir.path(), &args), 0);
+    assert!(ledger_file(dir.path()).exists());
+    // And the reuse is still found.
+    write(&dir.path().join("api/user.proto"), REUSED);
+    let all = expect_code(
+        &protoguard(dir.path(), &["breaking", "--against", "HEAD"]),
+        1,
+    );
+    assert!(all.contains("FIELD_NUMBER_NO_REUSE"), "{all}");
+}
+
+/// A source repository that allows filtered clones with `V1`, `DELETED`, `REUSED` of
+/// api/user.proto, and a `--filter=blob:none` clone of it: only the tip's blobs are local.
+fn partial_clone() -> (TempDir, PathBuf, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    git(&src, &["init", "-q", "-b", "main"]);
+    for (i, text) in [V1, DELETED, REUSED].iter().enumerate() {
+        write(&src.join("api/user.proto"), text);
+        commit_all(&src, &format!("commit {i}"));
+    }
+    let clone = partial_clone_of(&src, dir.path());
+    let missing = git(
+        &clone,
+        &["rev-list", "--objects", "--missing=print", "HEAD~2"],
+    );
+    assert!(missing.lines().any(|l| l.starts_with('?')), "{missing}");
+    (dir, src, clone)
+}
+
+#[test]
+fn a_partial_clone_fetches_the_history_blobs_the_ledger_needs() {
+    let (_dir, _src, clone) = partial_clone();
+    let out = protoguard(&clone, &["history"]);
+    let text = expect_code(&out, 0);
+    assert!(
+        stderr(&out).contains("fetched 2 missing object(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        text.contains("  reused:    4 age (was old_email, string, until "),
+        "{text}"
+    );
+    assert!(!text.contains("could not be read"), "{text}");
+}
+
+#[test]
+fn a_partial_clone_whose_remote_is_gone_says_what_the_ledger_lacks_and_nothing_looks_retired() {
+    let (_dir, src, clone) = partial_clone();
+    std::fs::remove_dir_all(&src).unwrap();
+    let out = protoguard(&clone, &["history"]);
+    let text = expect_code(&out, 0);
+    assert!(
+        text.contains("2 file versions could not be read (first: api/user.proto at "),
+        "{text}"
+    );
+    assert!(text.contains("  in use:    1 id, 4 age\n"), "{text}");
+    assert!(!text.contains("retired"), "{text}");
+    assert!(
+        stderr(&out).contains("the ledger leaves out file versions it could not read"),
+        "{}",
+        stderr(&out)
+    );
+    // An incomplete ledger is not cached: the next run tries again.
+    assert!(!ledger_file(&clone).exists());
+    let ledger = history_json(&clone);
+    assert_eq!(ledger["unreadable"], 2);
+}
