@@ -56,9 +56,9 @@ struct Member {
 enum Ty {
     /// An enum value, or a scalar field (its kind's name).
     Plain(&'static str),
-    /// A message or enum field: the type's full name, and whether it is on one side only (gone
-    /// from the current revision, or new in it).
-    Named(String, bool),
+    /// A message or enum field: which of the two, the type's full name, and whether it is on one
+    /// side only (gone from the current revision, or new in it).
+    Named(&'static str, String, bool),
 }
 
 impl Member {
@@ -66,8 +66,8 @@ impl Member {
         self.name == other.name
             && self.cardinality == other.cardinality
             && match (&self.ty, &other.ty) {
-                (Ty::Named(a, one_side), Ty::Named(b, other_side)) => {
-                    a == b || (*one_side && *other_side)
+                (Ty::Named(kind, a, one_side), Ty::Named(other_kind, b, other_side)) => {
+                    kind == other_kind && (a == b || (*one_side && *other_side))
                 }
                 (a, b) => a == b,
             }
@@ -224,8 +224,10 @@ fn message_shape(message: &MessageDescriptor, other: &Schema) -> Shape {
             } else {
                 u8::from(field.is_list())
             };
-            let named = |name: &str, exists: bool| Ty::Named(name.to_owned(), !exists);
-            let ty = match field.kind() {
+            let kind = field.kind();
+            let named =
+                |name: &str, exists: bool| Ty::Named(scalar_name(&kind), name.to_owned(), !exists);
+            let ty = match &kind {
                 Kind::Message(m) => named(
                     m.full_name(),
                     pool.get_message_by_name(m.full_name()).is_some(),
@@ -234,7 +236,7 @@ fn message_shape(message: &MessageDescriptor, other: &Schema) -> Shape {
                     e.full_name(),
                     pool.get_enum_by_name(e.full_name()).is_some(),
                 ),
-                kind => Ty::Plain(scalar_name(&kind)),
+                kind => Ty::Plain(scalar_name(kind)),
             };
             let member = Member {
                 name: field.name().to_owned(),
@@ -275,6 +277,7 @@ fn enum_shape(enum_: &EnumDescriptor) -> Shape {
     }
 }
 
+/// The kind's name as written in a .proto file (`message` and `enum` for named types).
 fn scalar_name(kind: &Kind) -> &'static str {
     match kind {
         Kind::Double => "double",
