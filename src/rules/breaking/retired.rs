@@ -62,7 +62,8 @@ pub(crate) fn debts<'a>(
     out
 }
 
-/// `its number and name are not reserved`, `its name "a" is not reserved`, … for a message.
+/// What a debt leaves unreserved, for a message: `its number and name are not reserved`,
+/// `its name is not reserved`, `its number and the former name "a" are not reserved`, …
 pub(crate) fn unreserved(debt: &Debt) -> String {
     let names: Vec<String> = debt.names.iter().map(|n| format!("\"{n}\"")).collect();
     let own_name_only = debt.names.len() == 1 && debt.names[0] == debt.last.name;
@@ -121,5 +122,65 @@ pub(crate) fn report<T>(
             statements.join(" "),
         ));
         finding.fix = fix;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{debts, unreserved};
+    use crate::history::{CommitRef, Element, Member, Seen};
+
+    fn member(number: i32, name: &str, time: i64, present: bool) -> Member {
+        let seen = Seen {
+            commit: CommitRef {
+                id: format!("{time:040}"),
+                time,
+            },
+            path: "a.proto".into(),
+            line: 1,
+        };
+        Member {
+            number,
+            name: name.into(),
+            type_name: "string".into(),
+            first: seen.clone(),
+            last: seen,
+            present,
+        }
+    }
+
+    #[test]
+    fn each_retired_number_names_what_is_still_free() {
+        let element = Element {
+            members: vec![
+                member(1, "id", 1, true),
+                // 3 had two names; "b" came back under 9, so only "a" and the number are free.
+                member(3, "a", 1, false),
+                member(3, "b", 2, false),
+                member(9, "b", 3, true),
+                // 4 is renamed: the number is in use, the old name is not.
+                member(4, "old", 1, false),
+                member(4, "new", 2, true),
+                // 5 is reserved by number and name already.
+                member(5, "gone", 1, false),
+            ],
+            ..Element::default()
+        };
+        let found = debts(&element, |n| ![1, 4, 5, 9].contains(&n), |n| n != "gone");
+        let said: Vec<(i32, String, String)> = found
+            .iter()
+            .map(|d| (d.last.number, d.last.name.clone(), unreserved(d)))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    3,
+                    "b".to_owned(),
+                    "its number and the former name \"a\" are not reserved".to_owned()
+                ),
+                (4, "old".to_owned(), "its name is not reserved".to_owned()),
+            ]
+        );
     }
 }
