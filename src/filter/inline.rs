@@ -242,12 +242,17 @@ fn read(schema: &Schema, path: &str) -> Vec<Placed> {
             None => return Vec::new(),
         },
     };
-    let proto = file.file_descriptor_proto();
-    let Some(info) = &proto.source_code_info else {
+    // Every directive marker contains ":ignore": a file whose text has none has no directive,
+    // and its source info need not be parsed (see `Schema::span_index`).
+    if schema
+        .source(path)
+        .is_some_and(|text| !text.contains(":ignore"))
+    {
         return Vec::new();
-    };
+    }
+    let index = schema.span_index(&file);
     let mut out = Vec::new();
-    for location in &info.location {
+    for location in index.locations() {
         let comments = location
             .leading_detached_comments
             .iter()

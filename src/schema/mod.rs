@@ -21,7 +21,7 @@ use crate::editions::features::FileFeatures;
 use crate::editions::{Edition, FileEdition};
 use crate::finding::{Location, Side, Span};
 use crate::input::{Content, Snapshot};
-pub use spans::SpanIndex;
+pub use spans::{SourceInfo, SpanIndex};
 
 pub struct Schema {
     pub side: Side,
@@ -219,18 +219,15 @@ impl Schema {
     }
 
     /// The first `SourceCodeInfo` location of an element (its declaration, with its comments),
-    /// through the file's span index instead of a scan of every location.
-    pub fn source_location<'f>(
+    /// handed to `read`: source info is parsed on demand and kept per file, so the location is
+    /// lent, not returned.
+    pub fn with_source_location<R>(
         &self,
-        file: &'f FileDescriptor,
+        file: &FileDescriptor,
         path: &[i32],
-    ) -> Option<&'f prost_types::source_code_info::Location> {
-        let index = self.span_index(file).location_index(path)?;
-        file.file_descriptor_proto()
-            .source_code_info
-            .as_ref()?
-            .location
-            .get(index)
+        read: impl FnOnce(&prost_types::source_code_info::Location) -> R,
+    ) -> Option<R> {
+        self.span_index(file).location(path).map(read)
     }
 
     /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
@@ -247,15 +244,28 @@ impl Schema {
         self.span_index(&file).byte_range(element.path(), text)
     }
 
-    fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
-        self.spans
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The span index (and source info) of a file of this revision, built on first use. Source
+    /// files are compiled without source info ([`crate::compile`]), so theirs is parsed again
+    /// here, outside the lock: only files with findings, ignore directives or comment rules get
+    /// this far.
+    pub fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
+        let lock = || self.spans.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(index) = lock().get(file.name()) {
+            return index.clone();
+        }
+        let edition = self.editions.get(file.name());
+        let info = if file.file_descriptor_proto().source_code_info.is_some() {
+            SourceInfo::Pool(file.clone())
+        } else {
+            let editions = edition.is_some_and(|e| e.edition.is_editions());
+            self.source(file.name())
+                .and_then(|text| crate::compile::parse_source_info(file, text, editions))
+                .map_or(SourceInfo::Missing, SourceInfo::Parsed)
+        };
+        let index = Arc::new(SpanIndex::new(info, edition.map(|e| &e.map)));
+        lock()
             .entry(file.name().to_owned())
-            .or_insert_with(|| {
-                let map = self.editions.get(file.name()).map(|e| &e.map);
-                Arc::new(SpanIndex::new(file.file_descriptor_proto(), map))
-            })
+            .or_insert(index)
             .clone()
     }
 }

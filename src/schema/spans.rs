@@ -4,13 +4,37 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use prost_types::FileDescriptorProto;
+use prost_reflect::FileDescriptor;
+use prost_types::source_code_info::Location;
+use prost_types::SourceCodeInfo;
 
 use crate::editions::ColumnMap;
 use crate::finding::Span;
 
-/// Spans of one file, keyed by descriptor path.
+/// Where a file's `SourceCodeInfo` comes from.
+pub enum SourceInfo {
+    /// The file has none (a descriptor set built without it).
+    Missing,
+    /// The pool's copy of the file kept it (descriptor sets, protoguard's bundled files).
+    Pool(FileDescriptor),
+    /// Parsed again from the source text (see [`crate::compile::parse_source_info`]).
+    Parsed(SourceCodeInfo),
+}
+
+impl SourceInfo {
+    fn get(&self) -> Option<&SourceCodeInfo> {
+        match self {
+            SourceInfo::Missing => None,
+            SourceInfo::Pool(file) => file.file_descriptor_proto().source_code_info.as_ref(),
+            SourceInfo::Parsed(info) => Some(info),
+        }
+    }
+}
+
+/// Spans of one file, keyed by descriptor path, with the source info they come from (whose
+/// locations also hold the comments).
 pub struct SpanIndex {
+    info: SourceInfo,
     /// The span of each path's first location, and that location's index in `SourceCodeInfo`.
     spans: HashMap<Vec<i32>, ([i32; 4], usize)>,
     /// Byte offset of each line of the source text, computed on the first lookup that has text:
@@ -23,12 +47,13 @@ const FILE_PACKAGE: i32 = 2;
 const FILE_SYNTAX: i32 = 12;
 
 impl SpanIndex {
-    /// Indexes a file's source info. `map` is the column map of a lowered editions file: its
-    /// spans are in the lowered text and are mapped back onto the original here, once.
-    pub fn new(file: &FileDescriptorProto, map: Option<&ColumnMap>) -> Self {
+    /// Indexes a file's source info (an empty index without one). `map` is the column map of a
+    /// lowered editions file: its spans are in the lowered text and are mapped back onto the
+    /// original here, once.
+    pub fn new(info: SourceInfo, map: Option<&ColumnMap>) -> Self {
         let mut spans = HashMap::new();
         let map = map.filter(|m| !m.is_empty());
-        if let Some(info) = &file.source_code_info {
+        if let Some(info) = info.get() {
             for (index, location) in info.location.iter().enumerate() {
                 let mut span = match location.span[..] {
                     [line, col, end_col] => [line, col, line, end_col],
@@ -46,9 +71,21 @@ impl SpanIndex {
             }
         }
         SpanIndex {
+            info,
             spans,
             line_starts: OnceLock::new(),
         }
+    }
+
+    /// The first location of `path` (the declaration, which holds its comments).
+    pub fn location(&self, path: &[i32]) -> Option<&Location> {
+        let &(_, index) = self.spans.get(path)?;
+        self.info.get()?.location.get(index)
+    }
+
+    /// Every location of the file, in `SourceCodeInfo` order (none without source info).
+    pub fn locations(&self) -> &[Location] {
+        self.info.get().map_or(&[], |info| &info.location)
     }
 
     /// The byte range of a path's span in `text` (the original text of the file).
@@ -73,12 +110,6 @@ impl SpanIndex {
     pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
         let (raw, _) = self.spans.get(path)?;
         Some(self.convert(raw, text))
-    }
-
-    /// The index in the file's `SourceCodeInfo.location` of the first location of `path` (the
-    /// declaration, which holds its comments).
-    pub fn location_index(&self, path: &[i32]) -> Option<usize> {
-        self.spans.get(path).map(|&(_, index)| index)
     }
 
     /// The first span (in the text) of a path strictly below `path`; a scan of the file's spans,

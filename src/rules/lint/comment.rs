@@ -12,14 +12,18 @@ use super::LintCtx;
 /// Reports `element` (a `what`, e.g. "Message") unless it has a documenting leading comment.
 pub(crate) fn check(ctx: &mut LintCtx, element: &impl Element, what: &str, full_name: &str) {
     let file = element.file();
-    let Some(location) = ctx.schema.source_location(&file, element.path()) else {
+    let documented = ctx
+        .schema
+        .with_source_location(&file, element.path(), |location| {
+            location.leading_comments.as_deref().is_some_and(|comment| {
+                comment
+                    .lines()
+                    .any(|line| !line.trim().is_empty() && parse_line(line).is_none())
+            })
+        });
+    let Some(documented) = documented else {
         return;
     };
-    let documented = location.leading_comments.as_deref().is_some_and(|comment| {
-        comment
-            .lines()
-            .any(|line| !line.trim().is_empty() && parse_line(line).is_none())
-    });
     if documented {
         return;
     }
