@@ -240,10 +240,16 @@ impl FileResolver for SnapshotResolver {
             Ok(None) => self.file(name, text),
             Ok(Some(lowered)) => {
                 let file = self.file(name, &lowered.text);
+                // The original text re-renders protox's diagnostics, which only a compile
+                // with source info reports (see `compile`).
+                let original = match self.source_info {
+                    true => text.to_owned(),
+                    false => String::new(),
+                };
                 self.lowered.borrow_mut().insert(
                     name.to_owned(),
                     (
-                        text.to_owned(),
+                        original,
                         FileEdition {
                             edition: lowered.edition,
                             map: lowered.map,

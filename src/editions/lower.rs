@@ -105,6 +105,11 @@ enum Block {
 /// protox reads as it is), the lowered text for an editions file, and an error for an unknown
 /// edition or a construct editions forbid.
 pub fn lower(source: &str) -> Result<Option<Lowered>, LowerError> {
+    // Every source file comes through here: a file that never says `edition` (proto2, proto3)
+    // is let through after one substring search instead of a scan of its tokens.
+    if !source.contains("edition") {
+        return Ok(None);
+    }
     let header = crate::scan::scan(source.as_bytes());
     let Some((name, _, _)) = header.edition else {
         return Ok(None);
@@ -392,25 +397,33 @@ impl<'a> Lowering<'a> {
             let before = &self.bytes[from..*at];
             // Blanking only turns ASCII bytes of tokens into spaces, so every piece between
             // token boundaries stays valid UTF-8.
-            text.push_str(&String::from_utf8_lossy(before));
+            push_utf8(&mut text, before);
             text.push_str(insert);
-            for (i, b) in before.iter().enumerate() {
-                if *b == b'\n' {
-                    line += 1;
-                    line_start = from + i + 1;
-                }
+            // Counted with whole-slice scans (vectorised), not byte by byte.
+            line += before.iter().filter(|&&b| b == b'\n').count() as u32;
+            if let Some(last) = before.iter().rposition(|&b| b == b'\n') {
+                line_start = from + last + 1;
             }
             map.inserts
                 .push((*at, line, (*at - line_start) as u32, insert.len() as u32));
             from = *at;
         }
-        text.push_str(&String::from_utf8_lossy(&self.bytes[from..]));
+        push_utf8(&mut text, &self.bytes[from..]);
         Lowered {
             edition,
             text,
             map,
             option_imports: self.option_imports,
         }
+    }
+}
+
+/// Appends bytes that are valid UTF-8 by construction (see [`Lowering::finish`]); checked, with
+/// replacement characters should that ever not hold.
+fn push_utf8(text: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => text.push_str(valid),
+        Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 

@@ -34,10 +34,7 @@ pub fn message_features(schema: &Schema, message: &MessageDescriptor) -> Feature
 /// revision, or directly for proto2 and proto3 files (whose features need no options decoded).
 pub fn field_values(schema: &Schema, field: &impl FieldLike) -> Values {
     let file = field.parent_file();
-    match schema
-        .file_features(&file)
-        .and_then(|t| t.get(field.path()))
-    {
+    match schema.file_features(&file).map(|t| t.get(field.path())) {
         Some(values) => values,
         None => field_features(schema, field).values(),
     }
@@ -47,7 +44,7 @@ pub fn field_values(schema: &Schema, field: &impl FieldLike) -> Values {
 pub fn enum_values(schema: &Schema, enum_: &EnumDescriptor) -> Values {
     match schema
         .file_features(&enum_.parent_file())
-        .and_then(|t| t.get(enum_.path()))
+        .map(|t| t.get(enum_.path()))
     {
         Some(values) => values,
         None => enum_features(schema, enum_).values(),
@@ -58,7 +55,7 @@ pub fn enum_values(schema: &Schema, enum_: &EnumDescriptor) -> Values {
 pub fn message_values(schema: &Schema, message: &MessageDescriptor) -> Values {
     match schema
         .file_features(&message.parent_file())
-        .and_then(|t| t.get(message.path()))
+        .map(|t| t.get(message.path()))
     {
         Some(values) => values,
         None => message_features(schema, message).values(),

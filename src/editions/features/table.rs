@@ -14,19 +14,24 @@ use crate::editions::Edition;
 /// feature-dependent rule, on both revisions), so [`crate::schema::Schema`] keeps one table per
 /// editions file; proto2 and proto3 files have no `features` options and do without. Only the
 /// values are kept: where a value was set is asked only to explain a finding, and is resolved
-/// then ([`Features::of_field`] and friends).
+/// then ([`Features::of_field`] and friends). And only where they differ from the file's own:
+/// most elements inherit everything (a whole-tree check holds a table for every editions file
+/// of both revisions, so this is most of the table's memory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileFeatures {
-    by_path: HashMap<Vec<i32>, Values>,
+    file: Values,
+    /// Elements whose values differ from `file`, by path.
+    differing: HashMap<Vec<i32>, Values>,
 }
 
 impl FileFeatures {
     /// Resolves every element of `file`, written in `edition`.
     pub fn resolve(edition: Edition, file: &FileDescriptor) -> FileFeatures {
-        let mut table = FileFeatures {
-            by_path: HashMap::new(),
-        };
         let features = Features::of_file(edition, file);
+        let mut table = FileFeatures {
+            file: features.values(),
+            differing: HashMap::new(),
+        };
         for message in file.messages() {
             table.message(&features, &message, None);
         }
@@ -36,18 +41,21 @@ impl FileFeatures {
         for extension in file.extensions() {
             table.insert(extension.path(), features.clone().extension(&extension));
         }
-        table.insert(&[], features);
         table
     }
 
-    /// The resolved values of the element at `path` (`[]` for the file itself), if the file has
-    /// an element there that carries features (enum values, services and methods do not).
-    pub fn get(&self, path: &[i32]) -> Option<Values> {
-        self.by_path.get(path).copied()
+    /// The resolved values of the element at `path` (`[]` for the file itself), which must be an
+    /// element of the file that carries features: the file, a message, oneof, enum, field or
+    /// extension (enum values, services and methods do not).
+    pub fn get(&self, path: &[i32]) -> Values {
+        self.differing.get(path).copied().unwrap_or(self.file)
     }
 
     fn insert(&mut self, path: &[i32], features: Features) {
-        self.by_path.insert(path.to_vec(), features.values());
+        let values = features.values();
+        if values != self.file {
+            self.differing.insert(path.to_vec(), values);
+        }
     }
 
     /// Resolves a message and what it declares; `map_owner` is the map field's features when

@@ -301,22 +301,19 @@ fn file_table_agrees_with_resolving_each_element() {
         let (pool, edition) = compile(text);
         let file = pool.get_file_by_name("a.proto").unwrap();
         let table = FileFeatures::resolve(edition, &file);
-        assert_eq!(
-            table.get(&[]),
-            Some(Features::of_file(edition, &file).values())
-        );
+        assert_eq!(table.get(&[]), Features::of_file(edition, &file).values());
         let mut checked = 0;
         let mine = |f: &prost_reflect::FileDescriptor| f == &file;
         for message in pool.all_messages().filter(|m| mine(&m.parent_file())) {
             let at = |path: &[i32]| table.get(path);
             assert_eq!(
                 at(message.path()),
-                Some(Features::of_message(edition, &message).values())
+                Features::of_message(edition, &message).values()
             );
             for field in message.fields() {
                 assert_eq!(
                     at(field.path()),
-                    Some(Features::of_field(edition, &field).values()),
+                    Features::of_field(edition, &field).values(),
                     "{}",
                     field.full_name()
                 );
@@ -325,19 +322,19 @@ fn file_table_agrees_with_resolving_each_element() {
             for oneof in message.oneofs() {
                 assert_eq!(
                     at(oneof.path()),
-                    Some(Features::of_oneof(edition, &oneof).values())
+                    Features::of_oneof(edition, &oneof).values()
                 );
             }
         }
         for enum_ in pool.all_enums().filter(|e| mine(&e.parent_file())) {
             let resolved = table.get(enum_.path());
-            assert_eq!(resolved, Some(Features::of_enum(edition, &enum_).values()));
+            assert_eq!(resolved, Features::of_enum(edition, &enum_).values());
         }
         for extension in pool.all_extensions().filter(|e| mine(&e.parent_file())) {
             let resolved = table.get(extension.path());
             assert_eq!(
                 resolved,
-                Some(Features::of_extension(edition, &extension).values())
+                Features::of_extension(edition, &extension).values()
             );
         }
         assert!(checked > 3, "{checked} fields checked");
