@@ -1,7 +1,6 @@
 //! Where elements are: an index from `SourceCodeInfo` paths to 1-based spans, with columns counted
 //! in characters when the source text is known (protox records byte columns).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use prost_reflect::FileDescriptor;
@@ -35,8 +34,10 @@ impl SourceInfo {
 /// locations also hold the comments).
 pub struct SpanIndex {
     info: SourceInfo,
-    /// The span of each path's first location, and that location's index in `SourceCodeInfo`.
-    spans: HashMap<Vec<i32>, ([i32; 4], usize)>,
+    /// The span of each path's first location and that location's index in `SourceCodeInfo`,
+    /// sorted by the location's path (paths are compared in place, never copied; the paths
+    /// below a path follow it).
+    spans: Vec<([i32; 4], u32)>,
     /// Byte offset of each line of the source text, computed on the first lookup that has text:
     /// converting a column then costs one slice, not a scan of the file.
     line_starts: OnceLock<Vec<usize>>,
@@ -51,10 +52,12 @@ impl SpanIndex {
     /// lowered editions file: its spans are in the lowered text and are mapped back onto the
     /// original here, once.
     pub fn new(info: SourceInfo, map: Option<&ColumnMap>) -> Self {
-        let mut spans = HashMap::new();
+        let mut spans = Vec::new();
         let map = map.filter(|m| !m.is_empty());
         if let Some(info) = info.get() {
-            for (index, location) in info.location.iter().enumerate() {
+            let locations = &info.location;
+            spans.reserve(locations.len());
+            for (index, location) in locations.iter().enumerate() {
                 let mut span = match location.span[..] {
                     [line, col, end_col] => [line, col, line, end_col],
                     [line, col, end_line, end_col] => [line, col, end_line, end_col],
@@ -66,9 +69,18 @@ impl SpanIndex {
                     span[3] =
                         map.original_column(span[2].max(0) as u32, span[3].max(0) as u32) as i32;
                 }
-                // The first location recorded for a path is the whole declaration.
-                spans.entry(location.path.clone()).or_insert((span, index));
+                spans.push((span, index as u32));
             }
+            // Stable: the first location recorded for a path (the whole declaration) stays
+            // first among its equals, and is the one kept.
+            spans.sort_by(|a, b| {
+                locations[a.1 as usize]
+                    .path
+                    .cmp(&locations[b.1 as usize].path)
+            });
+            spans.dedup_by(|later, first| {
+                locations[later.1 as usize].path == locations[first.1 as usize].path
+            });
         }
         SpanIndex {
             info,
@@ -77,10 +89,25 @@ impl SpanIndex {
         }
     }
 
+    fn path_of(&self, entry: &([i32; 4], u32)) -> &[i32] {
+        self.info
+            .get()
+            .map_or(&[], |info| &info.location[entry.1 as usize].path)
+    }
+
+    /// The span and location index of a path's first location.
+    fn find(&self, path: &[i32]) -> Option<&([i32; 4], u32)> {
+        let at = self
+            .spans
+            .binary_search_by(|entry| self.path_of(entry).cmp(path))
+            .ok()?;
+        self.spans.get(at)
+    }
+
     /// The first location of `path` (the declaration, which holds its comments).
     pub fn location(&self, path: &[i32]) -> Option<&Location> {
-        let &(_, index) = self.spans.get(path)?;
-        self.info.get()?.location.get(index)
+        let &(_, index) = self.find(path)?;
+        self.info.get()?.location.get(index as usize)
     }
 
     /// Every location of the file, in `SourceCodeInfo` order (none without source info).
@@ -90,7 +117,7 @@ impl SpanIndex {
 
     /// The byte range of a path's span in `text` (the original text of the file).
     pub fn byte_range(&self, path: &[i32], text: &str) -> Option<(usize, usize)> {
-        let [line, col, end_line, end_col] = self.spans.get(path)?.0;
+        let [line, col, end_line, end_col] = self.find(path)?.0;
         let starts = self.line_starts(text);
         let offset = |line: i32, col: i32| -> Option<usize> {
             let start = *starts.get(line.max(0) as usize)?;
@@ -108,17 +135,20 @@ impl SpanIndex {
     }
 
     pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
-        let (raw, _) = self.spans.get(path)?;
+        let (raw, _) = self.find(path)?;
         Some(self.convert(raw, text))
     }
 
-    /// The first span (in the text) of a path strictly below `path`; a scan of the file's spans,
-    /// for the rare lookups where `path` itself was not recorded.
+    /// The first span (in the text) of a path strictly below `path`, for the rare lookups where
+    /// `path` itself was not recorded: the paths below it are one run of the sorted index.
     pub fn first_below(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
-        self.spans
+        let start = self
+            .spans
+            .partition_point(|entry| self.path_of(entry) <= path);
+        self.spans[start..]
             .iter()
-            .filter(|(p, _)| p.len() > path.len() && p.starts_with(path))
-            .map(|(_, (span, _))| span)
+            .take_while(|entry| self.path_of(entry).starts_with(path))
+            .map(|(span, _)| span)
             .min_by_key(|span| (span[0], span[1]))
             .map(|raw| self.convert(raw, text))
     }
