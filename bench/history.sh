@@ -4,7 +4,7 @@
 # commit, and the one-commit check that needs it, each against one whole-tree `buf build` of the
 # tip in the same run. See bench/README.md ("The history ledger").
 #
-# usage: bench/history.sh [--files N] [--commits K] [--runs N] [--bin PATH]
+# usage: bench/history.sh [--files N] [--commits K] [--runs N] [--bin PATH] [--gen PATH]
 #
 #   --files N    files per revision (default 3000)
 #   --commits K  commits in the history (default 10). Commit s is gen_corpus's `previous` tree
@@ -12,6 +12,8 @@
 #                worst case for the walk (30,000 at the defaults)
 #   --runs N     timed runs per case after one warm-up (default 3); the fastest is reported
 #   --bin PATH   the protoguard binary (default: target/release/protoguard, built)
+#   --gen PATH   a gen_corpus binary (default: target/release/examples/gen_corpus, built; it is
+#                std-only, so `rustc -O examples/gen_corpus.rs` makes one without dev-dependencies)
 #
 # BUF=/path/to/buf, else /tmp/buf's or target/bench-tools' native buf, else buf on PATH.
 # The repository is cached in target/history-corpus-N-K; results go to stdout.
@@ -21,13 +23,15 @@ files=3000
 commits=10
 runs=3
 bin=
+gen=
 while [ $# -gt 0 ]; do
     case "$1" in
         --files) files=$2; shift ;;
         --commits) commits=$2; shift ;;
         --runs) runs=$2; shift ;;
         --bin) bin=$2; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --gen) gen=$2; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "history.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -45,7 +49,7 @@ if [ -z "$bin" ]; then
     cargo build --quiet --release --manifest-path "$root/Cargo.toml" --bin protoguard --example gen_corpus
     bin=$target/release/protoguard
 fi
-gen=$target/release/examples/gen_corpus
+[ -n "$gen" ] || gen=$target/release/examples/gen_corpus
 [ -x "$gen" ] || cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example gen_corpus
 
 buf=${BUF:-}
@@ -73,12 +77,14 @@ if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
     done
     printf 'version: v2\n' > "$repo/buf.yaml"
     g add buf.yaml && g commit -q -m buf.yaml
+    g tag -f bench-base >/dev/null
     g repack -adq
     g gc -q --prune=now
     echo "$stamp" > "$dir/.stamp"
 fi
-g reset -q --hard main
-blobs=$(g rev-list --objects main | awk '$2 ~ /\.proto$/ { print $1 }' | sort -u | wc -l)
+# Every case starts from the generated history (tag bench-base); the cases commit on top of it.
+g reset -q --hard bench-base
+blobs=$(g rev-list --objects bench-base | awk '$2 ~ /\.proto$/ { print $1 }' | sort -u | wc -l)
 
 # timed CMD...: the fastest of $runs runs (after one warm-up), run in the repository, as
 # "seconds KB cpu" (wall, peak RSS, user + system CPU seconds). $before runs before each run.
@@ -114,7 +120,7 @@ cache=$repo/.git/protoguard/ledger
 # A new commit on top: one file gains a field (what a pull request's merge adds).
 one=$(cd "$repo" && git ls-files '*.proto' | sed -n 100p)
 add_commit() {
-    g reset -q --hard main
+    g reset -q --hard bench-base
     sed -i '0,/^message [A-Za-z]* {$/s//&\n  string bench_added_field = 9999;/' "$repo/$one"
     g commit -q -am "add a field"
 }
@@ -131,25 +137,25 @@ row() {
 }
 [ -n "$b" ] && printf '| %-62s | %-34s | %-16s |\n' "buf build, whole tip ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
 
-before="g reset -q --hard main"
+before="g reset -q --hard bench-base"
 row "history --no-cache: ledger from scratch ($commits commits)" "$bin" history --no-cache
 
 # Cache at main, then one commit more: the incremental update.
-before="g reset -q --hard main; rm -f $cache; (cd $repo && $bin history >/dev/null 2>&1); add_commit"
+before="g reset -q --hard bench-base; rm -f $cache; (cd $repo && $bin history >/dev/null 2>&1); add_commit"
 row "history: incremental update over 1 new commit" "$bin" history
 
 # The one-commit check: the working tree adds a field, the ledger is cached at HEAD~1.
-before="g reset -q --hard main; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
+before="g reset -q --hard bench-base; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
 row "breaking --against HEAD, adds a field, ledger 1 commit behind" "$bin" breaking --against HEAD --format json
-before="g reset -q --hard main; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
+before="g reset -q --hard bench-base; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
 row "the same with --except HISTORY (no ledger)" "$bin" breaking --against HEAD --format json --except HISTORY
 add_commit
 (cd "$repo" && "$bin" history >/dev/null 2>&1)
 before="g checkout -q -- $one; sed -i 's/bench_added_field = 9999;/&\\n  string bench_second = 9998;/' $repo/$one"
 row "breaking --against HEAD, adds a field, ledger cached at HEAD" "$bin" breaking --against HEAD --format json
 before="g checkout -q -- $one; sed -i '/^  string bench_added_field = 9999;$/d' $repo/$one"
-row "breaking --against HEAD, deletes a field (no ledger needed)" "$bin" breaking --against HEAD --format json
-g reset -q --hard main
+row "breaking --against HEAD, deletes a field (debt rules: ledger cached at HEAD)" "$bin" breaking --against HEAD --format json
+g reset -q --hard bench-base
 echo
 echo "(wall, peak RSS and user + system CPU of the fastest run; the ratios divide this row's CPU and"
 echo " wall time by buf build's. Between runs the repository and the cache are reset as each row says.)"
