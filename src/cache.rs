@@ -70,8 +70,12 @@ impl CacheFile {
         if size > self.max_bytes + self.header_len() as u64 {
             return None;
         }
-        let bytes = std::fs::read(&self.path).ok()?;
-        self.payload_of(&bytes).map(|range| bytes[range].to_vec())
+        let mut bytes = std::fs::read(&self.path).ok()?;
+        let range = self.payload_of(&bytes)?;
+        // In place: a second copy of a large payload (the history ledger's) doubled peak memory.
+        bytes.truncate(range.end);
+        bytes.drain(..range.start);
+        Some(bytes)
     }
 
     /// Where the payload is in `bytes`, if the header matches and the checksum holds.
