@@ -110,9 +110,14 @@ pub fn lower(source: &str) -> Result<Option<Lowered>, LowerError> {
     if !source.contains("edition") {
         return Ok(None);
     }
-    let header = crate::scan::scan(source.as_bytes());
-    let Some((name, _, _)) = header.edition else {
-        return Ok(None);
+    // A well-formed editions file says so in its first statement: four tokens, not a scan of
+    // the whole file (which finds an `edition` statement wherever it is, to refuse it there).
+    let name = match leading_edition(source) {
+        Some(name) => name,
+        None => match crate::scan::scan(source.as_bytes()).edition {
+            Some((name, _, _)) => name,
+            None => return Ok(None),
+        },
     };
     let mut out = Lowering {
         src: source,
@@ -122,6 +127,25 @@ pub fn lower(source: &str) -> Result<Option<Lowered>, LowerError> {
     };
     let edition = out.run(&name)?;
     Ok(Some(out.finish(edition)))
+}
+
+/// The edition named by a file's first statement when it is `edition = "…";`.
+fn leading_edition(source: &str) -> Option<String> {
+    let bytes = crate::input::without_bom(source.as_bytes());
+    let mut lexer = Lexer::new(bytes);
+    let keyword = lexer.next()?;
+    if keyword.kind != Kind::Ident || &bytes[keyword.start..keyword.end] != b"edition" {
+        return None;
+    }
+    if !lexer.next().is_some_and(|t| t.kind == Kind::Punct(b'=')) {
+        return None;
+    }
+    let first = lexer.next();
+    let name = lexer.string_value(first)?;
+    lexer
+        .next()
+        .is_some_and(|t| t.kind == Kind::Punct(b';'))
+        .then_some(name)
 }
 
 struct Lowering<'a> {

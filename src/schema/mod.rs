@@ -35,7 +35,8 @@ pub struct Schema {
     editions: HashMap<String, FileEdition>,
     /// The resolved features of each editions file, by name, resolved on first use (see
     /// [`FileFeatures`]); proto2 and proto3 files have no entry.
-    features: HashMap<String, OnceLock<FileFeatures>>,
+    /// Indexed by the file's index in `pool` (no hashing of names on the rules' hot path).
+    features: Vec<Option<OnceLock<FileFeatures>>>,
 }
 
 /// The edition row of a proto2/proto3 file: what its `syntax` says. Only the schema and the
@@ -60,11 +61,18 @@ impl Schema {
             .filter_map(|n| pool.get_file_by_name(n))
             .collect();
         files.sort_by(|a, b| a.name().cmp(b.name()));
-        let features = editions
-            .iter()
-            .filter(|(_, e)| e.edition.is_editions())
-            .map(|(name, _)| (name.clone(), OnceLock::new()))
-            .collect();
+        let mut features: Vec<Option<OnceLock<FileFeatures>>> = Vec::new();
+        for (name, edition) in &editions {
+            let Some(file) = pool.get_file_by_name(name) else {
+                continue;
+            };
+            if edition.edition.is_editions() {
+                if features.len() <= file.index() {
+                    features.resize_with(file.index() + 1, || None);
+                }
+                features[file.index()] = Some(OnceLock::new());
+            }
+        }
         Schema {
             side,
             snapshot,
@@ -88,7 +96,12 @@ impl Schema {
     /// `None` for proto2 and proto3 files, whose features follow from their syntax and labels
     /// without decoding any option (see [`crate::editions::features`]).
     pub fn file_features(&self, file: &FileDescriptor) -> Option<&FileFeatures> {
-        let table = self.features.get(file.name())?;
+        // A descriptor of the other revision is looked up here by name.
+        let index = match file.parent_pool() == &self.pool {
+            true => file.index(),
+            false => self.pool.get_file_by_name(file.name())?.index(),
+        };
+        let table = self.features.get(index)?.as_ref()?;
         Some(table.get_or_init(|| {
             // Built from this revision's own file, whichever descriptor asked.
             let own = self.pool.get_file_by_name(file.name());

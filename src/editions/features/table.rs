@@ -1,7 +1,5 @@
 //! The per-file table of resolved feature values that the schema keeps for editions files.
 
-use std::collections::HashMap;
-
 use prost_reflect::{FileDescriptor, Kind, MessageDescriptor, OneofDescriptor};
 
 use super::{Features, Values};
@@ -20,8 +18,9 @@ use crate::editions::Edition;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileFeatures {
     file: Values,
-    /// Elements whose values differ from `file`, by path.
-    differing: HashMap<Vec<i32>, Values>,
+    /// Elements whose values differ from `file`, sorted by path (few: a binary search over
+    /// short slices, no hashing).
+    differing: Vec<(Vec<i32>, Values)>,
 }
 
 impl FileFeatures {
@@ -30,7 +29,7 @@ impl FileFeatures {
         let features = Features::of_file(edition, file);
         let mut table = FileFeatures {
             file: features.values(),
-            differing: HashMap::new(),
+            differing: Vec::new(),
         };
         for message in file.messages() {
             table.message(&features, &message, None);
@@ -41,6 +40,7 @@ impl FileFeatures {
         for extension in file.extensions() {
             table.insert(extension.path(), features.clone().extension(&extension));
         }
+        table.differing.sort_by(|a, b| a.0.cmp(&b.0));
         table
     }
 
@@ -48,13 +48,19 @@ impl FileFeatures {
     /// element of the file that carries features: the file, a message, oneof, enum, field or
     /// extension (enum values, services and methods do not).
     pub fn get(&self, path: &[i32]) -> Values {
-        self.differing.get(path).copied().unwrap_or(self.file)
+        match self
+            .differing
+            .binary_search_by(|(p, _)| p.as_slice().cmp(path))
+        {
+            Ok(at) => self.differing[at].1,
+            Err(_) => self.file,
+        }
     }
 
     fn insert(&mut self, path: &[i32], features: Features) {
         let values = features.values();
         if values != self.file {
-            self.differing.insert(path.to_vec(), values);
+            self.differing.push((path.to_vec(), values));
         }
     }
 
