@@ -37,20 +37,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-case "$target" in /*) ;; *) target=$root/$target ;; esac
-die() { echo "history.sh: $*" >&2; exit 2; }
-log() { echo "== $*" >&2; }
-
-/usr/bin/time -f '%M' true 2>/dev/null || die "GNU time (/usr/bin/time) is required: apt-get install time"
-if [ -z "$bin" ]; then
-    log "building protoguard and gen_corpus (release)"
-    cargo build --quiet --release --manifest-path "$root/Cargo.toml" --bin protoguard --example gen_corpus
-    bin=$target/release/protoguard
-fi
-[ -n "$gen" ] || gen=$target/release/examples/gen_corpus
-[ -x "$gen" ] || cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example gen_corpus
+script=history.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+[ -x "$gen" ] || die "--gen $gen is not an executable file"
 
 buf=${BUF:-}
 for candidate in /tmp/buf/node_modules/@bufbuild/buf-linux-x64/bin/buf "$target/bench-tools/node_modules/@bufbuild/buf-linux-x64/bin/buf" "$(command -v buf || true)"; do
