@@ -106,7 +106,15 @@ impl CacheFile {
     /// temporary name in the same directory and renamed into place. A payload over the limit is
     /// not written (the old file, if any, is removed so that it is not read stale).
     pub fn write(&self, payload: &[u8]) -> io::Result<()> {
-        if payload.len() as u64 > self.max_bytes {
+        self.write_parts(&[payload])
+    }
+
+    /// [`CacheFile::write`] of the concatenation of `parts`, without concatenating them: a
+    /// payload patched from an earlier one (the history ledger's, continued over a commit) is
+    /// mostly slices of the file just read, and copying them into one buffer would hold it twice.
+    pub fn write_parts(&self, parts: &[&[u8]]) -> io::Result<()> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len as u64 > self.max_bytes {
             match std::fs::remove_file(&self.path) {
                 Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
                 _ => {}
@@ -116,10 +124,14 @@ impl CacheFile {
                 format!(
                     "{}: {} bytes is over the cache's limit of {} bytes",
                     self.path.display(),
-                    payload.len(),
+                    len,
                     self.max_bytes
                 ),
             ));
+        }
+        let mut checksum = Checksum::new(len);
+        for part in parts {
+            checksum.update(part);
         }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
@@ -128,13 +140,19 @@ impl CacheFile {
         header.push(self.kind.len() as u8);
         header.extend_from_slice(self.kind.as_bytes());
         header.extend_from_slice(&self.version.to_le_bytes());
-        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        header.extend_from_slice(&checksum_of(payload).to_le_bytes());
+        header.extend_from_slice(&(len as u64).to_le_bytes());
+        header.extend_from_slice(&checksum.finish().to_le_bytes());
         // No fsync: a file cut short by a crash fails its checksum and is rebuilt, which costs
         // less than syncing on every run.
         let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-        temp.write_all(&header)?;
-        temp.write_all(payload)?;
+        {
+            let mut out = io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+            out.write_all(&header)?;
+            for part in parts {
+                out.write_all(part)?;
+            }
+            out.flush()?;
+        }
         temp.persist(&self.path).map(drop).map_err(|err| err.error)
     }
 }
@@ -143,18 +161,64 @@ impl CacheFile {
 /// truncation and corruption, not tampering — a cache holds nothing a tampered file could turn
 /// into a wrong answer that a recomputation would not also give.
 fn checksum_of(bytes: &[u8]) -> u64 {
+    let mut checksum = Checksum::new(bytes.len());
+    checksum.update(bytes);
+    checksum.finish()
+}
+
+/// [`checksum_of`] over bytes that come in pieces (of a total length known up front): a word
+/// split between two pieces is carried over.
+struct Checksum {
+    h: u64,
+    carry: [u8; 8],
+    carried: usize,
+}
+
+impl Checksum {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0x5150_4741_5244_u64 ^ (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
-        h = (h ^ word).wrapping_mul(K);
-        h ^= h >> 29;
+
+    fn new(len: usize) -> Checksum {
+        Checksum {
+            h: 0x5150_4741_5244_u64 ^ (len as u64).wrapping_mul(Self::K),
+            carry: [0; 8],
+            carried: 0,
+        }
     }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    h ^ (h >> 32)
+
+    fn mix(&mut self, word: u64) {
+        self.h = (self.h ^ word).wrapping_mul(Self::K);
+        self.h ^= self.h >> 29;
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        if self.carried > 0 {
+            let n = (8 - self.carried).min(bytes.len());
+            self.carry[self.carried..self.carried + n].copy_from_slice(&bytes[..n]);
+            self.carried += n;
+            bytes = &bytes[n..];
+            if self.carried < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.carry));
+            self.carried = 0;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.mix(u64::from_le_bytes(
+                chunk.try_into().expect("chunks of eight"),
+            ));
+        }
+        let rest = chunks.remainder();
+        self.carry[..rest.len()].copy_from_slice(rest);
+        self.carried = rest.len();
+    }
+
+    fn finish(self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.carried].copy_from_slice(&self.carry[..self.carried]);
+        let h = (self.h ^ u64::from_le_bytes(last)).wrapping_mul(Self::K);
+        h ^ (h >> 32)
+    }
 }
 
 /// Builds a payload.
@@ -319,6 +383,35 @@ mod tests {
         // And it is rebuilt by writing.
         cache.write(&payload).unwrap();
         assert_eq!(cache.read().unwrap(), payload);
+    }
+
+    #[test]
+    fn a_payload_written_in_parts_is_the_payload_written_whole() {
+        let payload: Vec<u8> = (0..203u32).map(|i| (i * 37 % 251) as u8).collect();
+        for cuts in [
+            vec![],
+            vec![0],
+            vec![1, 2, 3],
+            vec![7, 8, 9, 17],
+            vec![5, 100, 202],
+        ] {
+            let mut parts = Vec::new();
+            let mut at = 0;
+            for cut in cuts {
+                parts.push(&payload[at..cut]);
+                at = cut;
+            }
+            parts.push(&payload[at..]);
+            let mut checksum = Checksum::new(payload.len());
+            for part in &parts {
+                checksum.update(part);
+            }
+            assert_eq!(checksum.finish(), checksum_of(&payload), "{parts:?}");
+            let dir = tempfile::tempdir().unwrap();
+            let cache = file(dir.path(), 1);
+            cache.write_parts(&parts).unwrap();
+            assert_eq!(cache.read().unwrap(), payload);
+        }
     }
 
     #[test]

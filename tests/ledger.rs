@@ -198,3 +198,155 @@ fn a_partial_clone_whose_remote_is_gone_says_what_the_ledger_lacks_and_nothing_l
     let ledger = history_json(&clone);
     assert_eq!(ledger["unreadable"], 2);
 }
+
+/// The cache continued commit by commit gives exactly the ledger a walk from scratch gives,
+/// through deletions (of a field, a value, a whole file), a re-added file, a moved file, a
+/// package rename and a message rename, an extension retired; and a damaged cache on the way
+/// is rebuilt with the same answer. The checks in between read the continued cache too.
+#[test]
+fn a_ledger_continued_commit_by_commit_is_the_ledger_built_from_scratch() {
+    const ORDER: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage Order {\n  string id = 1;\n  int64 total = 2;\n  string note = 3;\n}\nenum State {\n  STATE_UNSPECIFIED = 0;\n  STATE_OPEN = 1;\n  STATE_SHUT = 2;\n}\n";
+    let steps: &[&[(&str, Option<&str>)]] = &[
+        &[
+            ("api/user.proto", Some(V1)),
+            ("api/order.proto", Some(ORDER)),
+        ],
+        // A field and an enum value deleted.
+        &[
+            ("api/user.proto", Some(DELETED)),
+            (
+                "api/order.proto",
+                Some(&*ORDER.replace("  STATE_SHUT = 2;\n", "").leak()),
+            ),
+        ],
+        // A whole file deleted, an extension file added.
+        &[
+            ("api/order.proto", None),
+            ("api/options.proto", Some(OPTS_V1)),
+        ],
+        // The file re-added, under another directory, with a number reused.
+        &[(
+            "moved/order.proto",
+            Some(&*ORDER.replace("string note = 3", "bool paid = 3").leak()),
+        )],
+        // A package rename of the user file, an extension retired.
+        &[
+            (
+                "api/user.proto",
+                Some(&*DELETED.replace("acme.v1", "acme.v2").leak()),
+            ),
+            ("api/options.proto", Some(OPTS_DELETED)),
+        ],
+        // A message renamed in place (a new element; the old one retires) and a number reused.
+        &[(
+            "api/user.proto",
+            Some(
+                &*REUSED
+                    .replace("acme.v1", "acme.v2")
+                    .replace("User", "Person")
+                    .leak(),
+            ),
+        )],
+        // The extension number reused; the user file moved and left unchanged.
+        &[
+            ("api/options.proto", Some(OPTS_REUSED)),
+            ("api/user.proto", None),
+            (
+                "people/user.proto",
+                Some(
+                    &*REUSED
+                        .replace("acme.v1", "acme.v2")
+                        .replace("User", "Person")
+                        .leak(),
+                ),
+            ),
+        ],
+    ];
+    let dir = TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    for (i, step) in steps.iter().enumerate() {
+        for (path, text) in step.iter() {
+            let file = dir.path().join(path);
+            match text {
+                Some(text) => write(&file, text),
+                None => std::fs::remove_file(&file).unwrap(),
+            }
+        }
+        commit_all(dir.path(), &format!("step {i}"));
+        if i == 4 {
+            // A damaged cache (one byte of the payload flipped) is not continued but rebuilt.
+            let mut bytes = std::fs::read(ledger_file(dir.path())).unwrap();
+            let at = bytes.len() - 30;
+            bytes[at] ^= 0x20;
+            std::fs::write(ledger_file(dir.path()), &bytes).unwrap();
+        }
+        let out = protoguard(dir.path(), &["history", "--format", "json"]);
+        expect_code(&out, 0);
+        let log = stderr(&out);
+        let expected_log = if i == 0 || i == 4 {
+            format!("ledger built from {} commit", i + 1)
+        } else {
+            "ledger continued over 1 commit".to_owned()
+        };
+        assert!(log.contains(&expected_log), "step {i}: {log}");
+        let fresh = protoguard(dir.path(), &["history", "--format", "json", "--no-cache"]);
+        expect_code(&fresh, 0);
+        assert_eq!(stdout(&out), stdout(&fresh), "step {i}");
+    }
+    // The final ledger says what happened.
+    let ledger = history_json(dir.path());
+    let person = &ledger["elements"]["acme.v2.Person"];
+    assert_eq!(person["present"], true);
+    let user = &ledger["elements"]["acme.v2.User"];
+    assert_eq!(user["former_names"], serde_json::json!(["acme.v1.User"]));
+    assert_eq!(user["present"], false);
+    let order = &ledger["elements"]["acme.v1.Order"];
+    let numbers: Vec<(i64, &str, bool)> = order["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["number"].as_i64().unwrap(),
+                m["name"].as_str().unwrap(),
+                m["present"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            (1, "id", true),
+            (2, "total", true),
+            (3, "note", false),
+            (3, "paid", true)
+        ]
+    );
+
+    // A check one commit behind the cache continues it and reports what a fresh build reports.
+    write(
+        &dir.path().join("api/extra.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage Extra { string a = 1; }\n",
+    );
+    commit_all(dir.path(), "an unrelated commit");
+    write(
+        &dir.path().join("moved/order.proto"),
+        &ORDER.replace("string note = 3", "bool paid = 3").replace(
+            "  int64 total = 2;\n",
+            "  int64 total = 2;\n  string note = 4;\n",
+        ),
+    );
+    let continued = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "json"],
+    );
+    let answer = stdout(&continued);
+    assert!(answer.contains("FIELD_NAME_NO_REUSE"), "{answer}");
+    std::fs::remove_file(ledger_file(dir.path())).unwrap();
+    let fresh = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "json"],
+    );
+    assert_eq!(continued.status.code(), fresh.status.code());
+    assert_eq!(answer, stdout(&fresh));
+}

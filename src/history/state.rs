@@ -11,6 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use git2::Oid;
 
 use super::parse::{FileSummary, Kind};
+use super::store::Base;
 use super::view::{Names, Tables};
 use super::Ledger;
 
@@ -67,52 +68,73 @@ impl Hasher for Fx {
 
 pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
-/// Interned strings: element and member names, types, paths.
+/// Interned strings: element and member names, types, paths. A continued walk starts from the
+/// cached table, borrowed from the cache file's bytes (ids `0..base.len()`); strings interned
+/// since follow it.
 #[derive(Debug, Default)]
-pub(super) struct Strings {
-    list: Vec<Box<str>>,
-    /// Built on first use: a cached state that only answers a few lookups needs no table.
-    map: Option<FxMap<Box<str>, u32>>,
+pub(super) struct Strings<'a> {
+    base: Vec<&'a str>,
+    /// Built on first lookup: a cached state that only answers a few lookups needs no table.
+    base_map: Option<FxMap<&'a str, u32>>,
+    added: Vec<Box<str>>,
+    added_map: FxMap<Box<str>, u32>,
 }
 
-impl Strings {
-    pub fn from_list(list: Vec<Box<str>>) -> Strings {
-        Strings { list, map: None }
+impl<'a> Strings<'a> {
+    pub fn from_base(base: Vec<&'a str>) -> Strings<'a> {
+        Strings {
+            base,
+            ..Strings::default()
+        }
     }
 
-    pub fn list(&self) -> &[Box<str>] {
-        &self.list
+    /// Strings interned after the cached table, in id order.
+    pub fn added(&self) -> &[Box<str>] {
+        &self.added
     }
 
-    fn map(&mut self) -> &mut FxMap<Box<str>, u32> {
-        let list = &self.list;
-        self.map.get_or_insert_with(|| {
-            list.iter()
-                .enumerate()
-                .map(|(i, s)| (s.clone(), i as u32))
-                .collect()
-        })
+    pub fn len(&self) -> usize {
+        self.base.len() + self.added.len()
     }
 
     /// The id of `text`, interned if new.
     pub fn id(&mut self, text: &str) -> u32 {
-        if let Some(&id) = self.map().get(text) {
+        if let Some(id) = self.find(text) {
             return id;
         }
-        let id = self.list.len() as u32;
-        self.list.push(text.into());
-        self.map().insert(text.into(), id);
+        let id = self.len() as u32;
+        self.added.push(text.into());
+        self.added_map.insert(text.into(), id);
         id
     }
 
     pub fn find(&mut self, text: &str) -> Option<u32> {
-        self.map().get(text).copied()
+        if !self.base.is_empty() {
+            let base = &self.base;
+            let map = self.base_map.get_or_insert_with(|| {
+                base.iter()
+                    .enumerate()
+                    .map(|(i, &s)| (s, i as u32))
+                    .collect()
+            });
+            if let Some(&id) = map.get(text) {
+                return Some(id);
+            }
+        }
+        self.added_map.get(text).copied()
     }
 }
 
-impl Names for Strings {
+impl Names for Strings<'_> {
     fn name(&self, id: u32) -> &str {
-        self.list.get(id as usize).map_or("", |s| s)
+        let id = id as usize;
+        match self.base.get(id) {
+            Some(s) => s,
+            None => id
+                .checked_sub(self.base.len())
+                .and_then(|i| self.added.get(i))
+                .map_or("", |s| s),
+        }
     }
 }
 
@@ -174,6 +196,9 @@ pub(super) struct ElementState {
     /// Transient: its members are in [`State::index`]; its entry in this commit's touches.
     pub indexed: bool,
     pub touch: u32,
+    /// The cached record it was loaded from (see [`Base`]), [`UNSET`] for one new in this run:
+    /// the record is replaced by this state when the cache is written.
+    pub origin: u32,
 }
 
 /// One (number, name) of an element.
@@ -203,12 +228,14 @@ struct Touch {
     now: Option<(u32, u32, u32)>,
 }
 
-/// The walk's state at its tip.
+/// The walk's state at its tip. A continued walk holds the cached state as the cache file's
+/// bytes ([`Base`]) and decodes only the elements its new commits touch (and those it is asked
+/// about): the others are written back as they were read.
 #[derive(Debug, Default)]
-pub(super) struct State {
+pub(super) struct State<'a> {
     /// What the walk was asked for: a cache for another walk is not continued.
     pub key: String,
-    pub strings: Strings,
+    pub strings: Strings<'a>,
     /// Commits walked: id and commit time, oldest first.
     pub commits: Vec<(Oid, i64)>,
     /// The file version counted for each `.proto` path at the tip (path id -> blob).
@@ -220,29 +247,73 @@ pub(super) struct State {
     /// fetched): their changes are not counted. The first one's path and commit.
     pub unreadable: u64,
     pub first_unreadable: Option<(u32, u32)>,
-    /// (name, extension?) -> element.
+    /// The cached state continued, if any: its element records not in `elements` are unchanged.
+    pub base: Option<Base<'a>>,
+    /// (name, extension?) -> element, for the elements in `elements` (with a base, every
+    /// element the walk touches is loaded first, so a name missing here is new).
     by_key: FxMap<(u32, bool), u32>,
     /// (element, number, name) -> member, for the elements with `indexed` set.
     index: FxMap<(u32, i32, u32), u32>,
 }
 
-impl State {
-    pub fn new(key: String) -> State {
+impl State<'static> {
+    pub fn new(key: String) -> State<'static> {
         State {
             key,
             ..State::default()
         }
     }
+}
 
-    /// Rebuilds the lookup tables after decoding.
-    pub fn reindex(&mut self) {
-        self.by_key = self
-            .elements
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| !e.dead)
-            .map(|(i, e)| ((e.name, e.kind == Kind::Extensions), i as u32))
-            .collect();
+impl<'a> State<'a> {
+    /// Continues the cached state `base`: its head, strings and files; elements are loaded on
+    /// demand ([`State::load`]).
+    pub fn continuing(mut base: Base<'a>) -> State<'a> {
+        let head = base.take_head();
+        State {
+            key: head.key,
+            strings: Strings::from_base(std::mem::take(&mut base.strings)),
+            commits: head.commits,
+            files: std::mem::take(&mut base.files),
+            shallow: head.shallow,
+            unparsable: head.unparsable,
+            unreadable: head.unreadable,
+            first_unreadable: head.first_unreadable,
+            base: Some(base),
+            ..State::default()
+        }
+    }
+
+    /// Decodes the cached elements with one of `keys` ((name, extension?) as in
+    /// [`Base::key`]), or with `None` all of them, that are not loaded yet. `false` if a record
+    /// is malformed (the cache is then not to be trusted).
+    pub fn load(&mut self, keys: Option<&FxMap<(u32, bool), ()>>) -> bool {
+        let Some(base) = &self.base else {
+            return true;
+        };
+        for i in 0..base.len() {
+            let key = base.key(i);
+            if keys.is_some_and(|k| !k.contains_key(&key)) || self.by_key.contains_key(&key) {
+                continue;
+            }
+            let Some(element) = base.element(i) else {
+                return false;
+            };
+            self.by_key.insert(key, self.elements.len() as u32);
+            self.elements.push(element);
+        }
+        true
+    }
+
+    /// The (name, extension?) keys `wanted` names that this state's strings have.
+    pub fn keys_of(&mut self, wanted: &Wanted) -> FxMap<(u32, bool), ()> {
+        let mut out = FxMap::default();
+        for (name, extension) in wanted.keys() {
+            if let Some(id) = self.strings.find(name) {
+                out.insert((id, extension), ());
+            }
+        }
+        out
     }
 
     /// Interns a parsed summary.
@@ -292,6 +363,7 @@ impl State {
             dead: false,
             indexed: true,
             touch: UNSET,
+            origin: UNSET,
         });
         self.by_key.insert(key, i);
         i
@@ -482,6 +554,8 @@ impl State {
     /// Follows a rename: `from`'s history continues under `to`'s name; `to`'s members join it
     /// (one that `from` had is carried over, not restarted).
     fn merge(&mut self, from: u32, to: u32, touches: &mut [Touch]) {
+        // A cached record merged away is dropped from the cache: the placeholder keeps its origin.
+        let origin = self.elements[to as usize].origin;
         let fresh = std::mem::replace(
             &mut self.elements[to as usize],
             ElementState {
@@ -496,6 +570,7 @@ impl State {
                 dead: true,
                 indexed: false,
                 touch: UNSET,
+                origin,
             },
         );
         let old_name = self.elements[from as usize].name;
@@ -534,19 +609,16 @@ impl State {
     }
 
     /// The public ledger: every element, or with `wanted` only those named there (messages and
-    /// enums by full name, extendees by the full name of the message they extend).
+    /// enums by full name, extendees by the full name of the message they extend). A continued
+    /// state answers for the elements it loaded: the walk loads what it is asked about first.
     pub fn ledger(&mut self, wanted: Option<&Wanted>) -> Ledger {
         let chosen: Vec<u32> = match wanted {
             None => (0..self.elements.len() as u32).collect(),
-            Some(wanted) => {
-                let mut out = Vec::new();
-                for (name, extension) in wanted.keys() {
-                    if let Some(id) = self.strings.find(name) {
-                        out.extend(self.by_key.get(&(id, extension)).copied());
-                    }
-                }
-                out
-            }
+            Some(wanted) => self
+                .keys_of(wanted)
+                .keys()
+                .filter_map(|key| self.by_key.get(key).copied())
+                .collect(),
         };
         let tables = Tables {
             names: &self.strings,

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use git2::{Oid, Repository};
 
-use super::parse::{summarise, FileSummary};
+use super::parse::{summarise, FileSummary, Kind};
 use super::state::{Blob, FxMap, State, Wanted};
 use super::store;
 use super::Ledger;
@@ -92,64 +92,112 @@ pub fn build_for(
         .and_then(store::peek)
         .filter(|(k, _)| *k == key && options.max_count.is_none())
         .and_then(|(_, head)| head);
-    let mut stats = Stats::default();
-    let (mut chain, mut reached, mut boundary) =
-        chain(&repo, head, since, options.max_count, cached_head)?;
+    let (chain, reached, boundary) = chain(&repo, head, since, options.max_count, cached_head)?;
     if let (true, true, Some(wanted), Some(bytes)) =
         (reached, chain.is_empty(), wanted, bytes.as_deref())
     {
         // Cached at this very revision: a check reads its few elements from the file.
         if let Some(ledger) = store::ledger_of(bytes, wanted) {
-            stats.incremental = true;
+            let stats = Stats {
+                incremental: true,
+                ..Stats::default()
+            };
             return Ok((ledger, stats));
         }
     }
-    let cached = reached
-        .then(|| bytes.as_deref().and_then(store::decode))
-        .flatten();
-    if reached && cached.is_none() {
-        // A file whose header reads but whose body does not: walk everything.
-        (chain, reached, boundary) = self::chain(&repo, head, since, options.max_count, None)?;
-    }
-    let mut state = match (reached, cached) {
-        (true, Some(state)) => {
-            stats.incremental = true;
-            state
-        }
-        _ => {
-            let mut state = State::new(key);
-            state.shallow = boundary;
-            state
-        }
+    let walk = Walk {
+        repo: &repo,
+        rev,
+        cache: cache.as_ref(),
+        wanted,
     };
-    let changes = changes(&repo, &chain, stats.incremental)?;
-    let (blobs, parsed, notes) = parse_all(&repo, rev, &mut state, &changes);
-    stats.parsed = parsed;
-    stats.notes = notes;
-    stats.walked = chain.len();
-    for (commit, changed) in chain.iter().zip(&changes) {
-        let time = repo
-            .find_commit(*commit)
-            .map_err(|err| {
-                Error::invalid(format!("cannot read commit {commit}: {}", err.message()))
-            })?
-            .time()
-            .seconds();
-        let changed: Vec<(u32, Option<Oid>)> = changed
-            .iter()
-            .map(|c| (state.strings.id(&c.path), c.new))
-            .collect();
-        state.commit((*commit, time), &changed, &blobs);
+    // Continued from the cache: only what the new commits touch is decoded, and written back
+    // around the untouched records.
+    let base = reached
+        .then(|| bytes.as_deref().and_then(store::Base::parse))
+        .flatten();
+    if let Some(base) = base {
+        if let Some(done) = walk.run(&chain, State::continuing(base))? {
+            return Ok(done);
+        }
     }
-    // A ledger that misses file versions is not kept: the next run tries to read them again.
-    if let (Some(cache), false) = (
-        &cache,
-        (chain.is_empty() && stats.incremental) || state.unreadable > 0,
-    ) {
-        // A cache that cannot be written costs the next run time, not correctness.
-        let _ = cache.write(&state);
+    // No cache, or one whose body does not read: walk everything.
+    let (chain, boundary) = if reached {
+        let (chain, _, boundary) = self::chain(&repo, head, since, options.max_count, None)?;
+        (chain, boundary)
+    } else {
+        (chain, boundary)
+    };
+    let mut state = State::new(key);
+    state.shallow = boundary;
+    Ok(walk
+        .run(&chain, state)?
+        .expect("a walk from scratch loads nothing from a cache"))
+}
+
+/// What one walk needs besides its commits and state.
+struct Walk<'r> {
+    repo: &'r Repository,
+    rev: &'r str,
+    cache: Option<&'r store::Store>,
+    wanted: Option<&'r Wanted>,
+}
+
+impl Walk<'_> {
+    /// Accounts `chain` (oldest first) on top of `state`, writes the cache, and returns the
+    /// ledger; `None` if a cached element record turned out malformed (walk from scratch).
+    fn run(&self, chain: &[Oid], mut state: State) -> Result<Option<(Ledger, Stats)>> {
+        let repo = self.repo;
+        let continued = state.base.is_some();
+        let mut stats = Stats {
+            incremental: continued,
+            walked: chain.len(),
+            ..Stats::default()
+        };
+        let changes = changes(repo, chain, continued)?;
+        let (blobs, parsed, notes) = parse_all(repo, self.rev, &mut state, &changes);
+        stats.parsed = parsed;
+        stats.notes = notes;
+        // Every cached element the accounting can reach is one these versions declare; and
+        // the ledger asked for needs the wanted ones (all of them for `history`).
+        let loaded = match self.wanted {
+            Some(wanted) => {
+                let mut keys = state.keys_of(wanted);
+                for element in blobs.values().flat_map(|b| &b.elements) {
+                    keys.insert((element.name, element.kind == Kind::Extensions), ());
+                }
+                state.load(Some(&keys))
+            }
+            None => state.load(None),
+        };
+        if !loaded {
+            return Ok(None);
+        }
+        for (commit, changed) in chain.iter().zip(&changes) {
+            let time = repo
+                .find_commit(*commit)
+                .map_err(|err| {
+                    Error::invalid(format!("cannot read commit {commit}: {}", err.message()))
+                })?
+                .time()
+                .seconds();
+            let changed: Vec<(u32, Option<Oid>)> = changed
+                .iter()
+                .map(|c| (state.strings.id(&c.path), c.new))
+                .collect();
+            state.commit((*commit, time), &changed, &blobs);
+        }
+        // A ledger that misses file versions is not kept: the next run tries to read them
+        // again.
+        if let (Some(cache), false) = (
+            self.cache,
+            (chain.is_empty() && continued) || state.unreadable > 0,
+        ) {
+            // A cache that cannot be written costs the next run time, not correctness.
+            let _ = cache.write(&state);
+        }
+        Ok(Some((state.ledger(self.wanted), stats)))
     }
-    Ok((state.ledger(wanted), stats))
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
