@@ -70,7 +70,7 @@ impl<'r> ByKind<'r> {
                 Check::Field(f) => by.field.push((rule, f)),
                 Check::Enum(f) => by.enum_.push((rule, f)),
                 Check::EnumValue(f) => by.enum_value.push((rule, f)),
-                Check::Lint(_) | Check::History(_) => {}
+                Check::Lint(_) | Check::History(..) => {}
             }
         }
         by

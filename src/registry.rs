@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::history::Scope;
 use crate::pairs::{EnumValuePair, FilePair, PackagePair};
 use crate::rules::lint::LintCheck;
 use crate::rules::{breaking, lint, Ctx};
@@ -32,8 +33,9 @@ pub enum Check {
     /// A lint rule: reads one revision, not a pair.
     Lint(LintCheck),
     /// Reads the current revision against the history ledger of the previous one (a git
-    /// revision); does not run without one.
-    History(HistoryCheck),
+    /// revision); does not run without one. The scope says which elements it asks the ledger
+    /// about, so that the ledger is built only for those.
+    History(HistoryCheck, crate::history::Scope),
 }
 
 pub type FileCheck = fn(&mut Ctx, &FilePair);
@@ -51,11 +53,11 @@ pub struct Rule {
 }
 
 macro_rules! breaking {
-    ($($id:ident => $kind:ident($module:ident)),* $(,)?) => {
+    ($($id:ident => $kind:ident($module:ident $(, $arg:expr)?)),* $(,)?) => {
         &[$(Rule {
             id: stringify!($id),
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/breaking/", stringify!($id), ".md")),
-            check: Check::$kind(breaking::$module::check),
+            check: Check::$kind(breaking::$module::check $(, $arg)?),
         }),*]
     };
 }
@@ -85,12 +87,12 @@ pub static BREAKING: &[Rule] = breaking![
     FIELD_SAME_ONEOF => Field(field_same_oneof),
     ONEOF_NO_DELETE => Message(oneof_no_delete),
     ENUM_DEFAULT_VALUE_SAME => Enum(enum_default_value_same),
-    FIELD_NUMBER_NO_REUSE => History(field_number_no_reuse),
-    ENUM_VALUE_NUMBER_NO_REUSE => History(enum_value_number_no_reuse),
-    FIELD_NAME_NO_REUSE => History(field_name_no_reuse),
-    ENUM_VALUE_NAME_NO_REUSE => History(enum_value_name_no_reuse),
-    FIELD_RETIRED_RESERVED => History(field_retired_reserved),
-    ENUM_VALUE_RETIRED_RESERVED => History(enum_value_retired_reserved),
+    FIELD_NUMBER_NO_REUSE => History(field_number_no_reuse, Scope::AddedMembers),
+    ENUM_VALUE_NUMBER_NO_REUSE => History(enum_value_number_no_reuse, Scope::AddedMembers),
+    FIELD_NAME_NO_REUSE => History(field_name_no_reuse, Scope::AddedMembers),
+    ENUM_VALUE_NAME_NO_REUSE => History(enum_value_name_no_reuse, Scope::AddedMembers),
+    FIELD_RETIRED_RESERVED => History(field_retired_reserved, Scope::TouchedDeclarations),
+    ENUM_VALUE_RETIRED_RESERVED => History(enum_value_retired_reserved, Scope::TouchedDeclarations),
     SERVICE_NO_DELETE => File(service_no_delete),
     EXTENSION_NO_DELETE => File(extension_no_delete),
     FILE_SAME_PACKAGE => File(file_same_package),

@@ -24,7 +24,7 @@ pub fn run_rules(
     let checks: Vec<_> = rules
         .iter()
         .filter_map(|r| match r.check {
-            Check::History(f) => Some((r, f)),
+            Check::History(f, scope) => Some((r, f, scope)),
             _ => None,
         })
         .collect();
@@ -38,8 +38,8 @@ pub fn run_rules(
         Some(repo) if !repo.location.is_empty() => settings.cwd.join(&repo.location),
         _ => settings.cwd.clone(),
     };
-    let enabled: Vec<_> = checks.iter().map(|(r, _)| *r).collect();
-    let wanted = wanted(old, new, &enabled, settings.all_debt);
+    let scopes: Vec<Scope> = checks.iter().map(|&(_, _, scope)| scope).collect();
+    let wanted = wanted(old, new, &scopes, settings.all_debt);
     if wanted.is_empty() {
         return Vec::new();
     }
@@ -74,7 +74,7 @@ pub fn run_rules(
     }
     let mut findings = Vec::new();
     let added = crate::rules::breaking::renames::Added::default();
-    for (rule, check) in checks {
+    for (rule, check, _) in checks {
         // The history rules name no renamed types: `added` stays empty.
         let ctx = &mut crate::rules::Ctx::new(rule, old, new, &mut findings, &added);
         let read = super::Read {
@@ -86,22 +86,27 @@ pub fn run_rules(
     findings
 }
 
-/// The elements the enabled history rules look up, so the ledger holds those and no other:
-/// the reuse rules judge members the change adds (fields, values, extensions: their messages,
-/// enums and extendees); the debt rules (`*_RETIRED_RESERVED`) judge every message and enum
-/// whose own declaration the change adds or alters (with `all_debt`, every message and enum).
-/// Nothing wanted: no ledger at all.
-pub fn wanted(
-    old: &Schema,
-    new: &Schema,
-    rules: &[&crate::registry::Enabled],
-    all_debt: bool,
-) -> Wanted {
+/// What a history rule judges, and so which elements it asks the ledger about (a property of
+/// the rule, in the registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The members the change adds (fields, values, extensions): their messages, enums and
+    /// extendees. The reuse rules.
+    AddedMembers,
+    /// Every message and enum whose own declaration the change adds or alters (with
+    /// `--all-debt`, every message and enum), and the extendees of added extensions. The debt
+    /// rules.
+    TouchedDeclarations,
+}
+
+/// The elements the enabled history rules (by their [`Scope`]s) look up, so the ledger holds
+/// those and no other. Nothing wanted: no ledger at all.
+pub fn wanted(old: &Schema, new: &Schema, scopes: &[Scope], all_debt: bool) -> Wanted {
     use crate::rules::breaking::ledger::{
         enums_touched, extensions_added, fields_added, messages_touched, values_added,
     };
     let mut out = Wanted::default();
-    if rules.iter().any(|r| r.id.ends_with("_RETIRED_RESERVED")) {
+    if scopes.contains(&Scope::TouchedDeclarations) {
         // Adding a member alters the declaration: this covers the reuse rules' elements too.
         for message in messages_touched(old, new, all_debt) {
             out.elements.insert(message.full_name().to_owned());

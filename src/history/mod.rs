@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::run_rules;
+pub use check::{run_rules, Scope};
 pub use render::{render_json, render_text};
 pub use state::Wanted;
 pub use walk::{build, build_for, Options};
