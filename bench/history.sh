@@ -38,6 +38,9 @@ while [ $# -gt 0 ]; do
 done
 
 script=history.sh
+case "$files$commits$runs" in *[!0-9]*) echo "history.sh: --files, --commits and --runs take whole numbers" >&2; exit 2 ;; esac
+[ "$files" -ge 1 ] && [ "$commits" -ge 1 ] && [ "$runs" -ge 1 ] \
+    || { echo "history.sh: --files, --commits and --runs must be at least 1" >&2; exit 2; }
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 [ -x "$gen" ] || die "--gen $gen is not an executable file"
@@ -107,11 +110,16 @@ if [ -n "$buf" ]; then
 fi
 
 cache=$repo/.git/protoguard/ledger
-# A new commit on top: one file gains a field (what a pull request's merge adds).
-one=$(cd "$repo" && git ls-files '*.proto' | sed -n 100p)
+# A new commit on top: one file gains a field (what a pull request's merge adds). The file is
+# the first from a third of the way down the list that declares a top-level message (gen_corpus
+# files nearly all do; a tiny corpus may have none to offer).
+one=$(cd "$repo" && git ls-files '*.proto' | awk -v n="$files" 'NR > n / 3' \
+    | while read -r f; do grep -qE '^message [A-Za-z]* \{$' "$f" && { echo "$f"; break; }; done || true)
+[ -n "$one" ] || die "no file of the $files-file corpus declares a top-level message to add a field to: use a larger --files"
 add_commit() {
     g reset -q --hard bench-base
     sed -i '0,/^message [A-Za-z]* {$/s//&\n  string bench_added_field = 9999;/' "$repo/$one"
+    grep -q bench_added_field "$repo/$one" || die "could not add a field to $one"
     g commit -q -am "add a field"
 }
 
@@ -122,7 +130,8 @@ row() {
     shift
     r=$(timed "$@")
     local ratio=-
-    [ -n "$b" ] && ratio=$(echo "$b $r" | awk '{ printf "%.2fx cpu, %.2fx wall", $6 / $3, $4 / $1 }')
+    # A tiny corpus can take buf less than the timer's resolution: no ratio then.
+    [ -n "$b" ] && ratio=$(echo "$b $r" | awk '$3 > 0 && $1 > 0 { printf "%.2fx cpu, %.2fx wall", $6 / $3, $4 / $1; next } { printf "-" }')
     printf '| %-62s | %-34s | %-16s |\n' "$label" "$(fmt $r)" "$ratio"
 }
 [ -n "$b" ] && printf '| %-62s | %-34s | %-16s |\n' "buf build, whole tip ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
