@@ -12,6 +12,7 @@ use std::sync::Arc;
 use prost_reflect::FileDescriptor;
 
 use crate::check::{self, Outcome, Selection};
+use crate::compile::Spans;
 use crate::config::Config;
 use crate::error::Result;
 use crate::filter;
@@ -79,7 +80,14 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
     let current = Arc::new(current.snapshot);
     let Some(previous) = previous else {
         let names = load::plan_all(&current, &layout)?;
-        let new = load::compile_one(&current, Side::Current, &names)?;
+        // Nearly every file of a whole revision gets a finding: keep the compile's spans, and
+        // comments for the rules that read them (buf's COMMENTS category holds those).
+        let comments = rules.iter().any(|r| {
+            crate::registry::find_in(RuleKind::Lint, r.id)
+                .is_some_and(|rule| rule.meta().categories.iter().any(|c| c == "COMMENTS"))
+        });
+        let spans = Spans::Kept { comments };
+        let new = load::compile_one(&current, Side::Current, &names, spans)?;
         let previous = load::empty("(no previous revision)");
         let old = load::empty_schema(&previous);
         let findings = lint::run(&new, &rules, &options)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::compile;
+use crate::compile::{self, Spans};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::Side;
@@ -144,10 +144,22 @@ pub fn compile_pair(
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| {
             let includes: Vec<&str> = includes_for_previous.iter().map(String::as_str).collect();
-            compile::compile(previous.clone(), Side::Previous, names, &includes)
+            compile::compile(
+                previous.clone(),
+                Side::Previous,
+                names,
+                &includes,
+                Spans::OnDemand,
+            )
         });
         let includes: Vec<&str> = includes_for_current.iter().map(String::as_str).collect();
-        let new = compile::compile(current.clone(), Side::Current, names, &includes);
+        let new = compile::compile(
+            current.clone(),
+            Side::Current,
+            names,
+            &includes,
+            Spans::OnDemand,
+        );
         (join(old), new)
     });
     match (old, new) {
@@ -162,8 +174,9 @@ pub fn compile_one(
     snapshot: &Arc<Snapshot>,
     side: Side,
     names: &BTreeSet<String>,
+    spans: Spans,
 ) -> Result<Schema> {
-    compile::compile(snapshot.clone(), side, names, &[])
+    compile::compile(snapshot.clone(), side, names, &[], spans)
 }
 
 /// A schema with no files, standing for the missing previous revision of a single-revision check.

@@ -4,7 +4,7 @@
 //! Source files are compiled *without* their `SourceCodeInfo`: it is about three quarters of a
 //! compiled file (buf's images: 41 MB with it, 10.6 MB without, on the 3,000-file bench corpus),
 //! and a check needs the spans and comments of only the few files that have findings or ignore
-//! directives. Those are parsed again on demand ([`source_info::parse_source_info`], kept per
+//! directives. Those are parsed again on demand ([`source_info::parse_spans`], kept per
 //! file by the [`Schema`]). When a compile fails, it runs again with source info, so that protox's
 //! diagnostics keep their code frames.
 //! An editions file is lowered to proto2 text first ([`crate::editions::lower`]); protox's
@@ -19,14 +19,30 @@ use std::sync::Arc;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
+use crate::editions::ColumnMap;
 use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
 use crate::finding::Side;
 use crate::input::{without_bom, Content, DescriptorSet, MissingImport, Snapshot, Sources};
-use crate::schema::{Schema, SourceInfo};
+use crate::schema::{Schema, SpanIndex};
 
 mod source_info;
-pub use source_info::parse_source_info;
+#[cfg(test)]
+mod tests;
+pub use source_info::{parse_spans, Captured};
+
+/// When the spans and comments of a revision's source files are read (see the module
+/// documentation).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Spans {
+    /// Parsed again for the files that need them: a breaking check locates few files.
+    OnDemand,
+    /// Taken from the compile's own parse of every checked file, for a check that locates
+    /// nearly all of them (a lint of a whole revision): no file is parsed twice. Comments are
+    /// kept with `comments`, and otherwise only in files that hold an inline ignore directive
+    /// (every marker contains `:ignore`), the only other reader of comments.
+    Kept { comments: bool },
+}
 
 /// Compiles the module files `names` of a snapshot (with whatever they import) into a [`Schema`]
 /// whose checked files are those names. For a descriptor set, `names` is ignored: every file of
@@ -36,6 +52,7 @@ pub fn compile(
     side: Side,
     names: &BTreeSet<String>,
     other_includes: &[&str],
+    spans: Spans,
 ) -> Result<Schema> {
     match &snapshot.content {
         Content::Sources(sources) => {
@@ -44,41 +61,62 @@ pub fn compile(
                 .filter(|n| sources.files.contains_key(*n))
                 .cloned()
                 .collect();
-            let (pool, editions) = match compile_sources(&snapshot, &names, false) {
+            let (pool, editions, kept) = match compile_sources(&snapshot, &names, Lean(spans)) {
                 Ok(compiled) => compiled,
                 // The failure again, this time with source info for its code frame.
-                Err(lean) => match compile_sources(&snapshot, &names, true) {
+                Err(lean) => match compile_sources(&snapshot, &names, Framed) {
                     Err(framed) => return Err(framed),
                     Ok(_) => return Err(lean),
                 },
             };
-            Ok(Schema::new(snapshot, side, pool, &names, editions))
+            let schema = Schema::new(snapshot, side, pool, &names, editions);
+            schema.keep_spans(kept);
+            Ok(schema)
         }
         Content::Descriptors(set) => {
             let (pool, names) = compile_descriptor_set(&snapshot, set, other_includes)?;
             let editions = set.editions.clone();
+            // A descriptor set's files keep their source info in the pool (`spans` is moot).
             Ok(Schema::new(snapshot, side, pool, &names, editions))
         }
     }
 }
 
-/// Compiles source files; the snapshot's own files keep their `SourceCodeInfo` in the pool only
-/// with `source_info` (see the module documentation).
+/// How a compile treats the source info of the snapshot's own files.
+#[derive(Clone, Copy)]
+enum SourceInfoMode {
+    /// Not in the pool; with [`Spans::Kept`] taken aside as span indexes of the checked files.
+    Lean(Spans),
+    /// In the pool, for protox's diagnostics of a failed compile (see the module documentation).
+    Framed,
+}
+use SourceInfoMode::{Framed, Lean};
+
+/// A compiled pool, the editions files' data by name, and the span indexes kept per checked file.
+type Compiled = (
+    prost_reflect::DescriptorPool,
+    HashMap<String, FileEdition>,
+    Vec<(String, SpanIndex)>,
+);
+
+/// Compiles source files (see [`SourceInfoMode`]).
 fn compile_sources(
     snapshot: &Arc<Snapshot>,
     names: &[String],
-    source_info: bool,
-) -> Result<(prost_reflect::DescriptorPool, HashMap<String, FileEdition>)> {
+    mode: SourceInfoMode,
+) -> Result<Compiled> {
     let failure = Rc::new(RefCell::new(None));
     let unreadable = Rc::new(RefCell::new(None));
     let lowered = Rc::new(RefCell::new(HashMap::new()));
+    let captured = Rc::new(RefCell::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(SnapshotResolver {
         snapshot: snapshot.clone(),
         failure: failure.clone(),
         unreadable: unreadable.clone(),
         lowered: lowered.clone(),
-        source_info,
+        mode,
+        captured: captured.clone(),
     });
     resolver.add(FeatureFileResolver);
     resolver.add(GoogleFileResolver::new());
@@ -118,6 +156,15 @@ fn compile_sources(
         }
     }
     let pool = compiler.descriptor_pool();
+    let mut captured = captured.take();
+    let kept: Vec<(String, SpanIndex)> = names
+        .iter()
+        .filter_map(|name| {
+            let captured = captured.remove(name)?;
+            Some((name.clone(), captured.finish(&pool)))
+        })
+        .collect();
+    drop(captured);
     let lowered = Rc::try_unwrap(lowered).map_or_else(|rc| rc.borrow().clone(), |c| c.into_inner());
     let editions: HashMap<String, FileEdition> = lowered
         .into_iter()
@@ -172,7 +219,7 @@ fn compile_sources(
             diagnostics,
         });
     }
-    Ok((pool, editions))
+    Ok((pool, editions, kept))
 }
 
 fn snapshot_text<'a>(snapshot: &'a Snapshot, name: &str) -> Option<&'a str> {
@@ -195,18 +242,28 @@ struct SnapshotResolver {
     /// A file that exists but could not be read (a blob missing from the repository).
     unreadable: Rc<RefCell<Option<Error>>>,
     lowered: LoweredFiles,
-    /// Whether files keep their `SourceCodeInfo` (see the module documentation).
-    source_info: bool,
+    mode: SourceInfoMode,
+    /// With [`Spans::Kept`]: each file's source info, taken out before the compile.
+    captured: Rc<RefCell<HashMap<String, Captured>>>,
 }
 
 impl SnapshotResolver {
-    /// A parsed file for protox, with or without its source info.
-    fn file(&self, name: &str, text: &str) -> Result<File, protox::Error> {
-        if self.source_info {
-            return File::from_source(name, text);
-        }
+    /// A parsed file for protox, with or without its source info. `map` is the column map of a
+    /// lowered editions file.
+    fn file(&self, name: &str, text: &str, map: Option<&ColumnMap>) -> Result<File, protox::Error> {
+        let spans = match self.mode {
+            Framed => return File::from_source(name, text),
+            Lean(spans) => spans,
+        };
         let mut proto = protox_parse::parse(name, text)?;
-        proto.source_code_info = None;
+        match spans {
+            Spans::Kept { comments } => {
+                let comments = comments || text.contains(":ignore");
+                let captured = Captured::take(&mut proto, map, comments);
+                self.captured.borrow_mut().insert(name.to_owned(), captured);
+            }
+            Spans::OnDemand => proto.source_code_info = None,
+        }
         Ok(File::from_file_descriptor_proto(proto))
     }
 }
@@ -237,14 +294,14 @@ impl FileResolver for SnapshotResolver {
             }
         };
         match editions::lower::lower(text) {
-            Ok(None) => self.file(name, text),
+            Ok(None) => self.file(name, text, None),
             Ok(Some(lowered)) => {
-                let file = self.file(name, &lowered.text);
+                let file = self.file(name, &lowered.text, Some(&lowered.map));
                 // The original text re-renders protox's diagnostics, which only a compile
                 // with source info reports (see `compile`).
-                let original = match self.source_info {
-                    true => text.to_owned(),
-                    false => String::new(),
+                let original = match self.mode {
+                    Framed => text.to_owned(),
+                    Lean(_) => String::new(),
                 };
                 self.lowered.borrow_mut().insert(
                     name.to_owned(),
@@ -381,9 +438,7 @@ impl EditionsViolation {
         problem: editions::Problem,
     ) -> Self {
         // `map` is the column map of an editions file; a proto2/proto3 file has none.
-        let info = parse_source_info(file, text, map.is_some());
-        let info = info.map_or(SourceInfo::Missing, SourceInfo::Parsed);
-        let index = crate::schema::SpanIndex::new(info, map);
+        let index = parse_spans(file, text, map, map.is_some()).unwrap_or_default();
         let span = index.byte_range(&problem.path, text);
         let (line, column) = span.map_or((1, 1), |(start, _)| line_column(text, start));
         EditionsViolation {

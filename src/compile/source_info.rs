@@ -11,55 +11,102 @@
 use std::collections::HashMap;
 
 use prost_reflect::{DescriptorPool, FileDescriptor, Kind, MessageDescriptor};
-use prost_types::{SourceCodeInfo, UninterpretedOption};
+use prost_types::uninterpreted_option::NamePart;
+use prost_types::{FileDescriptorProto, UninterpretedOption};
 
-use crate::editions;
+use crate::editions::{self, ColumnMap};
+use crate::schema::SpanIndex;
 
-/// The `SourceCodeInfo` of `file` (a file of a pool compiled without it), parsed again from
+/// The span index of `file` (a file of a pool compiled without source info), parsed again from
 /// `text`, its source: lowered first when `editions`, so that paths and spans are those of the
-/// compiled file (spans in the lowered text, which the file's [`editions::ColumnMap`] maps
-/// back), with option locations at their resolved paths. `None` when the text does not parse,
-/// which cannot happen for a file that compiled from it.
-pub fn parse_source_info(
+/// compiled file (spans in the lowered text, which `map`, the file's column map, maps back),
+/// with option locations at their resolved paths. `None` when the text does not parse, which
+/// cannot happen for a file that compiled from it.
+pub fn parse_spans(
     file: &FileDescriptor,
     text: &str,
+    map: Option<&ColumnMap>,
     editions: bool,
-) -> Option<SourceCodeInfo> {
+) -> Option<SpanIndex> {
     let lowered = match editions {
         true => editions::lower::lower(text).ok()?,
         false => None,
     };
     let text = lowered.as_ref().map_or(text, |l| l.text.as_str());
     let mut proto = protox_parse::parse(file.name(), text).ok()?;
-    let mut info = proto.source_code_info.take()?;
-    let mut moves = OptionPaths {
-        pool: file.parent_pool(),
-        moved: HashMap::new(),
-        counts: HashMap::new(),
-    };
-    moves.file(&proto);
-    if !moves.moved.is_empty() {
-        for location in &mut info.location {
-            moves.apply(&mut location.path);
+    Some(Captured::take(&mut proto, map, true).finish(file.parent_pool()))
+}
+
+/// A file's source info taken out of its freshly parsed descriptor, before the compile: its
+/// spans and comments as an unsorted [`SpanIndex`], and the option statements whose locations
+/// move once the pool can resolve their names ([`Captured::finish`]).
+pub struct Captured {
+    index: SpanIndex,
+    options: Vec<OptionStatements>,
+}
+
+/// The option statements of one element: where its options are, the options message they set
+/// (`MessageOptions` …), the scope their extension names resolve in, and each statement's name.
+struct OptionStatements {
+    path: Vec<i32>,
+    kind: &'static str,
+    scope: String,
+    names: Vec<Vec<NamePart>>,
+}
+
+impl Captured {
+    /// Takes the source info out of `proto` (a parsed file, which then goes to the compile
+    /// without it). `map` is the column map of a lowered editions file; without `comments` only
+    /// the spans are kept.
+    pub fn take(
+        proto: &mut FileDescriptorProto,
+        map: Option<&ColumnMap>,
+        comments: bool,
+    ) -> Captured {
+        let info = proto.source_code_info.take();
+        let index = SpanIndex::unsorted(info.as_ref(), map, comments);
+        drop(info);
+        let mut walk = OptionWalk { found: Vec::new() };
+        walk.file(proto);
+        Captured {
+            index,
+            options: walk.found,
         }
     }
-    Some(info)
+
+    /// The searchable index, with each option statement's locations moved to the path of the
+    /// option it resolves to in `pool` (the compiled file's).
+    pub fn finish(self, pool: &DescriptorPool) -> SpanIndex {
+        let Captured { mut index, options } = self;
+        if !options.is_empty() {
+            let mut moves = OptionPaths {
+                pool,
+                moved: HashMap::new(),
+                counts: HashMap::new(),
+            };
+            for statements in &options {
+                moves.options(statements);
+            }
+            if !moves.moved.is_empty() {
+                index.move_paths(|path| moves.apply(path));
+            }
+        }
+        index.finish();
+        index
+    }
 }
 
 // Field numbers of descriptor.proto used below.
 const UNINTERPRETED_OPTION: i32 = 999;
 
-/// Where each uninterpreted option of a file resolves to: `[element, options field, 999, i]` →
-/// `[element, options field, resolved field numbers…]`.
-struct OptionPaths<'a> {
-    pool: &'a DescriptorPool,
-    moved: HashMap<Vec<i32>, Vec<i32>>,
-    /// Values given so far to each repeated option (by resolved path): the next one's index.
-    counts: HashMap<Vec<i32>, i32>,
+/// The option statements of a parsed file, element by element in the order prost-reflect
+/// interprets them (which numbers the values of a repeated option).
+struct OptionWalk {
+    found: Vec<OptionStatements>,
 }
 
-impl OptionPaths<'_> {
-    fn file(&mut self, proto: &prost_types::FileDescriptorProto) {
+impl OptionWalk {
+    fn file(&mut self, proto: &FileDescriptorProto) {
         let package = proto.package();
         if let Some(options) = &proto.options {
             self.options(&[8], "FileOptions", package, &options.uninterpreted_option);
@@ -149,22 +196,51 @@ impl OptionPaths<'_> {
         }
     }
 
-    /// Resolves the option statements of one element, whose options are at `path`.
-    fn options(&mut self, path: &[i32], kind: &str, scope: &str, options: &[UninterpretedOption]) {
+    /// Records the option statements of one element, whose options are at `path`.
+    fn options(
+        &mut self,
+        path: &[i32],
+        kind: &'static str,
+        scope: &str,
+        options: &[UninterpretedOption],
+    ) {
         if options.is_empty() {
             return;
         }
+        self.found.push(OptionStatements {
+            path: path.to_vec(),
+            kind,
+            scope: scope.to_owned(),
+            names: options.iter().map(|o| o.name.clone()).collect(),
+        });
+    }
+}
+
+/// Where each uninterpreted option of a file resolves to: `[element, options field, 999, i]` →
+/// `[element, options field, resolved field numbers…]`.
+struct OptionPaths<'a> {
+    pool: &'a DescriptorPool,
+    moved: HashMap<Vec<i32>, Vec<i32>>,
+    /// Values given so far to each repeated option (by resolved path): the next one's index.
+    counts: HashMap<Vec<i32>, i32>,
+}
+
+impl OptionPaths<'_> {
+    /// Resolves the option statements of one element.
+    fn options(&mut self, statements: &OptionStatements) {
+        let kind = statements.kind;
         let Some(message) = self
             .pool
             .get_message_by_name(&format!("google.protobuf.{kind}"))
         else {
             return;
         };
-        for (i, option) in options.iter().enumerate() {
+        let path = &statements.path;
+        for (i, name) in statements.names.iter().enumerate() {
             // An option that does not resolve keeps its parsed path: lookups fall back to the
             // element. (It cannot happen for a file that compiled.)
-            if let Some(resolved) = self.resolve(path, &message, scope, option) {
-                let from = [path, &[UNINTERPRETED_OPTION, i as i32]].concat();
+            if let Some(resolved) = self.resolve(path, &message, &statements.scope, name) {
+                let from = [path, &[UNINTERPRETED_OPTION, i as i32][..]].concat();
                 self.moved.insert(from, resolved);
             }
         }
@@ -176,11 +252,11 @@ impl OptionPaths<'_> {
         path: &[i32],
         options: &MessageDescriptor,
         scope: &str,
-        option: &UninterpretedOption,
+        name: &[NamePart],
     ) -> Option<Vec<i32>> {
         let mut resolved = path.to_vec();
         let mut message = options.clone();
-        for (i, part) in option.name.iter().enumerate() {
+        for (i, part) in name.iter().enumerate() {
             let (number, kind, repeated) = if part.is_extension {
                 let extension = self.extension(scope, &part.name_part)?;
                 (extension.number(), extension.kind(), extension.is_list())
@@ -189,7 +265,7 @@ impl OptionPaths<'_> {
                 (field.number(), field.kind(), field.is_list())
             };
             resolved.push(number as i32);
-            if i + 1 == option.name.len() {
+            if i + 1 == name.len() {
                 // Each value of a repeated option gets its own path.
                 if repeated {
                     let count = self.counts.entry(resolved.clone()).or_insert(0);
@@ -226,17 +302,16 @@ impl OptionPaths<'_> {
         }
     }
 
-    /// Moves a location's path from an uninterpreted option to the option it resolved to.
-    fn apply(&self, path: &mut Vec<i32>) {
-        let at = path
+    /// The path a location moves to, from an uninterpreted option to the option it resolved
+    /// to; `None` for a location that does not move.
+    fn apply(&self, path: &[i32]) -> Option<Vec<i32>> {
+        let (i, to) = path
             .iter()
             .enumerate()
             .skip(1)
             .filter(|&(i, &n)| n == UNINTERPRETED_OPTION && i + 1 < path.len())
-            .find_map(|(i, _)| Some((i, self.moved.get(&path[..i + 2])?)));
-        if let Some((i, to)) = at {
-            path.splice(..i + 2, to.iter().copied());
-        }
+            .find_map(|(i, _)| Some((i, self.moved.get(&path[..i + 2])?)))?;
+        Some([&to[..], &path[i + 2..]].concat())
     }
 }
 

@@ -252,13 +252,13 @@ fn read(schema: &Schema, path: &str) -> Vec<Placed> {
     }
     let index = schema.span_index(&file);
     let mut out = Vec::new();
-    for location in index.locations() {
+    for location in index.comments() {
         let comments = location
-            .leading_detached_comments
+            .leading_detached
             .iter()
-            .map(|c| (c.as_str(), false))
-            .chain(location.leading_comments.as_deref().map(|c| (c, false)))
-            .chain(location.trailing_comments.as_deref().map(|c| (c, true)));
+            .map(|c| (*c, false))
+            .chain(location.leading.map(|c| (c, false)))
+            .chain(location.trailing.map(|c| (c, true)));
         let mut element = None;
         for (comment, trailing) in comments {
             if !comment.contains(":ignore") {
@@ -268,8 +268,8 @@ fn read(schema: &Schema, path: &str) -> Vec<Placed> {
                 let Some(directive) = parse_line(line) else {
                     continue;
                 };
-                let span = *element.get_or_insert_with(|| schema.span(&file, &location.path));
-                let scope = match (location.path[..].first(), location.path.len(), span) {
+                let span = *element.get_or_insert_with(|| schema.span(&file, location.path));
+                let scope = match (location.path.first(), location.path.len(), span) {
                     (Some(&(FILE_PACKAGE | FILE_SYNTAX | FILE_EDITION)), 1, _) => Scope::File,
                     (_, _, Some(span)) => Scope::Element(span),
                     (_, _, None) => Scope::Nowhere,

@@ -21,7 +21,7 @@ use crate::editions::features::FileFeatures;
 use crate::editions::{Edition, FileEdition};
 use crate::finding::{Location, Side, Span};
 use crate::input::{Content, Snapshot};
-pub use spans::{SourceInfo, SpanIndex};
+pub use spans::{LocationComments, SpanIndex};
 
 pub struct Schema {
     pub side: Side,
@@ -231,16 +231,17 @@ impl Schema {
         }
     }
 
-    /// The first `SourceCodeInfo` location of an element (its declaration, with its comments),
-    /// handed to `read`: source info is parsed on demand and kept per file, so the location is
-    /// lent, not returned.
-    pub fn with_source_location<R>(
+    /// The leading comment of the declaration at `path` in `file`, handed to `read`: `None`
+    /// when the file has no source info or no location at `path` (nothing can be judged),
+    /// `read(None)` when the declaration has no leading comment. Source info is parsed on demand
+    /// and kept per file, so the comment is lent, not returned.
+    pub fn with_leading_comment<R>(
         &self,
         file: &FileDescriptor,
         path: &[i32],
-        read: impl FnOnce(&prost_types::source_code_info::Location) -> R,
+        read: impl FnOnce(Option<&str>) -> R,
     ) -> Option<R> {
-        self.span_index(file).location(path).map(read)
+        self.span_index(file).leading_comment(path).map(read)
     }
 
     /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
@@ -257,6 +258,19 @@ impl Schema {
         self.span_index(&file).byte_range(element.path(), text)
     }
 
+    /// Keeps span indexes made while compiling (see [`crate::compile::Spans::Kept`]), so that
+    /// their files are not parsed again.
+    pub fn keep_spans(&self, kept: Vec<(String, SpanIndex)>) {
+        if kept.is_empty() {
+            return;
+        }
+        let mut spans = self.spans.lock().unwrap_or_else(|p| p.into_inner());
+        spans.extend(
+            kept.into_iter()
+                .map(|(name, index)| (name, Arc::new(index))),
+        );
+    }
+
     /// The span index (and source info) of a file of this revision, built on first use. Source
     /// files are compiled without source info ([`crate::compile`]), so theirs is parsed again
     /// here, outside the lock: only files with findings, ignore directives or comment rules get
@@ -267,15 +281,17 @@ impl Schema {
             return index.clone();
         }
         let edition = self.editions.get(file.name());
-        let info = if file.file_descriptor_proto().source_code_info.is_some() {
-            SourceInfo::Pool(file.clone())
-        } else {
-            let editions = edition.is_some_and(|e| e.edition.is_editions());
-            self.source(file.name())
-                .and_then(|text| crate::compile::parse_source_info(file, text, editions))
-                .map_or(SourceInfo::Missing, SourceInfo::Parsed)
+        let map = edition.map(|e| &e.map);
+        let index = match &file.file_descriptor_proto().source_code_info {
+            Some(info) => SpanIndex::new(Some(info), map),
+            None => {
+                let editions = edition.is_some_and(|e| e.edition.is_editions());
+                self.source(file.name())
+                    .and_then(|text| crate::compile::parse_spans(file, text, map, editions))
+                    .unwrap_or_default()
+            }
         };
-        let index = Arc::new(SpanIndex::new(info, edition.map(|e| &e.map)));
+        let index = Arc::new(index);
         lock()
             .entry(file.name().to_owned())
             .or_insert(index)

@@ -14,8 +14,8 @@ pub(crate) fn check(ctx: &mut LintCtx, element: &impl Element, what: &str, full_
     let file = element.file();
     let documented = ctx
         .schema
-        .with_source_location(&file, element.path(), |location| {
-            location.leading_comments.as_deref().is_some_and(|comment| {
+        .with_leading_comment(&file, element.path(), |leading| {
+            leading.is_some_and(|comment| {
                 comment
                     .lines()
                     .any(|line| !line.trim().is_empty() && parse_line(line).is_none())

@@ -1,0 +1,126 @@
+//! Span indexes kept from the compile ([`Spans::Kept`]) are the ones parsed again on demand.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{compile, Spans};
+use crate::finding::Side;
+use crate::input::{Content, Snapshot, Sources};
+use crate::schema::Schema;
+
+const OPTIONS: &str = r#"syntax = "proto3";
+package acme.options;
+import "google/protobuf/descriptor.proto";
+extend google.protobuf.FieldOptions {
+  repeated string tags = 50001;
+  Rule rule = 50002;
+}
+extend google.protobuf.MessageOptions { bool audited = 50003; }
+message Rule { int32 min = 1; int32 max = 2; }
+"#;
+
+const USER: &str = r#"// Detached from the syntax statement.
+
+syntax = "proto3";
+
+// The package.
+package acme.v1;
+
+import "acme/options/options.proto";
+
+option java_package = "com.acme.v1";
+option go_package = "acme/v1";
+
+// A user. buf:lint:ignore MESSAGE_PASCAL_CASE
+message user {
+  option (acme.options.audited) = true;
+  // The name.
+  string name = 1 [(acme.options.tags) = "a", (acme.options.tags) = "b", deprecated = true];
+  int32 age = 2 [(acme.options.rule) = { min: 0 max: 150 }]; // trailing
+  oneof contact { string email = 3 [(acme.options.rule).min = 3, (acme.options.rule).max = 9]; }
+  enum Kind { KIND_UNSPECIFIED = 0; }
+}
+"#;
+
+const EDITIONS: &str = r#"edition = "2023";
+package acme.v2;
+option features.field_presence = IMPLICIT;
+// Ünïcode before the message.
+message Account {
+  string id = 1 [features.field_presence = EXPLICIT];
+  repeated int32 scores = 2 [features.repeated_field_encoding = EXPANDED];
+}
+"#;
+
+fn snapshot() -> Arc<Snapshot> {
+    let mut sources = Sources::default();
+    sources.insert("acme/options/options.proto", OPTIONS.as_bytes().to_vec());
+    sources.insert("acme/v1/user.proto", USER.as_bytes().to_vec());
+    sources.insert("acme/v2/account.proto", EDITIONS.as_bytes().to_vec());
+    Arc::new(Snapshot {
+        label: "test".to_owned(),
+        content: Content::Sources(sources),
+    })
+}
+
+fn schema(spans: Spans) -> Schema {
+    let snapshot = snapshot();
+    let Content::Sources(sources) = &snapshot.content else {
+        unreachable!()
+    };
+    let names: BTreeSet<String> = sources.files.keys().cloned().collect();
+    compile(snapshot.clone(), Side::Current, &names, &[], spans).expect("compiles")
+}
+
+type Comments = Vec<(Vec<i32>, Option<String>, Option<String>, Vec<String>)>;
+
+fn comments(schema: &Schema, name: &str) -> Comments {
+    let file = schema.file(name).expect("checked file").clone();
+    let index = schema.span_index(&file);
+    index
+        .comments()
+        .map(|c| {
+            let detached = c.leading_detached.iter().map(|d| d.to_string()).collect();
+            let owned = |s: Option<&str>| s.map(str::to_owned);
+            (
+                c.path.to_vec(),
+                owned(c.leading),
+                owned(c.trailing),
+                detached,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kept_spans_are_the_parsed_ones() {
+    let parsed = schema(Spans::OnDemand);
+    let kept = schema(Spans::Kept { comments: true });
+    let lean = schema(Spans::Kept { comments: false });
+    for file in parsed.files() {
+        let name = file.name();
+        let want = parsed.span_index(file).entries();
+        assert!(want.len() > 10, "{name}: {} locations", want.len());
+        for other in [&kept, &lean] {
+            let got = other.span_index(other.file(name).unwrap()).entries();
+            assert_eq!(got, want, "{name}");
+        }
+        assert_eq!(comments(&kept, name), comments(&parsed, name), "{name}");
+    }
+    // Options moved to their resolved paths, one index per value of a repeated option.
+    let user = parsed.file("acme/v1/user.proto").unwrap();
+    let index = parsed.span_index(user);
+    let field_options = [4, 0, 2, 0, 8];
+    for path in [&[50001, 0][..], &[50001, 1], &[3]] {
+        let path = [&field_options[..], path].concat();
+        assert!(index.get(&path, None).is_some(), "{path:?}");
+    }
+    // Without comment rules, only a file with an ignore directive keeps its comments.
+    assert!(!comments(&lean, "acme/v1/user.proto").is_empty());
+    assert_eq!(
+        comments(&lean, "acme/v1/user.proto"),
+        comments(&parsed, "acme/v1/user.proto")
+    );
+    assert!(!comments(&parsed, "acme/v2/account.proto").is_empty());
+    assert!(comments(&lean, "acme/v2/account.proto").is_empty());
+}
