@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::compile::{self, Spans};
+use crate::compile::{self, CompileOptions, Spans};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::Side;
@@ -149,7 +149,10 @@ pub fn compile_pair(
                 Side::Previous,
                 names,
                 &includes,
-                Spans::OnDemand,
+                CompileOptions {
+                    spans: Spans::OnDemand,
+                    read_ahead: false,
+                },
             )
         });
         let includes: Vec<&str> = includes_for_current.iter().map(String::as_str).collect();
@@ -158,7 +161,10 @@ pub fn compile_pair(
             Side::Current,
             names,
             &includes,
-            Spans::OnDemand,
+            CompileOptions {
+                spans: Spans::OnDemand,
+                read_ahead: false,
+            },
         );
         (join(old), new)
     });
@@ -176,7 +182,12 @@ pub fn compile_one(
     names: &BTreeSet<String>,
     spans: Spans,
 ) -> Result<Schema> {
-    compile::compile(snapshot.clone(), side, names, &[], spans)
+    // A compile on its own: a second core reads the files ahead.
+    let options = CompileOptions {
+        spans,
+        read_ahead: true,
+    };
+    compile::compile(snapshot.clone(), side, names, &[], options)
 }
 
 /// A schema with no files, standing for the missing previous revision of a single-revision check.

@@ -19,16 +19,17 @@ use std::sync::Arc;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
-use crate::editions::ColumnMap;
 use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
 use crate::finding::Side;
 use crate::input::{without_bom, Content, DescriptorSet, MissingImport, Snapshot, Sources};
 use crate::schema::{Schema, SpanIndex};
 
+mod read;
 mod source_info;
 #[cfg(test)]
 mod tests;
+use read::{Ahead, Unprepared};
 pub use source_info::{parse_spans, Captured};
 
 /// When the spans and comments of a revision's source files are read (see the module
@@ -44,6 +45,16 @@ pub enum Spans {
     Kept { comments: bool },
 }
 
+/// How a compile runs.
+#[derive(Clone, Copy, Debug)]
+pub struct CompileOptions {
+    pub spans: Spans,
+    /// Read the checked files on a second thread while protox links (see [`read`]): for a
+    /// compile that runs alone, not for the two sides of a comparison, which already use both
+    /// cores.
+    pub read_ahead: bool,
+}
+
 /// Compiles the module files `names` of a snapshot (with whatever they import) into a [`Schema`]
 /// whose checked files are those names. For a descriptor set, `names` is ignored: every file of
 /// the set that is not an import (see [`descriptor_set_module`]) is checked.
@@ -52,7 +63,7 @@ pub fn compile(
     side: Side,
     names: &BTreeSet<String>,
     other_includes: &[&str],
-    spans: Spans,
+    options: CompileOptions,
 ) -> Result<Schema> {
     match &snapshot.content {
         Content::Sources(sources) => {
@@ -61,14 +72,15 @@ pub fn compile(
                 .filter(|n| sources.files.contains_key(*n))
                 .cloned()
                 .collect();
-            let (pool, editions, kept) = match compile_sources(&snapshot, &names, Lean(spans)) {
-                Ok(compiled) => compiled,
-                // The failure again, this time with source info for its code frame.
-                Err(lean) => match compile_sources(&snapshot, &names, Framed) {
-                    Err(framed) => return Err(framed),
-                    Ok(_) => return Err(lean),
-                },
-            };
+            let (pool, editions, kept) =
+                match compile_sources(&snapshot, &names, Lean(options.spans), options.read_ahead) {
+                    Ok(compiled) => compiled,
+                    // The failure again, this time with source info for its code frame.
+                    Err(lean) => match compile_sources(&snapshot, &names, Framed, false) {
+                        Err(framed) => return Err(framed),
+                        Ok(_) => return Err(lean),
+                    },
+                };
             let schema = Schema::new(snapshot, side, pool, &names, editions);
             schema.keep_spans(kept);
             Ok(schema)
@@ -99,16 +111,21 @@ type Compiled = (
     Vec<(String, SpanIndex)>,
 );
 
-/// Compiles source files (see [`SourceInfoMode`]).
+/// Compiles source files (see [`SourceInfoMode`]), reading them ahead on a second thread with
+/// `read_ahead`.
 fn compile_sources(
     snapshot: &Arc<Snapshot>,
     names: &[String],
     mode: SourceInfoMode,
+    read_ahead: bool,
 ) -> Result<Compiled> {
     let failure = Rc::new(RefCell::new(None));
     let unreadable = Rc::new(RefCell::new(None));
     let lowered = Rc::new(RefCell::new(HashMap::new()));
     let captured = Rc::new(RefCell::new(HashMap::new()));
+    let reader = read_ahead
+        .then(|| read::Reader::start(snapshot, names, mode))
+        .flatten();
     let mut resolver = ChainFileResolver::new();
     resolver.add(SnapshotResolver {
         snapshot: snapshot.clone(),
@@ -117,6 +134,7 @@ fn compile_sources(
         lowered: lowered.clone(),
         mode,
         captured: captured.clone(),
+        ahead: reader.as_ref().map(|r| r.ahead.clone()),
     });
     resolver.add(FeatureFileResolver);
     resolver.add(GoogleFileResolver::new());
@@ -155,6 +173,7 @@ fn compile_sources(
             }));
         }
     }
+    drop(reader);
     let pool = compiler.descriptor_pool();
     let mut captured = captured.take();
     let kept: Vec<(String, SpanIndex)> = names
@@ -245,84 +264,38 @@ struct SnapshotResolver {
     mode: SourceInfoMode,
     /// With [`Spans::Kept`]: each file's source info, taken out before the compile.
     captured: Rc<RefCell<HashMap<String, Captured>>>,
-}
-
-impl SnapshotResolver {
-    /// A parsed file for protox, with or without its source info. `map` is the column map of a
-    /// lowered editions file.
-    fn file(&self, name: &str, text: &str, map: Option<&ColumnMap>) -> Result<File, protox::Error> {
-        let spans = match self.mode {
-            Framed => return File::from_source(name, text),
-            Lean(spans) => spans,
-        };
-        let mut proto = protox_parse::parse(name, text)?;
-        match spans {
-            Spans::Kept { comments } => {
-                let comments = comments || text.contains(":ignore");
-                let captured = Captured::take(&mut proto, map, comments);
-                self.captured.borrow_mut().insert(name.to_owned(), captured);
-            }
-            Spans::OnDemand => proto.source_code_info = None,
-        }
-        Ok(File::from_file_descriptor_proto(proto))
-    }
+    /// The checked files, read ahead on a second thread (see [`read`]).
+    ahead: Option<Arc<Ahead>>,
 }
 
 impl FileResolver for SnapshotResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        let Content::Sources(sources) = &self.snapshot.content else {
-            return Err(protox::Error::file_not_found(name));
+        let prepared = match self.ahead.as_ref().and_then(|ahead| ahead.take(name)) {
+            Some(prepared) => Ok(prepared),
+            None => read::prepare(&self.snapshot, name, self.mode),
         };
-        let Some(file) = sources.file(name) else {
-            return Err(protox::Error::file_not_found(name));
-        };
-        let bytes = match sources.bytes(name, file) {
-            Ok(bytes) => without_bom(bytes),
-            Err(err) => {
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(Unprepared::NotFound) => return Err(protox::Error::file_not_found(name)),
+            Err(Unprepared::Protox(err)) => return Err(err),
+            Err(Unprepared::Unreadable(err)) => {
                 let message = err.to_string();
                 *self.unreadable.borrow_mut() = Some(err);
                 return Err(protox::Error::new(message));
             }
-        };
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let failure = NotUtf8::new(name, bytes, err.valid_up_to());
+            Err(Unprepared::Failure(failure)) => {
                 let message = failure.to_string();
-                *self.failure.borrow_mut() = Some(Box::new(failure));
+                *self.failure.borrow_mut() = Some(failure);
                 return Err(protox::Error::new(message));
             }
         };
-        match editions::lower::lower(text) {
-            Ok(None) => self.file(name, text, None),
-            Ok(Some(lowered)) => {
-                let file = self.file(name, &lowered.text, Some(&lowered.map));
-                // The original text re-renders protox's diagnostics, which only a compile
-                // with source info reports (see `compile`).
-                let original = match self.mode {
-                    Framed => text.to_owned(),
-                    Lean(_) => String::new(),
-                };
-                self.lowered.borrow_mut().insert(
-                    name.to_owned(),
-                    (
-                        original,
-                        FileEdition {
-                            edition: lowered.edition,
-                            map: lowered.map,
-                            option_imports: lowered.option_imports,
-                        },
-                    ),
-                );
-                file
-            }
-            Err(refused) => {
-                let failure = EditionsRefused::new(name, text, refused);
-                let message = failure.to_string();
-                *self.failure.borrow_mut() = Some(Box::new(failure));
-                Err(protox::Error::new(message))
-            }
+        if let Some(lowered) = prepared.lowered {
+            self.lowered.borrow_mut().insert(name.to_owned(), lowered);
         }
+        if let Some(captured) = prepared.captured {
+            self.captured.borrow_mut().insert(name.to_owned(), captured);
+        }
+        Ok(prepared.file)
     }
 }
 

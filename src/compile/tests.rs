@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{compile, Spans};
+use super::{compile, CompileOptions, Spans};
 use crate::finding::Side;
 use crate::input::{Content, Snapshot, Sources};
 use crate::schema::Schema;
@@ -69,7 +69,11 @@ fn schema(spans: Spans) -> Schema {
         unreachable!()
     };
     let names: BTreeSet<String> = sources.files.keys().cloned().collect();
-    compile(snapshot.clone(), Side::Current, &names, &[], spans).expect("compiles")
+    let options = CompileOptions {
+        spans,
+        read_ahead: false,
+    };
+    compile(snapshot.clone(), Side::Current, &names, &[], options).expect("compiles")
 }
 
 type Comments = Vec<(Vec<i32>, Option<String>, Option<String>, Vec<String>)>;
@@ -123,4 +127,66 @@ fn kept_spans_are_the_parsed_ones() {
     );
     assert!(!comments(&parsed, "acme/v2/account.proto").is_empty());
     assert!(comments(&lean, "acme/v2/account.proto").is_empty());
+}
+
+/// Enough files that a second thread reads them ahead of the compile ([`super::read`]), each
+/// importing a later one, so that the compile also opens files the reader has not reached.
+fn many(broken: Option<usize>) -> Arc<Snapshot> {
+    let mut sources = Sources::default();
+    let count = 48;
+    for i in 0..count {
+        let import = match i + 17 < count {
+            true => format!("import \"acme/f{:02}.proto\";", i + 17),
+            false => String::new(),
+        };
+        let text = format!(
+            "syntax = \"proto3\";\npackage acme;\n{import}\n// M{i}.\nmessage M{i} {{ string a = 1 [deprecated = true]; }}\n"
+        );
+        let mut bytes = text.into_bytes();
+        if broken == Some(i) {
+            bytes.extend_from_slice(b"// \xff\n");
+        }
+        sources.insert(format!("acme/f{i:02}.proto"), bytes);
+    }
+    Arc::new(Snapshot {
+        label: "many".to_owned(),
+        content: Content::Sources(sources),
+    })
+}
+
+fn compile_all(
+    snapshot: &Arc<Snapshot>,
+    spans: Spans,
+    read_ahead: bool,
+) -> crate::error::Result<Schema> {
+    let Content::Sources(sources) = &snapshot.content else {
+        unreachable!()
+    };
+    let names: BTreeSet<String> = sources.files.keys().cloned().collect();
+    let options = CompileOptions { spans, read_ahead };
+    compile(snapshot.clone(), Side::Current, &names, &[], options)
+}
+
+#[test]
+fn files_read_ahead_compile_as_read_in_turn() {
+    let snapshot = many(None);
+    let parsed = compile_all(&snapshot, Spans::OnDemand, false).expect("compiles");
+    let kept = compile_all(&snapshot, Spans::Kept { comments: true }, true).expect("compiles");
+    assert_eq!(parsed.files().len(), 48);
+    for file in parsed.files() {
+        let other = kept.file(file.name()).expect("same files");
+        assert_eq!(other.file_descriptor_proto(), file.file_descriptor_proto());
+        let (want, got) = (parsed.span_index(file), kept.span_index(other));
+        assert_eq!(got.entries(), want.entries(), "{}", file.name());
+    }
+    // A file that cannot be read is reported as without a reader, whichever thread met it.
+    for broken in [0, 30, 47] {
+        let snapshot = many(Some(broken));
+        let Err(err) = compile_all(&snapshot, Spans::Kept { comments: false }, true) else {
+            panic!("f{broken:02}.proto is not UTF-8");
+        };
+        let shown = err.to_string() + &format!("{err:?}");
+        assert!(shown.contains(&format!("f{broken:02}.proto")), "{shown}");
+        assert!(shown.contains("NotUtf8"), "{shown}");
+    }
 }
