@@ -185,7 +185,14 @@ pub fn command(
     stdout: &mut dyn std::io::Write,
     stderr: &mut dyn std::io::Write,
 ) -> crate::error::Result<u8> {
-    let (ledger, stats) = build(cwd, options)?;
+    // The ledger is written as the walk's state yields it, one element at a time.
+    let (written, stats) = walk::visit(cwd, options, |head, elements| {
+        if json {
+            render_json(head, elements, stdout)
+        } else {
+            render_text(head, elements, stdout)
+        }
+    })?;
     // A note that cannot be written does not change the result.
     for note in &stats.notes {
         let _ = writeln!(stderr, "protoguard: {note}");
@@ -203,11 +210,6 @@ pub fn command(
         stats.parsed,
         if stats.parsed == 1 { "" } else { "s" },
     );
-    let written = if json {
-        render_json(&ledger, stdout)
-    } else {
-        render_text(&ledger, stdout)
-    };
     match written {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(
             crate::error::Error::invalid(format!("cannot write the history: {err}")),

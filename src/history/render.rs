@@ -1,60 +1,76 @@
 //! `protoguard history` output: a summary per message and enum (numbers in use, retired,
 //! reserved, and retired but not reserved), or the whole ledger as JSON for other tools.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
+use std::iter::Peekable;
 
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use super::{Element, Ledger, Member, JSON_VERSION};
 
-/// The summary. `reach` says how far back the ledger goes (and why no further).
-pub fn render_text(ledger: &Ledger, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", reach(ledger))?;
-    let extensions = ledger.extensions.iter().map(|(n, e)| (n, e, true));
-    for (name, element, extension) in ledger
-        .elements
+/// An element of the ledger as the renderers take them, in the ledger's order (see
+/// [`super::walk::visit`]): whether it is an extendee, its full name, and the element.
+pub type Entry = (bool, String, Element);
+
+/// The summary of `head` (how far back the ledger goes, see [`reach`]) and `elements`, written
+/// as they come.
+pub fn render_text(
+    head: &Ledger,
+    elements: &mut dyn Iterator<Item = Entry>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "{}", reach(head))?;
+    for (extension, name, element) in elements {
+        text_element(&name, &element, extension, out)?;
+    }
+    Ok(())
+}
+
+fn text_element(
+    name: &str,
+    element: &Element,
+    extension: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out)?;
+    if extension {
+        writeln!(out, "extensions of {name}")?;
+    } else {
+        let kind = if element.is_enum { "enum" } else { "message" };
+        let gone = if element.present { "" } else { ", deleted" };
+        writeln!(out, "{kind} {name}{gone}")?;
+    }
+    if !element.former_names.is_empty() {
+        writeln!(out, "  formerly:  {}", element.former_names.join(", "))?;
+    }
+    let in_use: Vec<String> = element
+        .members
         .iter()
-        .map(|(n, e)| (n, e, false))
-        .chain(extensions)
-    {
-        writeln!(out)?;
-        if extension {
-            writeln!(out, "extensions of {name}")?;
-        } else {
-            let kind = if element.is_enum { "enum" } else { "message" };
-            let gone = if element.present { "" } else { ", deleted" };
-            writeln!(out, "{kind} {name}{gone}")?;
-        }
-        if !element.former_names.is_empty() {
-            writeln!(out, "  formerly:  {}", element.former_names.join(", "))?;
-        }
-        let in_use: Vec<String> = element
-            .members
-            .iter()
-            .filter(|m| m.present)
-            .map(|m| format!("{} {}", m.number, m.name))
-            .collect();
-        if !in_use.is_empty() {
-            writeln!(out, "  in use:    {}", in_use.join(", "))?;
-        }
-        let retired = element.retired();
-        if !retired.is_empty() {
-            let list: Vec<String> = retired.iter().map(|m| retired_member(m)).collect();
-            writeln!(out, "  retired:   {}", list.join(", "))?;
-        }
-        let reused = reused(element);
-        if !reused.is_empty() {
-            writeln!(out, "  reused:    {}", reused.join(", "))?;
-        }
-        let reserved = reserved(element);
-        if !reserved.is_empty() {
-            writeln!(out, "  reserved:  {reserved}")?;
-        }
-        // An extension number cannot be reserved: no debt to show.
-        let debt = if extension { Vec::new() } else { debt(element) };
-        if !debt.is_empty() {
-            writeln!(out, "  retired, not reserved: {}", debt.join(", "))?;
-        }
+        .filter(|m| m.present)
+        .map(|m| format!("{} {}", m.number, m.name))
+        .collect();
+    if !in_use.is_empty() {
+        writeln!(out, "  in use:    {}", in_use.join(", "))?;
+    }
+    let retired = element.retired();
+    if !retired.is_empty() {
+        let list: Vec<String> = retired.iter().map(|m| retired_member(m)).collect();
+        writeln!(out, "  retired:   {}", list.join(", "))?;
+    }
+    let reused = reused(element);
+    if !reused.is_empty() {
+        writeln!(out, "  reused:    {}", reused.join(", "))?;
+    }
+    let reserved = reserved(element);
+    if !reserved.is_empty() {
+        writeln!(out, "  reserved:  {reserved}")?;
+    }
+    // An extension number cannot be reserved: no debt to show.
+    let debt = if extension { Vec::new() } else { debt(element) };
+    if !debt.is_empty() {
+        writeln!(out, "  retired, not reserved: {}", debt.join(", "))?;
     }
     Ok(())
 }
@@ -176,21 +192,143 @@ pub fn name_in_use(element: &Element, name: &str) -> bool {
     element.members.iter().any(|m| m.present && m.name == name)
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    #[serde(flatten)]
-    ledger: &'a Ledger,
+/// The whole ledger, versioned (see docs/history.md): `head`'s fields, then `elements` as they
+/// come, grouped into the `elements` and `extensions` maps. The same JSON as serialising the
+/// whole [`Ledger`] (a test holds them together), without holding it.
+pub fn render_json(
+    head: &Ledger,
+    elements: &mut dyn Iterator<Item = Entry>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = Streamed {
+        head,
+        elements: RefCell::new(elements.peekable()),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
 }
 
-/// The whole ledger, versioned (see docs/history.md).
-pub fn render_json(ledger: &Ledger, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Document {
-            version: JSON_VERSION,
-            ledger,
-        },
-    )?;
-    writeln!(out)
+struct Streamed<'a, 'i> {
+    head: &'a Ledger,
+    elements: RefCell<Peekable<&'i mut dyn Iterator<Item = Entry>>>,
+}
+
+impl Serialize for Streamed<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let head = self.head;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("version", &JSON_VERSION)?;
+        map.serialize_entry("head", &head.head)?;
+        map.serialize_entry("oldest", &head.oldest)?;
+        map.serialize_entry("commits", &head.commits)?;
+        map.serialize_entry("shallow", &head.shallow)?;
+        map.serialize_entry("unparsable", &head.unparsable)?;
+        map.serialize_entry("unreadable", &head.unreadable)?;
+        if let Some(first) = &head.first_unreadable {
+            map.serialize_entry("first_unreadable", first)?;
+        }
+        for (key, extension) in [("elements", false), ("extensions", true)] {
+            let group = Group {
+                extension,
+                elements: &self.elements,
+            };
+            map.serialize_entry(key, &group)?;
+        }
+        map.end()
+    }
+}
+
+/// The run of elements (`extension` false) or extendees (true) next in the stream, as a map.
+struct Group<'s, 'i> {
+    extension: bool,
+    elements: &'s RefCell<Peekable<&'i mut dyn Iterator<Item = Entry>>>,
+}
+
+impl Serialize for Group<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        let mut elements = self.elements.borrow_mut();
+        while let Some((_, name, element)) = elements.next_if(|e| e.0 == self.extension) {
+            map.serialize_entry(&name, &element)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed JSON is the serialised ledger, field for field.
+    #[test]
+    fn streamed_json_is_the_whole_ledger_serialised() {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            version: u32,
+            #[serde(flatten)]
+            ledger: &'a Ledger,
+        }
+        let commit = super::super::CommitRef {
+            id: "0123456789abcdef0123456789abcdef01234567".into(),
+            time: 1_700_000_000,
+        };
+        let seen = super::super::Seen {
+            commit: commit.clone(),
+            path: "a.proto".into(),
+            line: 3,
+        };
+        let member = Member {
+            number: 4,
+            name: "old".into(),
+            type_name: "string".into(),
+            first: seen.clone(),
+            last: seen.clone(),
+            present: false,
+        };
+        let element = Element {
+            members: vec![member],
+            reserved_ranges: vec![(5, 6)],
+            ..Element::default()
+        };
+        for first_unreadable in [None, Some(seen.clone())] {
+            let mut ledger = Ledger {
+                head: Some(commit.clone()),
+                oldest: Some(commit.clone()),
+                commits: 1,
+                unreadable: usize::from(first_unreadable.is_some()),
+                first_unreadable,
+                ..Ledger::default()
+            };
+            let head = ledger.clone();
+            for empty in [true, false] {
+                if !empty {
+                    ledger.elements.insert("p.A".into(), element.clone());
+                    ledger.elements.insert("p.B".into(), Element::default());
+                    ledger.extensions.insert("p.A".into(), element.clone());
+                }
+                let mut entries = ledger
+                    .elements
+                    .iter()
+                    .map(|(n, e)| (false, n.clone(), e.clone()))
+                    .chain(
+                        ledger
+                            .extensions
+                            .iter()
+                            .map(|(n, e)| (true, n.clone(), e.clone())),
+                    );
+                let mut streamed = Vec::new();
+                render_json(&head, &mut entries, &mut streamed).unwrap();
+                let mut whole = serde_json::to_vec_pretty(&Document {
+                    version: JSON_VERSION,
+                    ledger: &ledger,
+                })
+                .unwrap();
+                whole.push(b'\n');
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    String::from_utf8(whole).unwrap()
+                );
+            }
+        }
+    }
 }

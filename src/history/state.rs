@@ -13,7 +13,7 @@ use git2::Oid;
 use super::parse::{FileSummary, Kind};
 use super::store::Base;
 use super::view::{Names, Tables};
-use super::Ledger;
+use super::{Element, Ledger};
 
 /// "None" for the `u32` indices below.
 pub(super) const UNSET: u32 = u32::MAX;
@@ -67,6 +67,7 @@ impl Hasher for Fx {
 }
 
 pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(super) type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
 
 /// Interned strings: element and member names, types, paths. A continued walk starts from the
 /// cached table, borrowed from the cache file's bytes (ids `0..base.len()`); strings interned
@@ -74,8 +75,11 @@ pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 #[derive(Debug, Default)]
 pub(super) struct Strings<'a> {
     base: Vec<&'a str>,
-    /// Built on first lookup: a cached state that only answers a few lookups needs no table.
+    /// Built on first lookup not [`Strings::resolve`]d: a cached state that only answers a few
+    /// lookups needs no table of every string.
     base_map: Option<FxMap<&'a str, u32>>,
+    /// Texts looked up in `base` in one pass: their id there, or [`UNSET`] if absent.
+    resolved: FxMap<Box<str>, u32>,
     added: Vec<Box<str>>,
     added_map: FxMap<Box<str>, u32>,
 }
@@ -108,8 +112,36 @@ impl<'a> Strings<'a> {
         id
     }
 
+    /// Looks `texts` up in the cached table in one pass over it: a walk continued over a few
+    /// files hashes each cached string once and keeps the few it needs, instead of building a
+    /// table of half a million strings for a few hundred lookups.
+    pub fn resolve<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) {
+        if self.base.is_empty() || self.base_map.is_some() {
+            return;
+        }
+        let mut pending: FxMap<&str, u32> = texts
+            .into_iter()
+            .filter(|t| !self.resolved.contains_key(*t))
+            .map(|t| (t, UNSET))
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        for (i, s) in self.base.iter().enumerate() {
+            if let Some(id) = pending.get_mut(s) {
+                *id = i as u32;
+            }
+        }
+        self.resolved
+            .extend(pending.into_iter().map(|(t, id)| (Box::from(t), id)));
+    }
+
     pub fn find(&mut self, text: &str) -> Option<u32> {
-        if !self.base.is_empty() {
+        if let Some(&id) = self.resolved.get(text) {
+            if id != UNSET {
+                return Some(id);
+            }
+        } else if !self.base.is_empty() {
             let base = &self.base;
             let map = self.base_map.get_or_insert_with(|| {
                 base.iter()
@@ -307,6 +339,7 @@ impl<'a> State<'a> {
 
     /// The (name, extension?) keys `wanted` names that this state's strings have.
     pub fn keys_of(&mut self, wanted: &Wanted) -> FxMap<(u32, bool), ()> {
+        self.strings.resolve(wanted.keys().map(|(name, _)| name));
         let mut out = FxMap::default();
         for (name, extension) in wanted.keys() {
             if let Some(id) = self.strings.find(name) {
@@ -314,6 +347,20 @@ impl<'a> State<'a> {
             }
         }
         out
+    }
+
+    /// Every string [`State::intern`] interns from `summary`.
+    pub fn texts(summary: &FileSummary) -> impl Iterator<Item = &str> {
+        summary.elements.iter().flat_map(|e| {
+            let names = [e.full_name.as_str(), e.relative_name.as_str()].into_iter();
+            let members = e
+                .members
+                .iter()
+                .flat_map(|m| [m.name.as_str(), m.type_name.as_str()]);
+            names
+                .chain(members)
+                .chain(e.reserved_names.iter().map(String::as_str))
+        })
     }
 
     /// Interns a parsed summary.
@@ -620,20 +667,67 @@ impl<'a> State<'a> {
                 .filter_map(|key| self.by_key.get(key).copied())
                 .collect(),
         };
-        let tables = Tables {
-            names: &self.strings,
-            commits: &self.commits,
-        };
-        let mut ledger = tables.ledger(
-            self.shallow,
-            self.unparsable,
-            self.unreadable,
-            self.first_unreadable,
-        );
+        let mut ledger = self.head();
+        let tables = self.tables();
         for i in chosen {
             tables.add(&mut ledger, &self.elements[i as usize]);
         }
         ledger
+    }
+}
+
+impl State<'_> {
+    /// The ledger's head: how far the walk reaches, no elements.
+    pub fn head(&self) -> Ledger {
+        self.tables().ledger(
+            self.shallow,
+            self.unparsable,
+            self.unreadable,
+            self.first_unreadable,
+        )
+    }
+
+    fn tables(&self) -> Tables<'_, Strings<'_>> {
+        Tables {
+            names: &self.strings,
+            commits: &self.commits,
+        }
+    }
+
+    /// Every element in its public form, (extension?, full name, element), in the order of the
+    /// ledger's maps (elements by name, then extendees by name), each decoded and converted
+    /// only when its turn comes: `history` writes a ledger of any size holding one element at a
+    /// time. A cached record that does not decode is left out, so the walk checks them first
+    /// ([`Base::check`]).
+    pub fn each_element(&self) -> impl Iterator<Item = (bool, String, Element)> + '_ {
+        #[derive(Clone, Copy)]
+        enum Source {
+            Loaded(usize),
+            Record(usize),
+        }
+        let mut order: Vec<(bool, &str, Source)> = Vec::new();
+        for (i, e) in self.elements.iter().enumerate().filter(|(_, e)| !e.dead) {
+            let name = self.strings.name(e.name);
+            order.push((e.kind == Kind::Extensions, name, Source::Loaded(i)));
+        }
+        if let Some(base) = &self.base {
+            let loaded: FxSet<u32> = self.elements.iter().map(|e| e.origin).collect();
+            for r in (0..base.len()).filter(|&r| !loaded.contains(&(r as u32))) {
+                let (name, extension) = base.key(r);
+                order.push((extension, self.strings.name(name), Source::Record(r)));
+            }
+        }
+        order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let tables = self.tables();
+        order
+            .into_iter()
+            .filter_map(move |(extension, name, source)| {
+                let element = match source {
+                    Source::Loaded(i) => tables.element(&self.elements[i])?,
+                    Source::Record(r) => tables.element(&self.base.as_ref()?.element(r)?)?,
+                };
+                Some((extension, name.to_owned(), element))
+            })
     }
 }
 

@@ -376,6 +376,12 @@ impl<'a> Base<'a> {
         &self.payload[at(from)..at(to)]
     }
 
+    /// Returns `true` if every record decodes (checked before a reader that cannot stop halfway
+    /// goes through them all).
+    pub fn check(&self) -> bool {
+        (0..self.len()).all(|i| self.element(i).is_some())
+    }
+
     /// Record `i` decoded; `None` if it is malformed.
     pub fn element(&self, i: usize) -> Option<ElementState> {
         let mut d = Decoder::new(self.span(i, i + 1));

@@ -77,8 +77,22 @@ impl<N: Names + ?Sized> Tables<'_, N> {
     /// Adds `e` to `ledger` (under `extensions` for an extendee), unless it is merged away or
     /// has neither members nor a declaration at the tip.
     pub fn add(&self, ledger: &mut Ledger, e: &ElementState) {
-        if e.dead {
+        let Some(element) = self.element(e) else {
             return;
+        };
+        let map = if e.kind == Kind::Extensions {
+            &mut ledger.extensions
+        } else {
+            &mut ledger.elements
+        };
+        map.insert(self.names.name(e.name).to_owned(), element);
+    }
+
+    /// `e` in the public form; `None` if it is merged away or has neither members nor a
+    /// declaration at the tip (it is then left out of the ledger).
+    pub fn element(&self, e: &ElementState) -> Option<Element> {
+        if e.dead {
+            return None;
         }
         let tip = (self.commits.len() as u32).saturating_sub(1);
         let mut members: Vec<Member> = e
@@ -102,10 +116,10 @@ impl<N: Names + ?Sized> Tables<'_, N> {
             })
             .collect();
         if members.is_empty() && e.live == 0 {
-            return;
+            return None;
         }
         members.sort_by_key(|m| (m.number, m.first.commit.time));
-        let element = Element {
+        Some(Element {
             is_enum: e.kind == Kind::Enum,
             former_names: e
                 .former
@@ -120,12 +134,6 @@ impl<N: Names + ?Sized> Tables<'_, N> {
                 .iter()
                 .map(|&n| self.names.name(n).to_owned())
                 .collect(),
-        };
-        let map = if e.kind == Kind::Extensions {
-            &mut ledger.extensions
-        } else {
-            &mut ledger.elements
-        };
-        map.insert(self.names.name(e.name).to_owned(), element);
+        })
     }
 }

@@ -57,6 +57,42 @@ pub fn build_for(
     options: &Options,
     wanted: Option<&Wanted>,
 ) -> Result<(Ledger, Stats)> {
+    let at_head = |bytes: &[u8]| wanted.and_then(|w| store::ledger_of(bytes, w));
+    walk_with(cwd, options, wanted, at_head, |state| state.ledger(wanted))
+}
+
+/// Builds (or continues from the cache) the ledger of the repository around `cwd` and hands it
+/// to `f` as its head (how far it reaches; no elements) and every element in the ledger's
+/// order, each materialised only when `f` reaches it: `history` writes the whole ledger
+/// without holding it.
+pub fn visit<R>(
+    cwd: &Path,
+    options: &Options,
+    f: impl FnOnce(&Ledger, &mut dyn Iterator<Item = super::render::Entry>) -> R,
+) -> Result<(R, Stats)> {
+    let mut f = Some(f);
+    walk_with(
+        cwd,
+        options,
+        None,
+        |_| None,
+        |state| {
+            let f = f.take().expect("a walk finishes once");
+            f(&state.head(), &mut state.each_element())
+        },
+    )
+}
+
+/// The walk: from the cache if it reaches this history, continued over the commits added
+/// since (reading only what they touch), or from scratch. `at_head` may answer from the
+/// cached payload alone when it is at the tip; `finish` makes the answer from the final state.
+fn walk_with<R>(
+    cwd: &Path,
+    options: &Options,
+    wanted: Option<&Wanted>,
+    at_head: impl FnOnce(&[u8]) -> Option<R>,
+    mut finish: impl FnMut(&mut State) -> R,
+) -> Result<(R, Stats)> {
     let repo = Repository::discover(cwd).map_err(|err| {
         Error::with_help(
             format!(
@@ -93,16 +129,14 @@ pub fn build_for(
         .filter(|(k, _)| *k == key && options.max_count.is_none())
         .and_then(|(_, head)| head);
     let (chain, reached, boundary) = chain(&repo, head, since, options.max_count, cached_head)?;
-    if let (true, true, Some(wanted), Some(bytes)) =
-        (reached, chain.is_empty(), wanted, bytes.as_deref())
-    {
+    if let (true, true, Some(bytes)) = (reached, chain.is_empty(), bytes.as_deref()) {
         // Cached at this very revision: a check reads its few elements from the file.
-        if let Some(ledger) = store::ledger_of(bytes, wanted) {
+        if let Some(answer) = at_head(bytes) {
             let stats = Stats {
                 incremental: true,
                 ..Stats::default()
             };
-            return Ok((ledger, stats));
+            return Ok((answer, stats));
         }
     }
     let walk = Walk {
@@ -117,7 +151,7 @@ pub fn build_for(
         .then(|| bytes.as_deref().and_then(store::Base::parse))
         .flatten();
     if let Some(base) = base {
-        if let Some(done) = walk.run(&chain, State::continuing(base))? {
+        if let Some(done) = walk.run(&chain, State::continuing(base), &mut finish)? {
             return Ok(done);
         }
     }
@@ -131,7 +165,7 @@ pub fn build_for(
     let mut state = State::new(key);
     state.shallow = boundary;
     Ok(walk
-        .run(&chain, state)?
+        .run(&chain, state, &mut finish)?
         .expect("a walk from scratch loads nothing from a cache"))
 }
 
@@ -144,9 +178,15 @@ struct Walk<'r> {
 }
 
 impl Walk<'_> {
-    /// Accounts `chain` (oldest first) on top of `state`, writes the cache, and returns the
-    /// ledger; `None` if a cached element record turned out malformed (walk from scratch).
-    fn run(&self, chain: &[Oid], mut state: State) -> Result<Option<(Ledger, Stats)>> {
+    /// Accounts `chain` (oldest first) on top of `state`, writes the cache, and returns what
+    /// `finish` makes of the state; `None` if a cached element record turned out malformed
+    /// (walk from scratch).
+    fn run<R>(
+        &self,
+        chain: &[Oid],
+        mut state: State,
+        finish: &mut impl FnMut(&mut State) -> R,
+    ) -> Result<Option<(R, Stats)>> {
         let repo = self.repo;
         let continued = state.base.is_some();
         let mut stats = Stats {
@@ -158,19 +198,19 @@ impl Walk<'_> {
         let (blobs, parsed, notes) = parse_all(repo, self.rev, &mut state, &changes);
         stats.parsed = parsed;
         stats.notes = notes;
-        // Every cached element the accounting can reach is one these versions declare; and
-        // the ledger asked for needs the wanted ones (all of them for `history`).
-        let loaded = match self.wanted {
-            Some(wanted) => {
-                let mut keys = state.keys_of(wanted);
-                for element in blobs.values().flat_map(|b| &b.elements) {
-                    keys.insert((element.name, element.kind == Kind::Extensions), ());
-                }
-                state.load(Some(&keys))
-            }
-            None => state.load(None),
+        // Every cached element the accounting can reach is one these versions declare; the
+        // ledger asked for needs the wanted ones too. The whole ledger (`history`) reads the
+        // other records as it writes them out: they are checked first, so that a malformed
+        // one means a rebuild, not a hole in the output.
+        let mut keys = match self.wanted {
+            Some(wanted) => state.keys_of(wanted),
+            None if state.base.as_ref().is_some_and(|base| !base.check()) => return Ok(None),
+            None => FxMap::default(),
         };
-        if !loaded {
+        for element in blobs.values().flat_map(|b| &b.elements) {
+            keys.insert((element.name, element.kind == Kind::Extensions), ());
+        }
+        if !state.load(Some(&keys)) {
             return Ok(None);
         }
         for (commit, changed) in chain.iter().zip(&changes) {
@@ -196,7 +236,7 @@ impl Walk<'_> {
             // A cache that cannot be written costs the next run time, not correctness.
             let _ = cache.write(&state);
         }
-        Ok(Some((state.ledger(self.wanted), stats)))
+        Ok(Some((finish(&mut state), stats)))
     }
 }
 
@@ -324,6 +364,8 @@ fn parse_all(
 ) -> (FxMap<Oid, Blob>, usize, Vec<String>) {
     let mut wanted: Vec<(String, Oid)> = Vec::new();
     let mut seen: FxMap<Oid, ()> = FxMap::default();
+    let paths = changes.iter().flatten().map(|c| c.path.as_str());
+    state.strings.resolve(paths);
     for change in changes.iter().flatten() {
         if let Some(counted) = state
             .strings
@@ -381,9 +423,19 @@ fn parse_all(
             });
         }
         drop(send);
-        for (id, summary) in receive {
-            let blob = state.intern(&summary);
-            blobs.insert(id, blob);
+        if state.base.is_none() {
+            for (id, summary) in receive {
+                let blob = state.intern(&summary);
+                blobs.insert(id, blob);
+            }
+            return;
+        }
+        // Continuing the cache: the few files' names are looked up in its strings at once.
+        let summaries: Vec<(Oid, FileSummary)> = receive.into_iter().collect();
+        let texts = summaries.iter().flat_map(|(_, s)| State::texts(s));
+        state.strings.resolve(texts);
+        for (id, summary) in &summaries {
+            blobs.insert(*id, state.intern(summary));
         }
     });
     let parsed = blobs.len();
