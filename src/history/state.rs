@@ -5,8 +5,7 @@
 //! continued walk touches only what the new commits change. [`State::ledger`] turns the state
 //! into the public [`Ledger`], for every element or only for those a check asks about.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
 
 use git2::Oid;
 
@@ -18,56 +17,10 @@ use super::{Element, Ledger};
 /// "None" for the `u32` indices below.
 pub(super) const UNSET: u32 = u32::MAX;
 
-/// A multiply-rotate hasher (the one rustc uses for its own tables): the keys here are small
-/// integers and interned names from the repository, hashed millions of times on a first walk,
-/// where the standard SipHash was the largest cost of the whole build.
-#[derive(Default, Clone, Copy)]
-pub(super) struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    fn write_i32(&mut self, i: i32) {
-        self.add(u64::from(i as u32));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-}
-
-pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-pub(super) type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
+/// Maps and sets hashed with rustc's Fx hash: the keys here are small integers and interned
+/// names from the repository, hashed millions of times on a first walk, where the standard
+/// SipHash was the largest cost of the whole build.
+pub(super) use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 
 /// Interned strings: element and member names, types, paths. A continued walk starts from the
 /// cached table, borrowed from the cache file's bytes (ids `0..base.len()`); strings interned
