@@ -5,6 +5,7 @@
 # tip in the same run. See bench/README.md ("The history ledger").
 #
 # usage: bench/history.sh [--files N] [--commits K] [--runs N] [--bin PATH] [--gen PATH]
+#                         [--checks-only]
 #
 #   --files N    files per revision (default 3000)
 #   --commits K  commits in the history (default 10). Commit s is gen_corpus's `previous` tree
@@ -14,6 +15,8 @@
 #   --bin PATH   the protoguard binary (default: target/release/protoguard, built)
 #   --gen PATH   a gen_corpus binary (default: target/release/examples/gen_corpus, built; it is
 #                std-only, so `rustc -O examples/gen_corpus.rs` makes one without dev-dependencies)
+#   --checks-only  skip buf build and the from-scratch walk (the two slowest rows): the
+#                incremental update and the checks only, for comparing binaries quickly
 #
 # BUF=/path/to/buf, else /tmp/buf's or target/bench-tools' native buf, else buf on PATH.
 # The repository is cached in target/history-corpus-N-K; results go to stdout.
@@ -24,6 +27,7 @@ commits=10
 runs=3
 bin=
 gen=
+checks_only=
 while [ $# -gt 0 ]; do
     case "$1" in
         --files) files=$2; shift ;;
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift ;;
         --bin) bin=$2; shift ;;
         --gen) gen=$2; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --checks-only) checks_only=1 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "history.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -105,7 +110,7 @@ echo "history: $commits commits of $files files, $blobs distinct .proto blobs, $
 echo
 
 b=
-if [ -n "$buf" ]; then
+if [ -n "$buf" ] && [ -z "$checks_only" ]; then
     b=$(timed "$buf" build -o /dev/null)
 fi
 
@@ -136,18 +141,29 @@ row() {
 }
 [ -n "$b" ] && printf '| %-62s | %-34s | %-16s |\n' "buf build, whole tip ($("$buf" --version 2>&1))" "$(fmt $b)" 1.0x
 
-before="g reset -q --hard bench-base"
-row "history --no-cache: ledger from scratch ($commits commits)" "$bin" history --no-cache
+if [ -z "$checks_only" ]; then
+    before="g reset -q --hard bench-base"
+    row "history --no-cache: ledger from scratch ($commits commits)" "$bin" history --no-cache
+fi
+
+# The ledger cached at bench-base, built once by this binary and restored before each run.
+saved=$(mktemp)
+trap 'rm -f "$saved"' EXIT
+g reset -q --hard bench-base
+rm -rf "$repo/.git/protoguard"
+(cd "$repo" && "$bin" history >/dev/null 2>&1)
+cp "$cache" "$saved"
+restore="g reset -q --hard bench-base; rm -rf $repo/.git/protoguard; mkdir -p $repo/.git/protoguard; cp $saved $cache"
 
 # Cache at main, then one commit more: the incremental update.
-before="g reset -q --hard bench-base; rm -f $cache; (cd $repo && $bin history >/dev/null 2>&1); add_commit"
+before="$restore; add_commit"
 row "history: incremental update over 1 new commit" "$bin" history
 
 # The one-commit check: the working tree adds a field, the ledger is cached at HEAD~1.
-before="g reset -q --hard bench-base; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
+before="$restore; add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
 row "breaking --against HEAD, adds a field, ledger 1 commit behind" "$bin" breaking --against HEAD --format json
-before="g reset -q --hard bench-base; rm -rf $repo/.git/protoguard; (cd $repo && $bin history >/dev/null 2>&1); add_commit; (cd $repo && $bin breaking --against HEAD --except HISTORY >/dev/null 2>&1); sed -i 's/bench_added_field = 9999;/&\n  string bench_second = 9998;/' $repo/$one"
 row "the same with --except HISTORY (no ledger)" "$bin" breaking --against HEAD --format json --except HISTORY
+eval "$restore"
 add_commit
 (cd "$repo" && "$bin" history >/dev/null 2>&1)
 before="g checkout -q -- $one; sed -i 's/bench_added_field = 9999;/&\\n  string bench_second = 9998;/' $repo/$one"
