@@ -350,3 +350,52 @@ fn a_ledger_continued_commit_by_commit_is_the_ledger_built_from_scratch() {
     assert_eq!(continued.status.code(), fresh.status.code());
     assert_eq!(answer, stdout(&fresh));
 }
+
+/// A past field's explicit `json_name` is in the ledger, so a new field that takes it as its
+/// JSON key (here by being named after it) is reported: JSON data written then carried "mail".
+#[test]
+fn a_past_fields_explicit_json_name_is_recorded_and_its_reuse_reported() {
+    const NAMED: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string id = 1;\n  string email = 4 [json_name = \"mail\"];\n}\n";
+    let dir = repo(&[("api/user.proto", NAMED), ("api/user.proto", DELETED)]);
+    let ledger = history_json(dir.path());
+    let members = &ledger["elements"]["acme.v1.User"]["members"];
+    assert_eq!(members[1]["name"], "email");
+    assert_eq!(members[1]["json_name"], "mail");
+    // A field without the option has none in the JSON form (its JSON name is the default).
+    assert!(members[0].get("json_name").is_none(), "{members}");
+
+    write(
+        &dir.path().join("api/user.proto"),
+        &DELETED.replace(
+            "  string id = 1;\n",
+            "  string id = 1;\n  string mail = 5;\n",
+        ),
+    );
+    let out = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    let all = expect_code(&out, 1);
+    assert!(
+        all.contains("FIELD_NAME_NO_REUSE JSON name \"mail\" on message \"acme.v1.User\" was that of field 4 \"email\" (string) until "),
+        "{all}"
+    );
+    // A JSON name equal to the past field's name is reuse too: JSON parsers accept the field's
+    // name as well as its JSON name.
+    write(
+        &dir.path().join("api/user.proto"),
+        &DELETED.replace(
+            "  string id = 1;\n",
+            "  string id = 1;\n  string contact = 5 [json_name = \"email\"];\n",
+        ),
+    );
+    let out = protoguard(
+        dir.path(),
+        &["breaking", "--against", "HEAD", "--format", "text"],
+    );
+    let all = expect_code(&out, 1);
+    assert!(
+        all.contains("FIELD_NAME_NO_REUSE JSON name \"email\" on message \"acme.v1.User\" was that of field 4 \"email\""),
+        "{all}"
+    );
+}

@@ -117,6 +117,19 @@ pub struct Member {
     pub last: Seen,
     /// Declared at the head.
     pub present: bool,
+    /// The field's `json_name` option as last seen, when it set one; otherwise its JSON name
+    /// is the default protoc derives from the name ([`reuse::default_json_name`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_name: Option<String>,
+}
+
+impl Member {
+    /// The key JSON data uses for this field: its explicit `json_name`, or the default.
+    pub fn json_key(&self) -> String {
+        self.json_name
+            .clone()
+            .unwrap_or_else(|| reuse::default_json_name(&self.name))
+    }
 }
 
 impl Element {

@@ -48,6 +48,9 @@ pub struct DeclaredMember {
     pub name: String,
     pub type_name: String,
     pub line: u32,
+    /// The field's `json_name` option, when it sets one (an extension or enum value cannot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_name: Option<String>,
 }
 
 // descriptor.proto field numbers for SourceCodeInfo paths.
@@ -126,6 +129,7 @@ pub fn summarise(path: &str, bytes: &[u8]) -> FileSummary {
                 name: qualify(scope, field.name()),
                 type_name: field_type(field, None),
                 line: lines.get(path),
+                json_name: None,
             });
         }
         for (extendee, members) in by_extendee {
@@ -241,6 +245,9 @@ fn message_into(
             name: field.name().to_owned(),
             type_name: field_type(field, Some(message)),
             line: lines.get(&[&path[..], &[MESSAGE_FIELD, i as i32]].concat()),
+            // The parser sets it only from an explicit option (protoc's default is derived
+            // from the name when needed).
+            json_name: field.json_name.clone(),
         })
         .collect();
     out.push(Declared {
@@ -293,6 +300,7 @@ fn enum_into(
                 name: value.name().to_owned(),
                 type_name: String::new(),
                 line: lines.get(&[&path[..], &[ENUM_VALUE, i as i32]].concat()),
+                json_name: None,
             })
             .collect(),
         // An enum's reserved range end is inclusive.
@@ -400,7 +408,7 @@ mod tests {
     fn summarises_messages_enums_maps_and_editions() {
         let summary = summarise(
             "a.proto",
-            b"syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string email = 4;\n  map<string, int32> tags = 5;\n  repeated Kind kinds = 6;\n  reserved 2 to 3;\n  reserved \"old\";\n  enum Kind { KIND_UNSPECIFIED = 0; }\n}\n",
+            b"syntax = \"proto3\";\npackage acme.v1;\nmessage User {\n  string email = 4 [json_name = \"mail\"];\n  map<string, int32> tags = 5;\n  repeated Kind kinds = 6;\n  reserved 2 to 3;\n  reserved \"old\";\n  enum Kind { KIND_UNSPECIFIED = 0; }\n}\n",
         );
         assert!(!summary.unparsable);
         let user = &summary.elements[0];
@@ -418,6 +426,12 @@ mod tests {
                 ("kinds", "repeated Kind", 6)
             ]
         );
+        let json: Vec<Option<&str>> = user
+            .members
+            .iter()
+            .map(|m| m.json_name.as_deref())
+            .collect();
+        assert_eq!(json, [Some("mail"), None, None]);
         assert_eq!(user.reserved_ranges, [(2, 3)]);
         assert_eq!(user.reserved_names, ["old"]);
         assert_eq!(summary.elements[1].full_name, "acme.v1.User.Kind");

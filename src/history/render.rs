@@ -284,6 +284,7 @@ mod tests {
             first: seen.clone(),
             last: seen.clone(),
             present: false,
+            json_name: Some("was".into()),
         };
         let element = Element {
             members: vec![member],

@@ -48,7 +48,7 @@ fn past_owner_in<'a>(
 
 /// The latest retired member of element `full_name` that used one of `keys` as its JSON or
 /// text-format key under a number other than `number`: a past owner of a name (or, with `json`,
-/// of the JSON name protoc derives from it) that data written back then is now decoded into the
+/// of its JSON name: the `json_name` it set, else the one protoc derives from the name) that data written back then is now decoded into the
 /// member with `number`. Returns the member and the key the two share. A key a member still has
 /// at the previous revision is no reuse across history (a rename or renumbering in this change
 /// is what the two-revision rules judge).
@@ -63,7 +63,7 @@ pub fn past_name_owner<'a>(
     let keys_of = |m: &Member| {
         let mut own = vec![m.name.clone()];
         if json {
-            own.push(default_json_name(&m.name));
+            own.push(m.json_key());
         }
         own
     };

@@ -162,6 +162,8 @@ pub(super) struct BlobMember {
     pub name: u32,
     pub ty: u32,
     pub line: u32,
+    /// The explicit `json_name`, [`UNSET`] for none.
+    pub json: u32,
 }
 
 /// One message, enum or extendee across history.
@@ -199,18 +201,29 @@ pub(super) struct MemberState {
     pub last: At,
     /// Files at the tip that declare it.
     pub live: u32,
+    /// The explicit `json_name` as last seen, [`UNSET`] for none.
+    pub json: u32,
     /// Transient: its entry in this commit's touches.
     pub touch: u32,
 }
 
 /// A member changed by the commit being accounted: counts before, and where it was declared
-/// in the versions removed (`was`) and added (`now`): path, line, type.
+/// in the versions removed (`was`) and added (`now`).
 struct Touch {
     element: u32,
     member: u32,
     before: u32,
-    was: Option<(u32, u32, u32)>,
-    now: Option<(u32, u32, u32)>,
+    was: Option<Place>,
+    now: Option<Place>,
+}
+
+/// Where and as what a file version declares a member: path, line, type, explicit JSON name.
+#[derive(Clone, Copy)]
+struct Place {
+    path: u32,
+    line: u32,
+    ty: u32,
+    json: u32,
 }
 
 /// The walk's state at its tip. A continued walk holds the cached state as the cache file's
@@ -309,7 +322,8 @@ impl<'a> State<'a> {
             let members = e
                 .members
                 .iter()
-                .flat_map(|m| [m.name.as_str(), m.type_name.as_str()]);
+                .flat_map(|m| [m.name.as_str(), m.type_name.as_str()])
+                .chain(e.members.iter().filter_map(|m| m.json_name.as_deref()));
             names
                 .chain(members)
                 .chain(e.reserved_names.iter().map(String::as_str))
@@ -336,6 +350,7 @@ impl<'a> State<'a> {
                             name: strings.id(&m.name),
                             ty: strings.id(&m.type_name),
                             line: m.line,
+                            json: m.json_name.as_deref().map_or(UNSET, |j| strings.id(j)),
                         })
                         .collect(),
                     reserved_ranges: e.reserved_ranges.clone(),
@@ -388,6 +403,7 @@ impl<'a> State<'a> {
                     first: At::NONE,
                     last: At::NONE,
                     live: 0,
+                    json: UNSET,
                     touch: UNSET,
                 });
                 e.members.len() as u32 - 1
@@ -452,15 +468,20 @@ impl<'a> State<'a> {
                 (_, true) => (this, touch.now),
                 (false, false) => continue,
             };
-            let Some((path, line, ty)) = place else {
+            let Some(place) = place else {
                 continue;
             };
-            let at = At { commit, path, line };
+            let at = At {
+                commit,
+                path: place.path,
+                line: place.line,
+            };
             if m.first.commit == UNSET && m.live > 0 {
                 m.first = at;
             }
             m.last = at;
-            m.ty = ty;
+            m.ty = place.ty;
+            m.json = place.json;
         }
         for (element, _) in element_touches {
             self.elements[element as usize].touch = UNSET;
@@ -511,12 +532,18 @@ impl<'a> State<'a> {
                     });
                 }
                 let touch = &mut touches[m.touch as usize];
+                let place = Some(Place {
+                    path,
+                    line: dm.line,
+                    ty: dm.ty,
+                    json: dm.json,
+                });
                 if add {
                     m.live += 1;
-                    touch.now = Some((path, dm.line, dm.ty));
+                    touch.now = place;
                 } else {
                     m.live = m.live.saturating_sub(1);
-                    touch.was = Some((path, dm.line, dm.ty));
+                    touch.was = place;
                 }
             }
         }

@@ -21,7 +21,7 @@
 //!            former names u32 n + n × u32, reserved ranges u32 n + n × (u32, u32),
 //!            reserved names u32 n + n × u32, members u32 n + n × member
 //! member     number u32, name u32, type u32, first (commit, path, line) 3 × u32,
-//!            last 3 × u32, live u32
+//!            last 3 × u32, live u32, json_name u32 (u32::MAX: none, the default)
 //! ```
 
 use std::borrow::Cow;
@@ -37,8 +37,9 @@ use crate::cache::{CacheFile, Decoder, Encoder};
 
 /// The payload's format: bumped when [`State`] or what the parser records changes.
 /// 2: binary, interned, with live counts and extensions (1 was JSON). 3: the same layout,
-/// written by patching (a continued walk copies the records it did not touch).
-const VERSION: u32 = 3;
+/// written by patching (a continued walk copies the records it did not touch). 4: a member's
+/// explicit `json_name`.
+const VERSION: u32 = 4;
 
 /// Largest payload read or written, in bytes: past it the ledger is rebuilt every run.
 const MAX_BYTES: u64 = 1 << 30;
@@ -196,7 +197,7 @@ fn encode_element(e: &mut Encoder, element: &ElementState) {
         for at in [m.first, m.last] {
             e.u32(at.commit).u32(at.path).u32(at.line);
         }
-        e.u32(m.live);
+        e.u32(m.live).u32(m.json);
     }
 }
 
@@ -437,6 +438,7 @@ fn element(d: &mut Decoder, limits: Limits) -> Option<ElementState> {
             first: limits.at(d)?,
             last: limits.at(d)?,
             live: d.u32()?,
+            json: limits.string_or_unset(d.u32()?)?,
             touch: UNSET,
         });
     }
@@ -457,7 +459,7 @@ fn element(d: &mut Decoder, limits: Limits) -> Option<ElementState> {
 }
 
 /// Bytes per encoded member.
-const MEMBER_BYTES: usize = 40;
+const MEMBER_BYTES: usize = 44;
 
 /// The ledger of the cached state in `bytes` holding only the elements `wanted` names, read
 /// without decoding the rest: strings are borrowed, other elements' records skipped.

@@ -112,6 +112,7 @@ impl<N: Names + ?Sized> Tables<'_, N> {
                     first: self.seen(m.first),
                     last: self.seen(last),
                     present: m.live > 0,
+                    json_name: (m.json != UNSET).then(|| self.names.name(m.json).to_owned()),
                 }
             })
             .collect();

@@ -146,6 +146,7 @@ mod tests {
             first: seen.clone(),
             last: seen,
             present,
+            json_name: None,
         }
     }
 
