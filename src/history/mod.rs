@@ -198,13 +198,16 @@ pub fn command(
     stdout: &mut dyn std::io::Write,
     stderr: &mut dyn std::io::Write,
 ) -> crate::error::Result<u8> {
-    // The ledger is written as the walk's state yields it, one element at a time.
+    // The ledger is written as the walk's state yields it, one element at a time, through a
+    // buffer (standard output is line-buffered: a write per line of a large ledger).
     let (written, stats) = walk::visit(cwd, options, |head, elements| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *stdout);
         if json {
-            render_json(head, elements, stdout)
+            render_json(head, elements, &mut out)?;
         } else {
-            render_text(head, elements, stdout)
+            render_text(head, elements, &mut out)?;
         }
+        std::io::Write::flush(&mut out)
     })?;
     // A note that cannot be written does not change the result.
     for note in &stats.notes {

@@ -668,10 +668,7 @@ impl State<'_> {
     }
 
     fn tables(&self) -> Tables<'_, Strings<'_>> {
-        Tables {
-            names: &self.strings,
-            commits: &self.commits,
-        }
+        Tables::new(&self.strings, &self.commits)
     }
 
     /// Every element in its public form, (extension?, full name, element), in the order of the

@@ -474,10 +474,7 @@ pub(super) fn ledger_of(bytes: &[u8], wanted: &Wanted) -> Option<Ledger> {
             }
         }
     }
-    let tables = Tables {
-        names: &base.strings[..],
-        commits: &head.commits,
-    };
+    let tables = Tables::new(&base.strings[..], &head.commits);
     let mut ledger = tables.ledger(
         head.shallow,
         head.unparsable,

@@ -22,23 +22,30 @@ impl Names for [&str] {
 
 /// The tables an element's indices refer to.
 pub(super) struct Tables<'a, N: Names + ?Sized> {
-    pub names: &'a N,
-    /// Commits walked, oldest first: (id, commit time).
-    pub commits: &'a [(Oid, i64)],
+    names: &'a N,
+    /// Commits walked, oldest first, as the ledger shows them (each formatted once: a ledger
+    /// refers to a few commits from millions of places).
+    commits: Vec<CommitRef>,
 }
 
-impl<N: Names + ?Sized> Tables<'_, N> {
-    fn commit(&self, i: u32) -> CommitRef {
-        self.commits.get(i as usize).map_or(
-            CommitRef {
-                id: String::new(),
-                time: 0,
-            },
-            |&(id, time)| CommitRef {
+impl<'a, N: Names + ?Sized> Tables<'a, N> {
+    /// `commits`: (id, commit time), oldest first.
+    pub fn new(names: &'a N, commits: &[(Oid, i64)]) -> Self {
+        let commits = commits
+            .iter()
+            .map(|&(id, time)| CommitRef {
                 id: id.to_string(),
                 time,
-            },
-        )
+            })
+            .collect();
+        Tables { names, commits }
+    }
+
+    fn commit(&self, i: u32) -> CommitRef {
+        self.commits.get(i as usize).cloned().unwrap_or(CommitRef {
+            id: String::new(),
+            time: 0,
+        })
     }
 
     fn seen(&self, at: At) -> Seen {
