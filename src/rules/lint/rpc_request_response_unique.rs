@@ -57,20 +57,35 @@ pub fn check(ctx: &mut LintCtx) {
         if methods.len() < 2 {
             continue;
         }
-        let names: Vec<String> = methods
-            .iter()
-            .map(|m| format!("\"{}\"", m.full_name()))
-            .collect();
         for method in &methods {
+            let others: Vec<&MethodDescriptor> = methods.iter().filter(|m| *m != method).collect();
             let at = ctx.schema.locate(method);
             ctx.report(
                 format!(
-                    "Message \"{message}\" is the request or response of several RPCs: {}.",
-                    names.join(", ")
+                    "Message \"{message}\" is also the request or response of {}.",
+                    listed(&others)
                 ),
                 at,
                 format!("{}#{message}", method.full_name()),
             );
         }
+    }
+}
+
+/// How many other RPCs a finding names: a message shared by thousands of RPCs (an `Empty` in a
+/// large tree) would otherwise make every one of its findings list all of them.
+const LISTED: usize = 3;
+
+/// `"a.S.M1"`, `"a.S.M1" and "a.S.M2"`, … `"a.S.M1", "a.S.M2", "a.S.M3" and 5 other RPCs`.
+fn listed(methods: &[&MethodDescriptor]) -> String {
+    let quoted = |m: &&MethodDescriptor| format!("\"{}\"", m.full_name());
+    let names: Vec<String> = methods.iter().take(LISTED).map(quoted).collect();
+    let rest = methods.len().saturating_sub(LISTED);
+    match (names.split_last(), rest) {
+        (None, _) => "no other RPC".to_owned(),
+        (Some((last, [])), 0) => format!("RPC {last}"),
+        (Some((last, init)), 0) => format!("RPCs {} and {last}", init.join(", ")),
+        (Some(_), 1) => format!("RPCs {} and 1 other RPC", names.join(", ")),
+        (Some(_), rest) => format!("RPCs {} and {rest} other RPCs", names.join(", ")),
     }
 }
