@@ -7,6 +7,7 @@
 //! blobs that run used are kept.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -22,11 +23,33 @@ pub const MAX_ENTRIES: usize = 200_000;
 /// The largest cache file read or written, in bytes.
 const MAX_BYTES: u64 = 64 << 20;
 
+/// Hashes a blob ID by its first eight bytes. The ID is a cryptographic hash already, so the
+/// default SipHash over it is work for nothing, and planning looks up every file of a revision.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | u64::from(byte);
+        }
+    }
+
+    /// The length an array is hashed with first: the same for every ID.
+    fn write_usize(&mut self, _: usize) {}
+}
+
+type ById = BuildHasherDefault<IdHasher>;
+
 /// Header scans by blob ID: those of the cache file, plus those made in this run.
 pub struct Headers {
-    known: HashMap<Oid, Rc<Header>>,
+    known: HashMap<Oid, Rc<Header>, ById>,
     /// Blobs looked up in this run (kept first when the cache is trimmed).
-    used: HashSet<Oid>,
+    used: HashSet<Oid, ById>,
     /// Scans made in this run that the file does not hold yet.
     added: usize,
     file: Option<CacheFile>,
@@ -36,8 +59,8 @@ impl Headers {
     /// No cache: every file is scanned.
     pub fn uncached() -> Self {
         Headers {
-            known: HashMap::new(),
-            used: HashSet::new(),
+            known: HashMap::default(),
+            used: HashSet::default(),
             added: 0,
             file: None,
         }
@@ -124,14 +147,14 @@ fn encode(entries: &[(&Oid, &Rc<Header>)]) -> Vec<u8> {
 }
 
 /// The entries of a payload; `None` if it is malformed in any way (then the cache is rebuilt).
-fn decode(payload: &[u8]) -> Option<HashMap<Oid, Rc<Header>>> {
+fn decode(payload: &[u8]) -> Option<HashMap<Oid, Rc<Header>, ById>> {
     let mut d = Decoder::new(payload);
     let count = d.u32()? as usize;
     // Each entry takes at least 32 bytes: a count that cannot fit is a damaged file.
     if count > payload.len() / 32 {
         return None;
     }
-    let mut known = HashMap::with_capacity(count);
+    let mut known = HashMap::with_capacity_and_hasher(count, ById::default());
     for _ in 0..count {
         let id = Oid::from_bytes(d.take(20)?).ok()?;
         let package = match d.u32()? {

@@ -6,10 +6,12 @@
 //! everything.
 
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use crate::error::Result;
 use crate::headers::Headers;
 use crate::input::Sources;
+use crate::scan::Header;
 
 /// The module files to compile and compare, by import name (present on either side). Headers
 /// (imports, package) come from `headers`, which reads only the files it has not seen.
@@ -33,28 +35,34 @@ pub fn affected(
     if changed.is_empty() {
         return Ok(BTreeSet::new());
     }
-    // Reverse import edges from both revisions: importers of a changed file are affected whether
-    // the import is old or new.
-    let mut importers: HashMap<String, Vec<&str>> = HashMap::new();
-    let mut packages: HashMap<String, Vec<&str>> = HashMap::new();
-    let mut package_of: HashMap<&str, Vec<String>> = HashMap::new();
+    // Each file's header; an unchanged file has the same header on both sides: looked up once.
+    let mut scanned: Vec<(&str, bool, Rc<Header>)> =
+        Vec::with_capacity(new.files.len() + new.includes.len());
     for (side, other) in [(new, None), (old, Some(new))] {
         for (name, file) in side.files.iter().chain(side.includes.iter()) {
-            // An unchanged file has the same header on both sides: look it up once.
             if let Some(other) = other {
                 if other.same_as(side, name)? {
                     continue;
                 }
             }
-            let header = headers.of(side, name, file)?;
-            for import in &header.imports {
-                importers.entry(import.clone()).or_default().push(name);
-            }
-            if whole_packages && side.files.contains_key(name) {
-                let package = header.package.clone().unwrap_or_default();
-                packages.entry(package.clone()).or_default().push(name);
-                package_of.entry(name).or_default().push(package);
-            }
+            let module = whole_packages && side.files.contains_key(name);
+            scanned.push((name, module, headers.of(side, name, file)?));
+        }
+    }
+    // Reverse import edges from both revisions: importers of a changed file are affected whether
+    // the import is old or new. Keys borrow from the headers: a repository's worth of imports is
+    // not copied.
+    let mut importers: HashMap<&str, Vec<&str>> = HashMap::with_capacity(scanned.len());
+    let mut packages: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut package_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, module, header) in &scanned {
+        for import in &header.imports {
+            importers.entry(import.as_str()).or_default().push(name);
+        }
+        if *module {
+            let package = header.package.as_deref().unwrap_or_default();
+            packages.entry(package).or_default().push(name);
+            package_of.entry(name).or_default().push(package);
         }
     }
     let mut affected: BTreeSet<&str> = BTreeSet::new();
@@ -68,10 +76,11 @@ pub fn affected(
         }
     }
     if whole_packages {
-        let touched: BTreeSet<&String> = affected
+        let touched: BTreeSet<&str> = affected
             .iter()
             .filter_map(|name| package_of.get(name))
             .flatten()
+            .copied()
             .collect();
         for package in touched {
             affected.extend(packages[package].iter().copied());

@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
@@ -306,10 +306,22 @@ struct FeatureFileResolver;
 
 impl FileResolver for FeatureFileResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match editions::FEATURE_FILES.iter().find(|(n, _)| *n == name) {
-            Some((name, text)) => File::from_source(name, text),
-            None => Err(protox::Error::file_not_found(name)),
+        // Each is parsed once per process: every compile (both sides of a check) opens
+        // descriptor.proto first, and its 1,300 lines cost as much to parse as a few of a
+        // repository's files. A copy of the parsed file is the same file without the text, which
+        // protox reads only to frame an error in it.
+        static PARSED: [OnceLock<prost_types::FileDescriptorProto>; editions::FEATURE_FILES.len()] =
+            [const { OnceLock::new() }; editions::FEATURE_FILES.len()];
+        let Some(k) = editions::FEATURE_FILES.iter().position(|(n, _)| *n == name) else {
+            return Err(protox::Error::file_not_found(name));
+        };
+        if let Some(parsed) = PARSED[k].get() {
+            return Ok(File::from_file_descriptor_proto(parsed.clone()));
         }
+        let (name, text) = editions::FEATURE_FILES[k];
+        let file = File::from_source(name, text)?;
+        let _ = PARSED[k].set(file.file_descriptor_proto().clone());
+        Ok(file)
     }
 }
 

@@ -190,3 +190,19 @@ fn files_read_ahead_compile_as_read_in_turn() {
         assert!(shown.contains("NotUtf8"), "{shown}");
     }
 }
+
+#[test]
+fn the_feature_files_are_parsed_once_and_served_the_same_every_time() {
+    use protox::file::FileResolver;
+    for (name, _) in crate::editions::FEATURE_FILES {
+        let first = super::FeatureFileResolver.open_file(name).unwrap();
+        let again = super::FeatureFileResolver.open_file(name).unwrap();
+        assert_eq!(
+            first.file_descriptor_proto(),
+            again.file_descriptor_proto(),
+            "{name}"
+        );
+        assert!(again.file_descriptor_proto().source_code_info.is_some());
+    }
+    assert!(super::FeatureFileResolver.open_file("a.proto").is_err());
+}
