@@ -10,7 +10,7 @@ mod spans;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use prost_reflect::{
     DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor,
@@ -29,7 +29,11 @@ pub struct Schema {
     pool: DescriptorPool,
     /// The files rules look at, sorted by name.
     files: Vec<FileDescriptor>,
-    spans: Mutex<HashMap<String, Arc<SpanIndex>>>,
+    /// Each file's span index, by the file's index in `pool`, built on first use (see
+    /// [`Schema::span_index`]).
+    spans: Vec<OnceLock<SpanIndex>>,
+    /// The index of a file this revision does not have: empty.
+    no_spans: SpanIndex,
     /// Editions files by name (lowered sources and descriptor-set files): the pool holds them as
     /// proto2, so their edition and column map live here.
     editions: HashMap<String, FileEdition>,
@@ -73,12 +77,14 @@ impl Schema {
                 features[file.index()] = Some(OnceLock::new());
             }
         }
+        let spans = (0..pool.files().len()).map(|_| OnceLock::new()).collect();
         Schema {
             side,
             snapshot,
             pool,
             files,
-            spans: Mutex::new(HashMap::new()),
+            spans,
+            no_spans: SpanIndex::default(),
             editions,
             features,
         }
@@ -261,41 +267,41 @@ impl Schema {
     /// Keeps span indexes made while compiling (see [`crate::compile::Spans::Kept`]), so that
     /// their files are not parsed again.
     pub fn keep_spans(&self, kept: Vec<(String, SpanIndex)>) {
-        if kept.is_empty() {
-            return;
+        for (name, index) in kept {
+            if let Some(file) = self.pool.get_file_by_name(&name) {
+                // Set once: nothing has looked the file up yet.
+                let _ = self.spans[file.index()].set(index);
+            }
         }
-        let mut spans = self.spans.lock().unwrap_or_else(|p| p.into_inner());
-        spans.extend(
-            kept.into_iter()
-                .map(|(name, index)| (name, Arc::new(index))),
-        );
     }
 
-    /// The span index (and source info) of a file of this revision, built on first use. Source
+    /// The span index (and comments) of a file of this revision, built on first use. Source
     /// files are compiled without source info ([`crate::compile`]), so theirs is parsed again
-    /// here, outside the lock: only files with findings, ignore directives or comment rules get
-    /// this far.
-    pub fn span_index(&self, file: &FileDescriptor) -> Arc<SpanIndex> {
-        let lock = || self.spans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(index) = lock().get(file.name()) {
-            return index.clone();
-        }
-        let edition = self.editions.get(file.name());
-        let map = edition.map(|e| &e.map);
-        let index = match &file.file_descriptor_proto().source_code_info {
-            Some(info) => SpanIndex::new(Some(info), map),
-            None => {
-                let editions = edition.is_some_and(|e| e.edition.is_editions());
-                self.source(file.name())
-                    .and_then(|text| crate::compile::parse_spans(file, text, map, editions))
-                    .unwrap_or_default()
-            }
+    /// here, unless the compile kept it: only files with findings, ignore directives or comment
+    /// rules get this far. Each file has its own cell, so threads locating findings in different
+    /// files do not wait for each other.
+    pub fn span_index(&self, file: &FileDescriptor) -> &SpanIndex {
+        // A descriptor of the other revision is looked up here by name.
+        let own = match file.parent_pool() == &self.pool {
+            true => Some(file.clone()),
+            false => self.pool.get_file_by_name(file.name()),
         };
-        let index = Arc::new(index);
-        lock()
-            .entry(file.name().to_owned())
-            .or_insert(index)
-            .clone()
+        let Some(file) = own else {
+            return &self.no_spans;
+        };
+        self.spans[file.index()].get_or_init(|| {
+            let edition = self.editions.get(file.name());
+            let map = edition.map(|e| &e.map);
+            match &file.file_descriptor_proto().source_code_info {
+                Some(info) => SpanIndex::new(Some(info), map),
+                None => {
+                    let editions = edition.is_some_and(|e| e.edition.is_editions());
+                    self.source(file.name())
+                        .and_then(|text| crate::compile::parse_spans(&file, text, map, editions))
+                        .unwrap_or_default()
+                }
+            }
+        })
     }
 }
 
