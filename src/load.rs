@@ -132,7 +132,8 @@ fn includes_of(content: &Content) -> Vec<String> {
     }
 }
 
-/// Compiles the files `names` of two revisions concurrently: (previous, current). A descriptor
+/// Compiles the files `names` of two revisions concurrently: (previous, current), each file
+/// both hold with the same bytes parsed once (see [`compile::SharedParses`]). A descriptor
 /// set's files that the other side imports from an include path are dependencies, not module.
 pub fn compile_pair(
     previous: &Arc<Snapshot>,
@@ -141,6 +142,8 @@ pub fn compile_pair(
 ) -> Result<(Schema, Schema)> {
     let includes_for_previous = includes_of(&current.content);
     let includes_for_current = includes_of(&previous.content);
+    // The files both revisions hold with the same bytes are parsed by one side only.
+    let parses = compile::SharedParses::new(previous, current);
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| {
             let includes: Vec<&str> = includes_for_previous.iter().map(String::as_str).collect();
@@ -152,6 +155,7 @@ pub fn compile_pair(
                 CompileOptions {
                     spans: Spans::OnDemand,
                     read_ahead: false,
+                    parses: parses.clone(),
                 },
             )
         });
@@ -164,6 +168,7 @@ pub fn compile_pair(
             CompileOptions {
                 spans: Spans::OnDemand,
                 read_ahead: false,
+                parses: parses.clone(),
             },
         );
         (join(old), new)
@@ -186,6 +191,7 @@ pub fn compile_one(
     let options = CompileOptions {
         spans,
         read_ahead: true,
+        parses: None,
     };
     compile::compile(snapshot.clone(), side, names, &[], options)
 }

@@ -26,10 +26,12 @@ use crate::input::{without_bom, Content, DescriptorSet, MissingImport, Snapshot,
 use crate::schema::{Schema, SpanIndex};
 
 mod read;
+mod shared;
 mod source_info;
 #[cfg(test)]
 mod tests;
 use read::{Ahead, Unprepared};
+pub use shared::SharedParses;
 pub use source_info::{parse_spans, Captured};
 
 /// When the spans and comments of a revision's source files are read (see the module
@@ -46,13 +48,16 @@ pub enum Spans {
 }
 
 /// How a compile runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub struct CompileOptions {
     pub spans: Spans,
     /// Read the checked files on a second thread while protox links (see [`read`]): for a
     /// compile that runs alone, not for the two sides of a comparison, which already use both
     /// cores.
     pub read_ahead: bool,
+    /// Parses of the files both revisions of a comparison hold, left by one side for the other
+    /// ([`SharedParses`]; used with [`Spans::OnDemand`] only).
+    pub parses: Option<Arc<SharedParses>>,
 }
 
 /// Compiles the module files `names` of a snapshot (with whatever they import) into a [`Schema`]
@@ -73,10 +78,10 @@ pub fn compile(
                 .cloned()
                 .collect();
             let (pool, editions, kept) =
-                match compile_sources(&snapshot, &names, Lean(options.spans), options.read_ahead) {
+                match compile_sources(&snapshot, &names, Lean(options.spans), &options) {
                     Ok(compiled) => compiled,
                     // The failure again, this time with source info for its code frame.
-                    Err(lean) => match compile_sources(&snapshot, &names, Framed, false) {
+                    Err(lean) => match compile_sources(&snapshot, &names, Framed, &FRAMED) {
                         Err(framed) => return Err(framed),
                         Ok(_) => return Err(lean),
                     },
@@ -111,19 +116,31 @@ type Compiled = (
     Vec<(String, SpanIndex)>,
 );
 
-/// Compiles source files (see [`SourceInfoMode`]), reading them ahead on a second thread with
-/// `read_ahead`.
+/// How a compile with source info runs (see [`SourceInfoMode::Framed`]).
+const FRAMED: CompileOptions = CompileOptions {
+    spans: Spans::OnDemand,
+    read_ahead: false,
+    parses: None,
+};
+
+/// Compiles source files (see [`SourceInfoMode`]), reading them ahead on a second thread and
+/// sharing parses as `options` say.
 fn compile_sources(
     snapshot: &Arc<Snapshot>,
     names: &[String],
     mode: SourceInfoMode,
-    read_ahead: bool,
+    options: &CompileOptions,
 ) -> Result<Compiled> {
+    let parses = match mode {
+        Lean(Spans::OnDemand) => options.parses.clone(),
+        _ => None,
+    };
     let failure = Rc::new(RefCell::new(None));
     let unreadable = Rc::new(RefCell::new(None));
     let lowered = Rc::new(RefCell::new(HashMap::new()));
     let captured = Rc::new(RefCell::new(HashMap::new()));
-    let reader = read_ahead
+    let reader = options
+        .read_ahead
         .then(|| read::Reader::start(snapshot, names, mode))
         .flatten();
     let mut resolver = ChainFileResolver::new();
@@ -135,6 +152,7 @@ fn compile_sources(
         mode,
         captured: captured.clone(),
         ahead: reader.as_ref().map(|r| r.ahead.clone()),
+        parses,
     });
     resolver.add(FeatureFileResolver);
     resolver.add(GoogleFileResolver::new());
@@ -266,13 +284,14 @@ struct SnapshotResolver {
     captured: Rc<RefCell<HashMap<String, Captured>>>,
     /// The checked files, read ahead on a second thread (see [`read`]).
     ahead: Option<Arc<Ahead>>,
+    parses: Option<Arc<SharedParses>>,
 }
 
 impl FileResolver for SnapshotResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         let prepared = match self.ahead.as_ref().and_then(|ahead| ahead.take(name)) {
             Some(prepared) => Ok(prepared),
-            None => read::prepare(&self.snapshot, name, self.mode),
+            None => read::prepare(&self.snapshot, name, self.mode, self.parses.as_deref()),
         };
         let prepared = match prepared {
             Ok(prepared) => prepared,

@@ -17,7 +17,7 @@ use miette::Diagnostic;
 use protox::file::File;
 
 use super::source_info::Captured;
-use super::{EditionsRefused, NotUtf8, SourceInfoMode, Spans};
+use super::{EditionsRefused, NotUtf8, SharedParses, SourceInfoMode, Spans};
 use crate::editions::{self, FileEdition};
 use crate::error::Error;
 use crate::input::{without_bom, Content, Snapshot};
@@ -47,6 +47,7 @@ pub(super) fn prepare(
     snapshot: &Snapshot,
     name: &str,
     mode: SourceInfoMode,
+    parses: Option<&SharedParses>,
 ) -> Result<Prepared, Unprepared> {
     let Content::Sources(sources) = &snapshot.content else {
         return Err(Unprepared::NotFound);
@@ -71,8 +72,11 @@ pub(super) fn prepare(
             (file, None)
         }
         SourceInfoMode::Lean(spans) => {
-            let mut proto =
-                protox_parse::parse(name, parsed).map_err(|e| Unprepared::Protox(e.into()))?;
+            let proto = match (spans, parses) {
+                (Spans::OnDemand, Some(parses)) => parses.parse(name, parsed),
+                _ => protox_parse::parse(name, parsed).map_err(Into::into),
+            };
+            let mut proto = proto.map_err(Unprepared::Protox)?;
             let captured = match spans {
                 Spans::Kept { comments } => {
                     let comments = comments || text.contains(":ignore");
@@ -186,7 +190,7 @@ impl Ahead {
                 name
             };
             // A panic leaves the file to the compile, which then reads it on its own thread.
-            let read = || prepare(&self.snapshot, name, self.mode).ok();
+            let read = || prepare(&self.snapshot, name, self.mode, None).ok();
             let prepared = std::panic::catch_unwind(AssertUnwindSafe(read))
                 .ok()
                 .flatten();

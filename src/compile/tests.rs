@@ -72,6 +72,7 @@ fn schema(spans: Spans) -> Schema {
     let options = CompileOptions {
         spans,
         read_ahead: false,
+        parses: None,
     };
     compile(snapshot.clone(), Side::Current, &names, &[], options).expect("compiles")
 }
@@ -163,7 +164,11 @@ fn compile_all(
         unreachable!()
     };
     let names: BTreeSet<String> = sources.files.keys().cloned().collect();
-    let options = CompileOptions { spans, read_ahead };
+    let options = CompileOptions {
+        spans,
+        read_ahead,
+        parses: None,
+    };
     compile(snapshot.clone(), Side::Current, &names, &[], options)
 }
 
