@@ -112,7 +112,7 @@ pub(super) fn prepare(
 /// Files read ahead of the compile (see the module documentation).
 pub(super) struct Ahead {
     snapshot: Arc<Snapshot>,
-    /// The files to read, in the order the compile opens them.
+    /// The checked files, in the order the compile opens them (each after its imports).
     names: Vec<String>,
     mode: SourceInfoMode,
     state: Mutex<State>,
@@ -123,6 +123,8 @@ pub(super) struct Ahead {
 struct State {
     /// The next of `names` the reading thread considers.
     next: usize,
+    /// Imports of files read, still to read (a stack: the next one last), before `next`.
+    imports: Vec<String>,
     /// Each of `names` that either thread claimed.
     slots: HashMap<String, Slot>,
     /// How many slots are `Ready`.
@@ -151,6 +153,7 @@ impl Ahead {
             mode,
             state: Mutex::new(State {
                 next: 0,
+                imports: Vec::new(),
                 slots,
                 ready: 0,
             }),
@@ -179,32 +182,55 @@ impl Ahead {
                 if self.stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let Some(name) = self.names.get(state.next) else {
-                    return;
+                let name = match state.imports.pop() {
+                    Some(import) => import,
+                    None => {
+                        let Some(name) = self.names.get(state.next) else {
+                            return;
+                        };
+                        state.next += 1;
+                        name.clone()
+                    }
                 };
-                state.next += 1;
-                if state.slots.contains_key(name) {
+                if state.slots.contains_key(&name) {
                     continue;
                 }
                 state.slots.insert(name.clone(), Slot::Reading);
                 name
             };
             // A panic leaves the file to the compile, which then reads it on its own thread.
-            let read = || prepare(&self.snapshot, name, self.mode, None).ok();
+            let read = || prepare(&self.snapshot, &name, self.mode, None).ok();
             let prepared = std::panic::catch_unwind(AssertUnwindSafe(read))
                 .ok()
                 .flatten();
             let mut state = self.lock();
             let slot = match prepared {
                 Some(prepared) => {
+                    // protox opens a file's imports right after it, depth first, before the
+                    // next checked file: read them next, in that order.
+                    let imports = &prepared.file.file_descriptor_proto().dependency;
+                    let own = imports.iter().rev().filter(|i| self.has(i));
+                    let own: Vec<String> = own
+                        .filter(|i| !state.slots.contains_key(*i))
+                        .cloned()
+                        .collect();
+                    state.imports.extend(own);
                     state.ready += 1;
                     Slot::Ready(Box::new(prepared))
                 }
                 None => Slot::Taken,
             };
-            state.slots.insert(name.clone(), slot);
+            state.slots.insert(name, slot);
             drop(state);
             self.changed.notify_all();
+        }
+    }
+
+    /// Returns `true` if the snapshot has the file `name` (an import the compile will open).
+    fn has(&self, name: &str) -> bool {
+        match &self.snapshot.content {
+            Content::Sources(sources) => sources.file(name).is_some(),
+            Content::Descriptors(_) => false,
         }
     }
 
