@@ -143,7 +143,11 @@ pub fn compile_pair(
     let includes_for_previous = includes_of(&current.content);
     let includes_for_current = includes_of(&previous.content);
     // The files both revisions hold with the same bytes are parsed by one side only.
-    let parses = compile::SharedParses::new(previous, current);
+    let options = CompileOptions {
+        spans: Spans::OnDemand,
+        read_ahead: false,
+        parses: compile::SharedParses::new(previous, current),
+    };
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| {
             let includes: Vec<&str> = includes_for_previous.iter().map(String::as_str).collect();
@@ -152,11 +156,7 @@ pub fn compile_pair(
                 Side::Previous,
                 names,
                 &includes,
-                CompileOptions {
-                    spans: Spans::OnDemand,
-                    read_ahead: false,
-                    parses: parses.clone(),
-                },
+                options.clone(),
             )
         });
         let includes: Vec<&str> = includes_for_current.iter().map(String::as_str).collect();
@@ -165,11 +165,7 @@ pub fn compile_pair(
             Side::Current,
             names,
             &includes,
-            CompileOptions {
-                spans: Spans::OnDemand,
-                read_ahead: false,
-                parses: parses.clone(),
-            },
+            options.clone(),
         );
         (join(old), new)
     });

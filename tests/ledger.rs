@@ -364,38 +364,28 @@ fn a_past_fields_explicit_json_name_is_recorded_and_its_reuse_reported() {
     // A field without the option has none in the JSON form (its JSON name is the default).
     assert!(members[0].get("json_name").is_none(), "{members}");
 
-    write(
-        &dir.path().join("api/user.proto"),
-        &DELETED.replace(
-            "  string id = 1;\n",
-            "  string id = 1;\n  string mail = 5;\n",
-        ),
-    );
-    let out = protoguard(
-        dir.path(),
-        &["breaking", "--against", "HEAD", "--format", "text"],
-    );
-    let all = expect_code(&out, 1);
+    let all = with_field_after_id(dir.path(), "  string mail = 5;\n");
     assert!(
         all.contains("FIELD_NAME_NO_REUSE JSON name \"mail\" on message \"acme.v1.User\" was that of field 4 \"email\" (string) until "),
         "{all}"
     );
     // A JSON name equal to the past field's name is reuse too: JSON parsers accept the field's
     // name as well as its JSON name.
-    write(
-        &dir.path().join("api/user.proto"),
-        &DELETED.replace(
-            "  string id = 1;\n",
-            "  string id = 1;\n  string contact = 5 [json_name = \"email\"];\n",
-        ),
-    );
-    let out = protoguard(
+    let all = with_field_after_id(
         dir.path(),
-        &["breaking", "--against", "HEAD", "--format", "text"],
+        "  string contact = 5 [json_name = \"email\"];\n",
     );
-    let all = expect_code(&out, 1);
     assert!(
         all.contains("FIELD_NAME_NO_REUSE JSON name \"email\" on message \"acme.v1.User\" was that of field 4 \"email\""),
         "{all}"
     );
+}
+
+/// The text report of a check against HEAD once `field` is added after `id` to the user file
+/// whose `email` field was deleted (`DELETED`); the check must find something (exit 1).
+fn with_field_after_id(root: &Path, field: &str) -> String {
+    let text = DELETED.replace("  string id = 1;\n", &format!("  string id = 1;\n{field}"));
+    write(&root.join("api/user.proto"), &text);
+    let out = protoguard(root, &["breaking", "--against", "HEAD", "--format", "text"]);
+    expect_code(&out, 1)
 }

@@ -245,24 +245,18 @@ impl Ahead {
     /// when the compile is to read it itself, which the reading thread then skips.
     pub fn take(&self, name: &str) -> Option<Prepared> {
         let mut state = self.lock();
-        loop {
-            match state.slots.get_mut(name) {
-                Some(Slot::Reading) => state = self.wait(state),
-                Some(slot @ Slot::Ready(_)) => {
-                    let Slot::Ready(prepared) = std::mem::replace(slot, Slot::Taken) else {
-                        unreachable!("matched Ready")
-                    };
-                    state.ready -= 1;
-                    drop(state);
-                    self.changed.notify_all();
-                    return Some(*prepared);
-                }
-                Some(Slot::Taken) => return None,
-                None => {
-                    state.slots.insert(name.to_owned(), Slot::Taken);
-                    return None;
-                }
+        while matches!(state.slots.get(name), Some(Slot::Reading)) {
+            state = self.wait(state);
+        }
+        // Whatever the slot held, the file is the compile's from now on.
+        match state.slots.insert(name.to_owned(), Slot::Taken) {
+            Some(Slot::Ready(prepared)) => {
+                state.ready -= 1;
+                drop(state);
+                self.changed.notify_all();
+                Some(*prepared)
             }
+            _ => None,
         }
     }
 }

@@ -106,18 +106,12 @@ mod tests {
     use super::*;
     use crate::compile::{compile, CompileOptions, Spans};
     use crate::finding::Side;
-    use crate::input::Sources;
     use crate::schema::Schema;
 
     fn snapshot(label: &str, files: &[(&str, &str)]) -> Arc<Snapshot> {
-        let mut sources = Sources::default();
-        for (name, text) in files {
-            sources.insert(*name, text.as_bytes().to_vec());
-        }
-        Arc::new(Snapshot {
-            label: label.to_owned(),
-            content: Content::Sources(sources),
-        })
+        let files = files.iter();
+        let files = files.map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()));
+        crate::compile::tests::snapshot_of(label, files.collect())
     }
 
     fn options(parses: Option<&Arc<SharedParses>>) -> CompileOptions {

@@ -52,15 +52,26 @@ message Account {
 }
 "#;
 
-fn snapshot() -> Arc<Snapshot> {
+/// A snapshot of source files (name, bytes), labelled `label`.
+pub(super) fn snapshot_of(label: &str, files: Vec<(String, Vec<u8>)>) -> Arc<Snapshot> {
     let mut sources = Sources::default();
-    sources.insert("acme/options/options.proto", OPTIONS.as_bytes().to_vec());
-    sources.insert("acme/v1/user.proto", USER.as_bytes().to_vec());
-    sources.insert("acme/v2/account.proto", EDITIONS.as_bytes().to_vec());
+    for (name, bytes) in files {
+        sources.insert(name, bytes);
+    }
     Arc::new(Snapshot {
-        label: "test".to_owned(),
+        label: label.to_owned(),
         content: Content::Sources(sources),
     })
+}
+
+fn snapshot() -> Arc<Snapshot> {
+    let files = [
+        ("acme/options/options.proto", OPTIONS),
+        ("acme/v1/user.proto", USER),
+        ("acme/v2/account.proto", EDITIONS),
+    ];
+    let files = files.map(|(name, text)| (name.to_owned(), text.as_bytes().to_vec()));
+    snapshot_of("test", files.into())
 }
 
 fn schema(spans: Spans) -> Schema {
@@ -133,7 +144,7 @@ fn kept_spans_are_the_parsed_ones() {
 /// Enough files that a second thread reads them ahead of the compile ([`super::read`]), each
 /// importing a later one, so that the compile also opens files the reader has not reached.
 fn many(broken: Option<usize>) -> Arc<Snapshot> {
-    let mut sources = Sources::default();
+    let mut files = Vec::new();
     let count = 48;
     for i in 0..count {
         let import = match i + 17 < count {
@@ -147,12 +158,9 @@ fn many(broken: Option<usize>) -> Arc<Snapshot> {
         if broken == Some(i) {
             bytes.extend_from_slice(b"// \xff\n");
         }
-        sources.insert(format!("acme/f{i:02}.proto"), bytes);
+        files.push((format!("acme/f{i:02}.proto"), bytes));
     }
-    Arc::new(Snapshot {
-        label: "many".to_owned(),
-        content: Content::Sources(sources),
-    })
+    snapshot_of("many", files)
 }
 
 fn compile_all(
