@@ -183,16 +183,6 @@ impl SpanIndex {
             .collect()
     }
 
-    /// Heap bytes held (for the memory accounting of tests and benchmarks).
-    pub fn heap_bytes(&self) -> usize {
-        self.paths.capacity() * 4
-            + self.records.capacity() * std::mem::size_of::<Record>()
-            + self.sorted.capacity() * 4
-            + self.comments.capacity() * std::mem::size_of::<Comments>()
-            + self.detached.capacity() * 8
-            + self.text.capacity()
-    }
-
     fn path(&self, record: u32) -> &[i32] {
         let record = &self.records[record as usize];
         let start = record.path_start as usize;
