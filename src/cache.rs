@@ -24,6 +24,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+pub mod table;
+
 const MAGIC: &[u8; 8] = b"PGCACHE\0";
 
 /// One cache file: where it lives, what it holds, and the largest payload accepted.

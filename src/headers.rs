@@ -6,18 +6,18 @@
 //! The cache holds at most [`MAX_ENTRIES`] blobs; when a run would grow it past that, only the
 //! blobs that run used are kept.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
-use std::rc::Rc;
 
+use crate::cache::table::{self, IdTable};
 use crate::cache::{CacheFile, Decoder, Encoder};
 use crate::error::Result;
 use crate::input::{Oid, SourceFile, Sources};
 use crate::scan::{self, Header};
 
 /// The format of the cache's payload; bump it when [`Header`] or the encoding changes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// The most blobs the cache keeps (googleapis' whole history has about 60,000 `.proto` blobs).
 pub const MAX_ENTRIES: usize = 200_000;
 /// The largest cache file read or written, in bytes.
@@ -45,23 +45,85 @@ impl Hasher for IdHasher {
 
 type ById = BuildHasherDefault<IdHasher>;
 
-/// Header scans by blob ID: those of the cache file, plus those made in this run.
+/// Header scans by blob ID: those of the cache file, read in place (see
+/// [`crate::cache::table`]), plus those made in this run.
 pub struct Headers {
-    known: HashMap<Oid, Rc<Header>, ById>,
-    /// Blobs looked up in this run (kept first when the cache is trimmed).
-    used: HashSet<Oid, ById>,
-    /// Scans made in this run that the file does not hold yet.
-    added: usize,
+    /// The cache file's payload: a table of encoded headers by blob ID (empty without one).
+    payload: Vec<u8>,
+    /// Entries of the table looked up in this run (kept first when the cache is trimmed).
+    used: Vec<bool>,
+    /// Scans made in this run of blobs the file does not hold (or holds malformed).
+    fresh: HashMap<Oid, Header, ById>,
+    /// Scans of files without a blob ID, in the order asked.
+    unnamed: Vec<Header>,
     file: Option<CacheFile>,
+}
+
+/// One file whose header is wanted: the revision it is in, its name there and the file.
+pub type Wanted<'a> = (&'a Sources, &'a str, &'a SourceFile);
+
+/// A header as the plan reads it: borrowed from the cache file's bytes or from a scan.
+#[derive(Debug, Clone)]
+pub enum HeaderRef<'a> {
+    Cached(Entry<'a>),
+    Scanned(&'a Header),
+}
+
+/// A cached header, checked when it was looked up; its imports are read as they are iterated.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    package: Option<&'a str>,
+    imports: Decoder<'a>,
+    count: u32,
+}
+
+impl<'a> HeaderRef<'a> {
+    /// The `package` name, if declared.
+    pub fn package(&self) -> Option<&'a str> {
+        match self {
+            HeaderRef::Cached(entry) => entry.package,
+            HeaderRef::Scanned(header) => header.package.as_deref(),
+        }
+    }
+
+    /// The imported file names, in order.
+    pub fn imports(&self) -> Imports<'a> {
+        match self {
+            HeaderRef::Cached(entry) => Imports::Cached(entry.imports.clone(), entry.count),
+            HeaderRef::Scanned(header) => Imports::Scanned(header.imports.iter()),
+        }
+    }
+}
+
+/// See [`HeaderRef::imports`].
+pub enum Imports<'a> {
+    Cached(Decoder<'a>, u32),
+    Scanned(std::slice::Iter<'a, String>),
+}
+
+impl<'a> Iterator for Imports<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Imports::Cached(d, left) => {
+                *left = left.checked_sub(1)?;
+                // Checked when the entry was looked up: this cannot fail.
+                d.str()
+            }
+            Imports::Scanned(iter) => iter.next().map(String::as_str),
+        }
+    }
 }
 
 impl Headers {
     /// No cache: every file is scanned.
     pub fn uncached() -> Self {
         Headers {
-            known: HashMap::default(),
-            used: HashSet::default(),
-            added: 0,
+            payload: Vec::new(),
+            used: Vec::new(),
+            fresh: HashMap::default(),
+            unnamed: Vec::new(),
             file: None,
         }
     }
@@ -70,12 +132,16 @@ impl Headers {
     /// file starts empty and is rewritten by [`Headers::save`].
     pub fn open(dir: &Path) -> Self {
         let file = CacheFile::new(dir, "headers.bin", "headers", VERSION, MAX_BYTES);
-        let known = file
-            .read()
-            .and_then(|payload| decode(&payload))
-            .unwrap_or_default();
+        let payload = file.read().unwrap_or_default();
+        let Some(rows) = IdTable::parse(&payload).map(|table| table.len()) else {
+            return Headers {
+                file: Some(file),
+                ..Headers::uncached()
+            };
+        };
         Headers {
-            known,
+            used: vec![false; rows],
+            payload,
             file: Some(file),
             ..Headers::uncached()
         }
@@ -89,19 +155,58 @@ impl Headers {
         }
     }
 
-    /// The header of `file` (named `name` in `sources`): from the cache by blob ID, else scanned.
-    pub fn of(&mut self, sources: &Sources, name: &str, file: &SourceFile) -> Result<Rc<Header>> {
-        let Some(id) = file.id() else {
-            return Ok(Rc::new(scan::scan(sources.bytes(name, file)?)));
-        };
-        self.used.insert(id);
-        if let Some(header) = self.known.get(&id) {
-            return Ok(header.clone());
+    /// The table of a payload checked by [`Headers::open`] (an empty payload has none).
+    fn table(payload: &[u8]) -> IdTable<'_> {
+        IdTable::split(payload).unwrap_or_else(IdTable::empty)
+    }
+
+    /// The headers of `wanted`, in order: from the cache by blob ID, else scanned (reading the
+    /// file). The headers borrow from `self` until the plan is made.
+    pub fn of_all<'s, 'w>(
+        &'s mut self,
+        wanted: impl ExactSizeIterator<Item = Wanted<'w>>,
+    ) -> Result<Vec<HeaderRef<'s>>> {
+        enum Slot<'p> {
+            Cached(Entry<'p>),
+            Fresh(Oid),
+            Unnamed(usize),
         }
-        let header = Rc::new(scan::scan(sources.bytes(name, file)?));
-        self.known.insert(id, header.clone());
-        self.added += 1;
-        Ok(header)
+        let Headers {
+            payload,
+            used,
+            fresh,
+            unnamed,
+            ..
+        } = self;
+        let table = Headers::table(payload);
+        let mut slots = Vec::with_capacity(wanted.len());
+        for (sources, name, file) in wanted {
+            let Some(id) = file.id() else {
+                unnamed.push(scan::scan(sources.bytes(name, file)?));
+                slots.push(Slot::Unnamed(unnamed.len() - 1));
+                continue;
+            };
+            if let Some(i) = table.find(id.as_bytes()) {
+                used[i] = true;
+                if let Some(entry) = entry_of(table.entry(i)) {
+                    slots.push(Slot::Cached(entry));
+                    continue;
+                }
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = fresh.entry(id) {
+                slot.insert(scan::scan(sources.bytes(name, file)?));
+            }
+            slots.push(Slot::Fresh(id));
+        }
+        let (fresh, unnamed) = (&*fresh, &*unnamed);
+        Ok(slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Cached(entry) => HeaderRef::Cached(entry),
+                Slot::Fresh(id) => HeaderRef::Scanned(&fresh[&id]),
+                Slot::Unnamed(k) => HeaderRef::Scanned(&unnamed[k]),
+            })
+            .collect())
     }
 
     /// Writes the scans made in this run to the cache file, if there were any. A cache that
@@ -110,140 +215,243 @@ impl Headers {
         let Some(file) = &self.file else {
             return;
         };
-        if self.added == 0 {
+        if self.fresh.is_empty() {
             return;
         }
-        let keep: Vec<(&Oid, &Rc<Header>)> = if self.known.len() > MAX_ENTRIES {
-            self.known
-                .iter()
-                .filter(|(id, _)| self.used.contains(id))
-                .collect()
-        } else {
-            self.known.iter().collect()
-        };
-        let _ = file.write(&encode(&keep));
+        let fresh: Vec<(&Oid, Vec<u8>)> = self
+            .fresh
+            .iter()
+            .map(|(id, header)| (id, encode(header)))
+            .collect();
+        let fresh = fresh
+            .iter()
+            .map(|(id, bytes)| (id.as_bytes(), bytes.as_slice()))
+            .collect();
+        let _ = table::update(
+            file,
+            &self.payload,
+            &self.used,
+            fresh,
+            MAX_ENTRIES,
+            |entry| entry_of(entry).is_some(),
+        );
     }
 }
 
-fn encode(entries: &[(&Oid, &Rc<Header>)]) -> Vec<u8> {
+/// One header as a table entry.
+fn encode(header: &Header) -> Vec<u8> {
     let mut e = Encoder::new();
-    e.u32(entries.len() as u32);
-    for (id, header) in entries {
-        e.raw(id.as_bytes());
-        match &header.package {
-            Some(package) => e.u32(1).str(package),
-            None => e.u32(0),
-        };
-        match &header.edition {
-            Some((edition, line, column)) => e.u32(1).str(edition).u32(*line).u32(*column),
-            None => e.u32(0),
-        };
-        e.u32(header.imports.len() as u32);
-        for import in &header.imports {
-            e.str(import);
-        }
+    match &header.package {
+        Some(package) => e.u32(1).str(package),
+        None => e.u32(0),
+    };
+    match &header.edition {
+        Some((edition, line, column)) => e.u32(1).str(edition).u32(*line).u32(*column),
+        None => e.u32(0),
+    };
+    e.u32(header.imports.len() as u32);
+    for import in &header.imports {
+        e.str(import);
     }
     e.finish()
 }
 
-/// The entries of a payload; `None` if it is malformed in any way (then the cache is rebuilt).
-fn decode(payload: &[u8]) -> Option<HashMap<Oid, Rc<Header>, ById>> {
-    let mut d = Decoder::new(payload);
-    let count = d.u32()? as usize;
-    // Each entry takes at least 32 bytes: a count that cannot fit is a damaged file.
-    if count > payload.len() / 32 {
-        return None;
+/// A table entry checked whole (every field in bounds and UTF-8, nothing left over), without
+/// copying anything; `None` if it is malformed in any way (then the blob is scanned again).
+fn entry_of(bytes: &[u8]) -> Option<Entry<'_>> {
+    let mut d = Decoder::new(bytes);
+    let package = match d.u32()? {
+        0 => None,
+        1 => Some(d.str()?),
+        _ => return None,
+    };
+    match d.u32()? {
+        0 => {}
+        1 => {
+            d.str()?;
+            d.u32()?;
+            d.u32()?;
+        }
+        _ => return None,
     }
-    let mut known = HashMap::with_capacity_and_hasher(count, ById::default());
+    let count = d.u32()?;
+    let imports = d.clone();
     for _ in 0..count {
-        let id = Oid::from_bytes(d.take(20)?).ok()?;
-        let package = match d.u32()? {
-            0 => None,
-            1 => Some(d.str()?.to_owned()),
-            _ => return None,
-        };
-        let edition = match d.u32()? {
-            0 => None,
-            1 => Some((d.str()?.to_owned(), d.u32()?, d.u32()?)),
-            _ => return None,
-        };
-        let imports = (0..d.u32()?)
-            .map(|_| d.str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()?;
-        known.insert(
-            id,
-            Rc::new(Header {
-                imports,
-                edition,
-                package,
-            }),
-        );
+        d.str()?;
     }
-    d.is_done().then_some(known)
+    d.is_done().then_some(Entry {
+        package,
+        imports,
+        count,
+    })
+}
+
+/// The whole header of a checked entry (tests, and the edition when a caller needs it).
+#[cfg(test)]
+fn decode(bytes: &[u8]) -> Option<Header> {
+    let entry = entry_of(bytes)?;
+    let mut d = Decoder::new(bytes);
+    d.u32()?;
+    if entry.package.is_some() {
+        d.str()?;
+    }
+    let edition = match d.u32()? {
+        1 => Some((d.str()?.to_owned(), d.u32()?, d.u32()?)),
+        _ => None,
+    };
+    let header = HeaderRef::Cached(entry);
+    Some(Header {
+        imports: header.imports().map(str::to_owned).collect(),
+        edition,
+        package: header.package().map(str::to_owned),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn owned(header: &HeaderRef<'_>) -> (Option<String>, Vec<String>) {
+        (
+            header.package().map(str::to_owned),
+            header.imports().map(str::to_owned).collect(),
+        )
+    }
+
     #[test]
     fn scans_are_cached_by_blob_and_a_damaged_cache_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
-        let text = b"edition = \"2023\";\npackage acme.v1;\nimport \"b.proto\";\n".to_vec();
+        let text =
+            b"edition = \"2023\";\npackage acme.v1;\nimport \"b.proto\";\nimport \"c.proto\";\n"
+                .to_vec();
         let id = Oid::hash_object(git2::ObjectType::Blob, &text).unwrap();
+        let plain = b"syntax = \"proto3\";\n".to_vec();
+        let plain_id = Oid::hash_object(git2::ObjectType::Blob, &plain).unwrap();
         let mut sources = Sources::default();
         sources
             .files
             .insert("a.proto".into(), SourceFile::with_id(text.clone(), id));
-        let file = sources.file("a.proto").unwrap();
+        sources.files.insert(
+            "p.proto".into(),
+            SourceFile::with_id(plain.clone(), plain_id),
+        );
+        // A file without a blob ID (a directory input) is scanned, never cached.
+        sources.insert("d.proto", b"import \"a.proto\";".to_vec());
+        fn wanted(s: &Sources) -> Vec<Wanted<'_>> {
+            ["a.proto", "p.proto", "d.proto", "a.proto"]
+                .into_iter()
+                .map(|n| (s, n, s.file(n).unwrap()))
+                .collect()
+        }
 
         let mut headers = Headers::open(dir.path());
-        let scanned = headers.of(&sources, "a.proto", file).unwrap();
-        assert_eq!(scanned.imports, ["b.proto"]);
+        let scanned: Vec<_> = headers
+            .of_all(wanted(&sources).into_iter())
+            .unwrap()
+            .iter()
+            .map(owned)
+            .collect();
+        let a = (
+            Some("acme.v1".to_owned()),
+            vec!["b.proto".to_owned(), "c.proto".to_owned()],
+        );
+        assert_eq!(scanned[0], a);
+        assert_eq!(scanned[1], (None, vec![]));
+        assert_eq!(scanned[2], (None, vec!["a.proto".to_owned()]));
+        assert_eq!(scanned[3], a);
+        assert_eq!(headers.fresh.len(), 2, "each blob scanned once");
         headers.save();
 
-        // A second run finds it without the bytes: a file listed with the same ID but other
-        // bytes proves the scan came from the cache.
+        // A second run finds them without the bytes: files listed with the same IDs but other
+        // bytes prove the scans came from the cache.
         let mut other = Sources::default();
-        other
-            .files
-            .insert("a.proto".into(), SourceFile::with_id(b"".to_vec(), id));
+        for (name, id) in [("a.proto", id), ("p.proto", plain_id)] {
+            other
+                .files
+                .insert(name.into(), SourceFile::with_id(b"package x;".to_vec(), id));
+        }
+        other.insert("d.proto", Vec::new());
         let mut headers = Headers::open(dir.path());
-        let cached = headers
-            .of(&other, "a.proto", other.file("a.proto").unwrap())
-            .unwrap();
-        assert_eq!(*cached, *scanned);
-        assert_eq!(cached.package.as_deref(), Some("acme.v1"));
-        assert_eq!(cached.edition, Some(("2023".to_owned(), 1, 1)));
+        let cached: Vec<_> = headers
+            .of_all(wanted(&other).into_iter())
+            .unwrap()
+            .iter()
+            .map(owned)
+            .collect();
+        assert_eq!(cached[0], a);
+        assert_eq!(cached[1], (None, vec![]));
+        assert_eq!(cached[2], (None, vec![]), "no ID: scanned again");
+        assert!(headers.fresh.is_empty());
+        let table = IdTable::parse(&headers.payload).unwrap();
+        let header = decode(table.entry(table.find(id.as_bytes()).unwrap())).unwrap();
+        assert_eq!(header.edition, Some(("2023".to_owned(), 1, 1)));
 
-        // A damaged file is not trusted: the scan is made again from the bytes.
+        // A damaged file is not trusted: the scans are made again from the bytes.
         let path = dir.path().join("headers.bin");
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         let mut headers = Headers::open(dir.path());
-        assert!(headers.known.is_empty());
-        let rescanned = headers
-            .of(&other, "a.proto", other.file("a.proto").unwrap())
-            .unwrap();
-        assert!(rescanned.imports.is_empty(), "scanned from the bytes");
+        assert!(headers.payload.is_empty());
+        let rescanned: Vec<_> = headers
+            .of_all(wanted(&other).into_iter())
+            .unwrap()
+            .iter()
+            .map(owned)
+            .collect();
+        assert_eq!(
+            rescanned[0],
+            (Some("x".to_owned()), vec![]),
+            "from the bytes"
+        );
+        // And the file is rebuilt from them.
+        headers.save();
+        let headers = Headers::open(dir.path());
+        assert_eq!(IdTable::parse(&headers.payload).unwrap().len(), 2);
     }
 
     #[test]
-    fn malformed_payloads_decode_to_nothing() {
-        let header = Rc::new(Header {
-            imports: vec!["x.proto".into()],
-            edition: None,
+    fn malformed_entries_are_rescanned_and_dropped() {
+        let header = Header {
+            imports: vec!["x.proto".into(), "y.proto".into()],
+            edition: Some(("2023".into(), 2, 1)),
             package: Some("p".into()),
-        });
-        let id = Oid::from_bytes(&[7; 20]).unwrap();
-        let payload = encode(&[(&id, &header)]);
-        assert_eq!(decode(&payload).unwrap()[&id], header);
-        for cut in 0..payload.len() {
-            assert!(decode(&payload[..cut]).is_none(), "cut at {cut}");
+        };
+        let entry = encode(&header);
+        assert_eq!(decode(&entry).unwrap(), header);
+        for cut in 0..entry.len() {
+            assert!(entry_of(&entry[..cut]).is_none(), "cut at {cut}");
         }
-        assert!(decode(&[payload.as_slice(), &[0]].concat()).is_none());
-        assert!(decode(&u32::MAX.to_le_bytes()).is_none());
+        assert!(entry_of(&[entry.as_slice(), &[0]].concat()).is_none());
+        assert!(entry_of(&u32::MAX.to_le_bytes()).is_none());
+
+        // A table whose entry for a blob is malformed (it passed the file's checksum, so it was
+        // written that way): the blob is scanned again and the entry replaced.
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"package good;".to_vec();
+        let id = Oid::hash_object(git2::ObjectType::Blob, &text).unwrap();
+        let file = CacheFile::new(dir.path(), "headers.bin", "headers", VERSION, MAX_BYTES);
+        table::write(&file, vec![(id.as_bytes(), &entry[..entry.len() - 1])]).unwrap();
+        let mut sources = Sources::default();
+        sources
+            .files
+            .insert("a.proto".into(), SourceFile::with_id(text, id));
+        let mut headers = Headers::open(dir.path());
+        let got: Vec<_> = headers
+            .of_all([(&sources, "a.proto", sources.file("a.proto").unwrap())].into_iter())
+            .unwrap()
+            .iter()
+            .map(owned)
+            .collect();
+        assert_eq!(got, [(Some("good".to_owned()), vec![])]);
+        headers.save();
+        let headers = Headers::open(dir.path());
+        let table = IdTable::parse(&headers.payload).unwrap();
+        assert_eq!(table.len(), 1);
+        assert_eq!(
+            decode(table.entry(0)).unwrap().package.as_deref(),
+            Some("good")
+        );
     }
 }

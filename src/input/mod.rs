@@ -273,6 +273,18 @@ impl Sources {
         let (Some(a), Some(b)) = (self.file(name), other.file(name)) else {
             return Ok(false);
         };
+        self.same_file(name, a, other, b)
+    }
+
+    /// Returns `true` if `a` (a file of this revision named `name`) and `b` (of `other`) have
+    /// the same bytes: by blob ID when both know theirs, else by reading them.
+    pub fn same_file(
+        &self,
+        name: &str,
+        a: &SourceFile,
+        other: &Sources,
+        b: &SourceFile,
+    ) -> Result<bool> {
         if let (Some(x), Some(y)) = (a.id, b.id) {
             return Ok(x == y);
         }
