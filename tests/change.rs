@@ -1,8 +1,8 @@
 //! The cost of a check follows the change (issue 12), checked for what it must not change: the
 //! working tree read through the index (stat-clean, dirty, untracked, deleted, ignored files and
-//! a real racy-git case), the header cache under the git directory (cold and warm runs agree; a
-//! damaged or foreign cache is rebuilt, never trusted) and change-based planning against `--full`
-//! on revisions of a real repository. Whole-command tests on real git repositories.
+//! a real racy-git case), the header and tree caches under the git directory (cold and warm runs
+//! agree; a damaged or foreign cache is rebuilt, never trusted) and change-based planning against
+//! `--full` on revisions of a real repository. Whole-command tests on real git repositories.
 
 mod common;
 
@@ -343,5 +343,85 @@ fn change_based_and_full_agree_on_every_pair_of_revisions() {
             findings(path, &["--against", old, "--full"]),
             "working tree against {old}"
         );
+    }
+}
+
+/// Revisions are listed from trees cached by tree ID (`.git/protoguard/trees.bin`): a cold and a
+/// warm cache give the same findings, for a commit that changed one subtree and one that moved a
+/// file between directories; a damaged cache file is rebuilt, never trusted.
+#[test]
+fn cold_and_warm_tree_caches_agree_and_a_damaged_cache_is_rebuilt() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path();
+    chain(path);
+    write(&path.join("src/main.rs"), "fn main() {}\n");
+    commit_all(path, "source next to the schema");
+    // A subtree that changed: a field deleted deep in proto/acme.
+    write(
+        &path.join("proto/acme/a.proto"),
+        &message("acme", &[], &["string one"]),
+    );
+    commit_all(path, "a.two deleted");
+    // A file moved between directories (other/ to moved/, import name and package kept).
+    fs::create_dir_all(path.join("proto/moved")).unwrap();
+    fs::rename(
+        path.join("proto/other/d.proto"),
+        path.join("proto/moved/d.proto"),
+    )
+    .unwrap();
+    commit_all(path, "d moved");
+    let cache = path.join(".git/protoguard/trees.bin");
+    let pairs = [
+        ["HEAD~1", "--against", "HEAD~2"],
+        ["HEAD", "--against", "HEAD~1"],
+        ["HEAD", "--against", "HEAD~2"],
+    ];
+    let mut cold = Vec::new();
+    for pair in pairs {
+        let _ = fs::remove_dir_all(path.join(".git/protoguard"));
+        let found = findings(path, &[&pair[..], &["--category", "FILE"]].concat());
+        assert!(cache.exists(), "{pair:?}: the first run writes the cache");
+        cold.push(found);
+    }
+    assert_eq!(rules_of(&cold[0]), ["FIELD_NO_DELETE"]);
+    assert_eq!(rules_of(&cold[1]), ["FILE_NO_DELETE"], "{:?}", cold[1]);
+    assert!(cold[1][0].contains("other/d.proto"), "{:?}", cold[1]);
+    assert_eq!(
+        rules_of(&cold[2]),
+        ["FIELD_NO_DELETE", "FILE_NO_DELETE"],
+        "{:?}",
+        cold[2]
+    );
+    // Warm: one cache filled by every revision above, in another order.
+    for _ in 0..2 {
+        for (pair, cold) in pairs.iter().zip(&cold).rev() {
+            let warm = findings(path, &[&pair[..], &["--category", "FILE"]].concat());
+            assert_eq!(&warm, cold, "{pair:?}");
+        }
+    }
+    // The working tree against each revision, warm.
+    for (old, cold) in [("HEAD~1", &cold[1]), ("HEAD~2", &cold[2])] {
+        assert_eq!(
+            &findings(path, &["--against", old, "--category", "FILE"]),
+            cold
+        );
+    }
+
+    let good = fs::read(&cache).unwrap();
+    for damage in [
+        b"garbage".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        {
+            let mut flipped = good.clone();
+            let at = flipped.len() - 7;
+            flipped[at] ^= 0x10;
+            flipped
+        },
+        Vec::new(),
+    ] {
+        fs::write(&cache, &damage).unwrap();
+        let found = findings(path, &["HEAD", "--against", "HEAD~2", "--category", "FILE"]);
+        assert_eq!(found, cold[2]);
+        assert!(fs::read(&cache).unwrap().len() > 100, "rebuilt");
     }
 }

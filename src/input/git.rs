@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{ObjectType, Repository, Tree};
 
 use super::git_open::{choose, open, open_input, IndexFiles, Place, TreeFiles};
 use super::promised::Promised;
+use super::trees::Trees;
 use super::{
     is_proto, ConfigChoice, Content, GitRepo, Layout, LayoutFlags, Objects, Revision, Snapshot,
     SourceFile, Sources,
@@ -112,14 +113,18 @@ pub(super) fn read_rev(
     let excludes = excludes(&prefix, &layout)?;
     // Every blob the layout reaches, listed first so that a partial clone fetches them at once.
     let roots = layout.module_roots();
+    // A repository cloned for this input is gone after the run: no cache for it.
+    let cache_dir = clone.is_none().then(|| CacheFile::dir_of(&repo));
+    let mut trees = Trees::open(&repo, cache_dir.as_deref());
     let mut listed = Vec::new();
     for dir in roots
         .iter()
         .copied()
         .chain(layout.includes.iter().map(PathBuf::as_path))
     {
-        listed.push(tree_blobs(&repo, &tree, &prefix.join(dir), &excludes)?);
+        listed.push(tree_blobs(&mut trees, &tree, &prefix.join(dir), &excludes)?);
     }
+    trees.save();
     let all: Vec<(String, git2::Oid)> = listed
         .iter()
         .flat_map(|(base, blobs)| {
@@ -161,9 +166,7 @@ pub(super) fn read_rev(
     sources.add_external(&layout)?;
     notes.extend(promised.notes());
     drop((tree, commit, object));
-    if clone.is_none() {
-        sources.cache_dir = Some(CacheFile::dir_of(&repo));
-    }
+    sources.cache_dir = cache_dir;
     sources.objects = Some(Objects::new(repo, clone));
     Ok(Revision {
         snapshot: Snapshot {
@@ -353,46 +356,23 @@ fn excludes(prefix: &Path, layout: &Layout) -> Result<Vec<String>> {
 /// The `.proto` blobs under `dir` in `tree`, keyed by path relative to `dir`, leaving out
 /// `excludes` (`/`-separated, relative to the repository's top), with `dir` as a `/`-terminated
 /// prefix. A directory that does not exist in this revision has no files (the module may be
-/// younger than the revision).
+/// younger than the revision). Subtrees an earlier run listed come from `trees`' cache.
 fn tree_blobs(
-    repo: &Repository,
+    trees: &mut Trees<'_>,
     tree: &Tree<'_>,
     dir: &Path,
     excludes: &[String],
 ) -> Result<(String, Vec<(String, git2::Oid)>)> {
     let base = dir_prefix(dir)?;
-    let subtree;
-    let tree = if dir.as_os_str().is_empty() {
-        tree
+    let id = if dir.as_os_str().is_empty() {
+        tree.id()
     } else {
-        let entry = match tree.get_path(dir) {
-            Ok(entry) => entry,
-            Err(_) => return Ok((base, Vec::new())),
-        };
-        if entry.kind() != Some(ObjectType::Tree) {
-            return Ok((base, Vec::new()));
+        match tree.get_path(dir) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => entry.id(),
+            _ => return Ok((base, Vec::new())),
         }
-        subtree = repo
-            .find_tree(entry.id())
-            .map_err(|err| git_error(repo, err))?;
-        &subtree
     };
-    let mut blobs = Vec::new();
-    tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
-        let Some(name) = entry.name() else {
-            return TreeWalkResult::Ok;
-        };
-        if !excludes.is_empty() && super::is_excluded(&format!("{base}{parent}{name}"), excludes) {
-            return TreeWalkResult::Skip;
-        }
-        // Symlinks (0o120000) and submodules are not files of this revision.
-        if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != 0o120000 && is_proto(name)
-        {
-            blobs.push((format!("{parent}{name}"), entry.id()));
-        }
-        TreeWalkResult::Ok
-    })
-    .map_err(|err| git_error(repo, err))?;
+    let blobs = trees.list(id, &base, excludes)?;
     Ok((base, blobs))
 }
 

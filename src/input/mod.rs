@@ -9,6 +9,7 @@ mod git;
 mod git_open;
 mod promised;
 pub(crate) use promised::Promised;
+mod trees;
 mod worktree;
 
 use std::collections::BTreeMap;
