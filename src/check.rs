@@ -196,7 +196,7 @@ pub fn compare(settings: &Settings, loaded: Loaded) -> Result<Outcome> {
     ));
     let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
     crate::impact::attach(&mut findings, &old, &new, impact_only);
-    drop((old, new));
+    load::release((old, new));
     user_paths(&mut findings, &previous, &current);
     restrict_paths(
         &mut findings,

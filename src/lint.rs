@@ -96,6 +96,7 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
             .collect();
         let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
         let compared = (0, new.files().len());
+        load::release((old, new));
         finish(&mut findings, settings, &previous, &current)?;
         return Ok(Outcome {
             findings,
@@ -122,7 +123,7 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
     // thousands, so it gets none (see docs/output-formats.md).
     crate::impact::attach(&mut findings, &old, &new, false);
     let compared = (old.files().len(), new.files().len());
-    drop((old, new));
+    load::release((old, new));
     finish(&mut findings, settings, &previous, &current)?;
     Ok(Outcome {
         findings,

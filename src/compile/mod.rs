@@ -23,7 +23,7 @@ use crate::editions::{self, FileEdition};
 use crate::error::{Error, Result};
 use crate::finding::Side;
 use crate::input::{without_bom, Content, DescriptorSet, MissingImport, Snapshot, Sources};
-use crate::schema::{Schema, SpanIndex};
+use crate::schema::Schema;
 
 mod read;
 mod shared;
@@ -86,7 +86,7 @@ pub fn compile(
                         Ok(_) => return Err(lean),
                     },
                 };
-            let schema = Schema::new(snapshot, side, pool, &names, editions);
+            let mut schema = Schema::new(snapshot, side, pool, &names, editions);
             schema.keep_spans(kept);
             Ok(schema)
         }
@@ -109,11 +109,11 @@ enum SourceInfoMode {
 }
 use SourceInfoMode::{Framed, Lean};
 
-/// A compiled pool, the editions files' data by name, and the span indexes kept per checked file.
+/// A compiled pool, the editions files' data by name, and the source info kept per checked file.
 type Compiled = (
     prost_reflect::DescriptorPool,
     HashMap<String, FileEdition>,
-    Vec<(String, SpanIndex)>,
+    HashMap<String, Captured>,
 );
 
 /// How a compile with source info runs (see [`SourceInfoMode::Framed`]).
@@ -193,15 +193,8 @@ fn compile_sources(
     }
     drop(reader);
     let pool = compiler.descriptor_pool();
-    let mut captured = captured.take();
-    let kept: Vec<(String, SpanIndex)> = names
-        .iter()
-        .filter_map(|name| {
-            let captured = captured.remove(name)?;
-            Some((name.clone(), captured.finish(&pool)))
-        })
-        .collect();
-    drop(captured);
+    // Finished into span indexes on first use (by the threads that locate findings), not here.
+    let kept = captured.take();
     let lowered = Rc::try_unwrap(lowered).map_or_else(|rc| rc.borrow().clone(), |c| c.into_inner());
     let editions: HashMap<String, FileEdition> = lowered
         .into_iter()
@@ -443,7 +436,7 @@ impl EditionsViolation {
     ) -> Self {
         // `map` is the column map of an editions file; a proto2/proto3 file has none.
         let index = parse_spans(file, text, map, map.is_some()).unwrap_or_default();
-        let span = index.byte_range(&problem.path, text);
+        let span = index.byte_range(&problem.path, text.as_bytes());
         let (line, column) = span.map_or((1, 1), |(start, _)| line_column(text, start));
         EditionsViolation {
             name: name.to_owned(),

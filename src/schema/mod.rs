@@ -9,14 +9,14 @@ pub mod resolved;
 mod spans;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use prost_reflect::{
     DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor,
     MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
 };
 
+use crate::compile::Captured;
 use crate::editions::features::FileFeatures;
 use crate::editions::{Edition, FileEdition};
 use crate::finding::{Location, Side, Span};
@@ -32,6 +32,11 @@ pub struct Schema {
     /// Each file's span index, by the file's index in `pool`, built on first use (see
     /// [`Schema::span_index`]).
     spans: Vec<OnceLock<SpanIndex>>,
+    /// Source info the compile kept (see [`crate::compile::Spans::Kept`]), by the file's index
+    /// in `pool`, until [`Schema::span_index`] first asks for the file: resolving its option
+    /// paths against the pool then happens on the threads that locate findings, in parallel,
+    /// instead of for every file on the compiling thread. Empty when nothing was kept.
+    captured: Vec<Mutex<Option<Captured>>>,
     /// The index of a file this revision does not have: empty.
     no_spans: SpanIndex,
     /// Editions files by name (lowered sources and descriptor-set files): the pool holds them as
@@ -84,6 +89,7 @@ impl Schema {
             pool,
             files,
             spans,
+            captured: Vec::new(),
             no_spans: SpanIndex::default(),
             editions,
             features,
@@ -157,6 +163,16 @@ impl Schema {
         }
     }
 
+    /// The bytes of a source file of this revision (without a byte-order mark), for placing
+    /// spans: [`Schema::source`] validates the whole text as UTF-8 on each call, which a
+    /// lookup per finding cannot afford; a file that compiled is UTF-8 already.
+    fn source_bytes(&self, name: &str) -> Option<&[u8]> {
+        match &self.snapshot.content {
+            Content::Sources(sources) => sources.get(name).map(crate::input::without_bom),
+            Content::Descriptors(_) => None,
+        }
+    }
+
     /// Where an element is: its whole declaration.
     pub fn locate(&self, element: &impl Element) -> Location {
         self.locate_part(element, &[])
@@ -167,7 +183,7 @@ impl Schema {
     pub fn locate_part(&self, element: &impl Element, parts: &[i32]) -> Location {
         let file = element.file();
         let index = self.span_index(&file);
-        let text = self.source(file.name());
+        let text = self.source_bytes(file.name());
         if element.path().is_empty() {
             // A file: anchor at its package (or syntax) statement, not the whole text.
             return Location {
@@ -199,7 +215,10 @@ impl Schema {
     pub fn locate_path(&self, element: &impl Element, sub: &[i32]) -> Location {
         let file = element.file();
         let path = [element.path(), sub].concat();
-        match self.span_index(&file).get(&path, self.source(file.name())) {
+        match self
+            .span_index(&file)
+            .get(&path, self.source_bytes(file.name()))
+        {
             Some(span) => Location {
                 side: self.side,
                 path: file.name().to_owned(),
@@ -216,7 +235,7 @@ impl Schema {
     pub fn locate_nearest(&self, element: &impl Element, sub: &[i32]) -> Location {
         let file = element.file();
         let index = self.span_index(&file);
-        let text = self.source(file.name());
+        let text = self.source_bytes(file.name());
         let mut path = [element.path(), sub].concat();
         // A part that was not written itself (a rules message set only through its fields, as
         // in `string.min_len = 1`) is where its first written part is.
@@ -253,33 +272,40 @@ impl Schema {
     /// The span of a `SourceCodeInfo` path in a file of this revision (the element's whole
     /// declaration), without falling back to a parent.
     pub fn span(&self, file: &FileDescriptor, path: &[i32]) -> Option<Span> {
-        self.span_index(file).get(path, self.source(file.name()))
+        self.span_index(file)
+            .get(path, self.source_bytes(file.name()))
     }
 
     /// The byte range of an element's whole declaration in its file's source text (as
     /// [`Schema::source`] gives it); `None` without source text or source info.
     pub fn byte_range(&self, element: &impl Element) -> Option<(usize, usize)> {
         let file = element.file();
-        let text = self.source(file.name())?;
+        let text = self.source_bytes(file.name())?;
         self.span_index(&file).byte_range(element.path(), text)
     }
 
-    /// Keeps span indexes made while compiling (see [`crate::compile::Spans::Kept`]), so that
-    /// their files are not parsed again.
-    pub fn keep_spans(&self, kept: Vec<(String, SpanIndex)>) {
-        for (name, index) in kept {
+    /// Keeps the source info taken while compiling (see [`crate::compile::Spans::Kept`]), so
+    /// that its files are not parsed again.
+    pub fn keep_spans(&mut self, kept: HashMap<String, Captured>) {
+        if kept.is_empty() {
+            return;
+        }
+        self.captured = (0..self.pool.files().len())
+            .map(|_| Mutex::new(None))
+            .collect();
+        for (name, captured) in kept {
             if let Some(file) = self.pool.get_file_by_name(&name) {
-                // Set once: nothing has looked the file up yet.
-                let _ = self.spans[file.index()].set(index);
+                self.captured[file.index()] = Mutex::new(Some(captured));
             }
         }
     }
 
     /// The span index (and comments) of a file of this revision, built on first use. Source
     /// files are compiled without source info ([`crate::compile`]), so theirs is parsed again
-    /// here, unless the compile kept it: only files with findings, ignore directives or comment
-    /// rules get this far. Each file has its own cell, so threads locating findings in different
-    /// files do not wait for each other.
+    /// here, unless the compile kept it (then its option paths are resolved here, see
+    /// [`Schema::keep_spans`]): only files with findings, ignore directives or comment rules get
+    /// this far. Each file has its own cell, so threads locating findings in different files do
+    /// not wait for each other.
     pub fn span_index(&self, file: &FileDescriptor) -> &SpanIndex {
         // A descriptor of the other revision is looked up here by name.
         let own = match file.parent_pool() == &self.pool {
@@ -290,6 +316,13 @@ impl Schema {
             return &self.no_spans;
         };
         self.spans[file.index()].get_or_init(|| {
+            let kept = self.captured.get(file.index()).and_then(|slot| {
+                // Poisoned: a thread panicked while taking it; parse the file again instead.
+                slot.lock().ok()?.take()
+            });
+            if let Some(captured) = kept {
+                return captured.finish(&self.pool);
+            }
             let edition = self.editions.get(file.name());
             let map = edition.map(|e| &e.map);
             match &file.file_descriptor_proto().source_code_info {

@@ -233,7 +233,7 @@ impl SpanIndex {
     }
 
     /// The byte range of a path's span in `text` (the original text of the file).
-    pub fn byte_range(&self, path: &[i32], text: &str) -> Option<(usize, usize)> {
+    pub fn byte_range(&self, path: &[i32], text: &[u8]) -> Option<(usize, usize)> {
         let [line, col, end_line, end_col] = self.find(path)?.span;
         let starts = self.line_starts(text);
         let offset = |line: i32, col: i32| -> Option<usize> {
@@ -244,22 +244,25 @@ impl SpanIndex {
     }
 
     /// Byte offsets of the lines of `text` (u32: protox reads no source of 4 GiB).
-    fn line_starts(&self, text: &str) -> &[u32] {
+    fn line_starts(&self, text: &[u8]) -> &[u32] {
         self.line_starts.get_or_init(|| {
+            let ends = text.iter().enumerate().filter(|(_, b)| **b == b'\n');
             std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .chain(ends.map(|(i, _)| i as u32 + 1))
                 .collect()
         })
     }
 
-    pub fn get(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
+    /// The span recorded at `path` (its first location), with columns counted in characters
+    /// of `text` (the file's source, UTF-8 since it compiled) when it is given.
+    pub fn get(&self, path: &[i32], text: Option<&[u8]>) -> Option<Span> {
         let record = self.find(path)?;
         Some(self.convert(&record.span, text))
     }
 
     /// The first span (in the text) of a path strictly below `path`, for the rare lookups where
     /// `path` itself was not recorded: the paths below it are one run of the sorted index.
-    pub fn first_below(&self, path: &[i32], text: Option<&str>) -> Option<Span> {
+    pub fn first_below(&self, path: &[i32], text: Option<&[u8]>) -> Option<Span> {
         let start = self.sorted.partition_point(|&r| self.path(r) <= path);
         self.sorted[start..]
             .iter()
@@ -270,8 +273,10 @@ impl SpanIndex {
     }
 
     /// A 0-based line and byte column as a 1-based span, counting columns in characters when
-    /// the text is known.
-    fn convert(&self, raw: &[i32; 4], text: Option<&str>) -> Span {
+    /// the text is known. The text is UTF-8 (the file compiled), so a line's characters are its
+    /// bytes that do not continue a multi-byte sequence: no validation per lookup (a check
+    /// locates thousands of findings, each in a file of kilobytes).
+    fn convert(&self, raw: &[i32; 4], text: Option<&[u8]>) -> Span {
         let [line, col, end_line, end_col] = *raw;
         let column = |line: i32, col: i32| -> u32 {
             let byte_col = col.max(0) as usize;
@@ -284,7 +289,9 @@ impl SpanIndex {
                         .map_or(t.len(), |&next| next as usize - 1);
                     t.get(start..(start + byte_col).min(end))
                 })
-                .map_or(byte_col, |prefix| prefix.chars().count());
+                .map_or(byte_col, |prefix| {
+                    prefix.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+                });
             char_col as u32 + 1
         };
         Span {
@@ -296,7 +303,7 @@ impl SpanIndex {
     }
 
     /// Where a file-level finding goes: the `package` statement, else `syntax`, else line 1.
-    pub fn file_anchor(&self, text: Option<&str>) -> Option<Span> {
+    pub fn file_anchor(&self, text: Option<&[u8]>) -> Option<Span> {
         self.get(&[FILE_PACKAGE], text)
             .or_else(|| self.get(&[FILE_SYNTAX], text))
             .or(Some(Span {
@@ -305,5 +312,43 @@ impl SpanIndex {
                 end_line: 1,
                 end_column: 1,
             }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost_types::source_code_info::Location;
+    use prost_types::SourceCodeInfo;
+
+    use super::SpanIndex;
+    use crate::finding::Span;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        // `É` is two bytes: `message` starts at byte 19 of line 2 and is its 19th character.
+        let text = "// é → ü\nenum É { X = 0; } message M {}\n";
+        let info = SourceCodeInfo {
+            location: vec![Location {
+                path: vec![4, 0],
+                span: vec![1, 19, 31],
+                ..Location::default()
+            }],
+        };
+        let index = SpanIndex::new(Some(&info), None);
+        let span = |text| index.get(&[4, 0], text).expect("recorded");
+        let want = Span {
+            start_line: 2,
+            start_column: 19,
+            end_line: 2,
+            end_column: 31,
+        };
+        assert_eq!(span(Some(text.as_bytes())), want);
+        // Without the text, columns stay bytes (one more before and after the `É`).
+        let bytes = Span {
+            start_column: 20,
+            end_column: 32,
+            ..want
+        };
+        assert_eq!(span(None), bytes);
     }
 }

@@ -67,6 +67,8 @@ pub mod service_suffix;
 pub mod stable_package_no_import_unstable;
 pub mod syntax_specified;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use prost_reflect::{
     EnumDescriptor, EnumValueDescriptor, FileDescriptor, MessageDescriptor, MethodDescriptor,
     OneofDescriptor, ServiceDescriptor,
@@ -208,52 +210,73 @@ impl<'r> ByKind<'r> {
 /// (generated for `map<K, V>` fields) and the synthetic oneofs of proto3 `optional` fields are
 /// not written by the user and are not offered to rules, as in buf.
 ///
-/// Files are linted in parallel, in contiguous runs (one per available core, at most 8), and
-/// the findings joined in file order: the result is the same as one pass over the files. Most
-/// of a file's cost is locating its findings, which parses its source info again (see
-/// [`crate::compile`]); that is per file, so it divides well.
+/// The work is split into jobs: each whole-revision rule (PACKAGE_SAME_*, the cycle and
+/// uniqueness rules) on its own, then runs of files. One thread per available core (at most 8)
+/// takes the next job until none is left, and the findings are joined in job order: the result
+/// is the same as one pass (whole-revision rules first, then the files in order). Most of a
+/// file's cost is locating its findings (see [`Schema::span_index`]), which is per file, so it
+/// divides well; a whole-revision rule runs beside the files instead of before them.
 pub fn run(schema: &Schema, rules: &[Enabled], options: &LintOptions) -> Vec<Linted> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    run_on(schema, rules, options, cores.clamp(1, 8))
+}
+
+/// [`run`] on at most `threads` threads (fewer for a small schema: one per 16 files).
+fn run_on(
+    schema: &Schema,
+    rules: &[Enabled],
+    options: &LintOptions,
+    threads: usize,
+) -> Vec<Linted> {
     let by = ByKind::new(rules);
-    let mut findings = Vec::new();
-    for (rule, f) in &by.schema {
-        f(&mut LintCtx::new(schema, options, rule, &mut findings));
-    }
     let files = schema.files();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min((files.len() / 16).max(1));
+    let threads = threads.min((files.len() / 16).max(1));
+    // About eight runs per thread, so that a thread that drew slow files is not left alone.
+    let batches: Vec<&[FileDescriptor]> = files
+        .chunks(files.len().div_ceil(threads * 8).max(16))
+        .collect();
+    let jobs = by.schema.len() + batches.len();
+    let run_job = |job: usize, found: &mut Vec<Linted>| match by.schema.get(job) {
+        Some((rule, f)) => f(&mut LintCtx::new(schema, options, rule, found)),
+        None => {
+            for file in batches[job - by.schema.len()] {
+                lint_file(schema, &by, options, file, found);
+            }
+        }
+    };
     if threads == 1 {
-        for file in files {
-            lint_file(schema, &by, options, file, &mut findings);
+        let mut findings = Vec::new();
+        for job in 0..jobs {
+            run_job(job, &mut findings);
         }
         return findings;
     }
-    let chunk = files.len().div_ceil(threads);
-    let parts: Vec<Vec<Linted>> = std::thread::scope(|s| {
-        let by = &by;
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    let mut found = Vec::new();
-                    for file in part {
-                        lint_file(schema, by, options, file, &mut found);
-                    }
-                    found
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if job >= jobs {
+                return done;
+            }
+            let mut found = Vec::new();
+            run_job(job, &mut found);
+            done.push((job, found));
+        }
+    };
+    let mut done: Vec<(usize, Vec<Linted>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut done = work();
+        for helper in helpers {
+            let theirs = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            done.extend(theirs);
+        }
+        done
     });
-    findings.extend(parts.into_iter().flatten());
-    findings
+    done.sort_unstable_by_key(|(job, _)| *job);
+    done.into_iter().flat_map(|(_, found)| found).collect()
 }
 
 /// Runs the element rules over one file and what it declares.
@@ -316,4 +339,60 @@ fn lint_file(
 /// root).
 pub(crate) fn directory(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use super::{run_on, LintOptions};
+    use crate::check::Selection;
+    use crate::compile::{compile, CompileOptions, Spans};
+    use crate::config::Config;
+    use crate::finding::Side;
+    use crate::input::{Content, Snapshot, Sources};
+    use crate::registry::RuleKind;
+
+    /// The jobs of several threads, joined, are one pass over the schema: the same findings in
+    /// the same order, whole-revision rules (PACKAGE_SAME_GO_PACKAGE here) included.
+    #[test]
+    fn threads_find_what_one_pass_finds() {
+        let mut sources = Sources::default();
+        let mut names = BTreeSet::new();
+        for i in 0..90 {
+            let (package, go) = (i % 7, i % 3);
+            let name = format!("acme/p{package}/v1/file_{i}.proto");
+            let text = format!(
+                "syntax = \"proto3\";\npackage acme.p{package}.v1;\noption go_package = \"x{go}\";\n\
+                 message bad_{i} {{ string BadField = 1; }}\n\
+                 service S{i} {{ rpc get(bad_{i}) returns (bad_{i}); }}\n"
+            );
+            sources.insert(name.clone(), text.into_bytes());
+            names.insert(name);
+        }
+        let snapshot = Arc::new(Snapshot {
+            label: "test".to_owned(),
+            content: Content::Sources(sources),
+        });
+        let options = CompileOptions {
+            spans: Spans::Kept { comments: true },
+            read_ahead: false,
+            parses: None,
+        };
+        let schema = compile(snapshot, Side::Current, &names, &[], options).expect("compiles");
+        let rules = Selection::default()
+            .resolve_in(RuleKind::Lint, &Config::default())
+            .expect("the default rules");
+        let lint = LintOptions::default();
+        let one = format!("{:?}", run_on(&schema, &rules, &lint, 1));
+        for threads in [2, 3, 8] {
+            let many = run_on(&schema, &rules, &lint, threads);
+            assert!(many.len() > 400, "{}", many.len());
+            assert!(many
+                .iter()
+                .any(|l| l.finding.rule == "PACKAGE_SAME_GO_PACKAGE"));
+            assert_eq!(one, format!("{many:?}"), "{threads} threads");
+        }
+    }
 }
