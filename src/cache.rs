@@ -18,13 +18,20 @@
 //! payload   length bytes
 //! ```
 //!
+//! A cache too large to read whole on every run is written with [`CacheFile::write_mapped`] and
+//! read with [`CacheFile::map`] instead: memory-mapped, with a checksum per 16 KiB block checked
+//! when the block is first read (see [`mapped`]), so a run pays for the pages it uses.
+//!
 //! [`Encoder`] and [`Decoder`] write and read payloads of integers, byte strings and strings;
 //! decoding never panics on bad input (every read is bounds-checked).
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
+pub mod mapped;
 pub mod table;
+
+pub use mapped::{Mapped, Payload};
 
 const MAGIC: &[u8; 8] = b"PGCACHE\0";
 
@@ -83,13 +90,7 @@ impl CacheFile {
     /// Where the payload is in `bytes`, if the header matches and the checksum holds.
     fn payload_of(&self, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
         let mut d = Decoder::new(bytes);
-        if d.take(MAGIC.len())? != MAGIC {
-            return None;
-        }
-        let kind_len = usize::from(d.take(1)?[0]);
-        if d.take(kind_len)? != self.kind.as_bytes() || d.u32()? != self.version {
-            return None;
-        }
+        self.read_header_start(&mut d, MAGIC)?;
         let length = d.u64()?;
         let checksum = d.u64()?;
         if length > self.max_bytes || d.remaining() as u64 != length {
@@ -98,6 +99,26 @@ impl CacheFile {
         let start = d.position();
         let payload = &bytes[start..];
         (checksum_of(payload) == checksum).then_some(start..bytes.len())
+    }
+
+    /// A header's first fields: `magic`, kind, version.
+    fn header_start(&self, magic: &[u8; 8], capacity: usize) -> Vec<u8> {
+        let mut header = Vec::with_capacity(capacity);
+        header.extend_from_slice(magic);
+        header.push(self.kind.len() as u8);
+        header.extend_from_slice(self.kind.as_bytes());
+        header.extend_from_slice(&self.version.to_le_bytes());
+        header
+    }
+
+    /// Reads [`CacheFile::header_start`]'s fields; `None` unless they are `magic`, this kind
+    /// and this version.
+    fn read_header_start(&self, d: &mut Decoder, magic: &[u8; 8]) -> Option<()> {
+        let ours = d.take(magic.len())? == magic && {
+            let kind_len = usize::from(d.take(1)?[0]);
+            d.take(kind_len)? == self.kind.as_bytes() && d.u32()? == self.version
+        };
+        ours.then_some(())
     }
 
     fn header_len(&self) -> usize {
@@ -116,46 +137,37 @@ impl CacheFile {
     /// mostly slices of the file just read, and copying them into one buffer would hold it twice.
     pub fn write_parts(&self, parts: &[&[u8]]) -> io::Result<()> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
-        if len as u64 > self.max_bytes {
-            match std::fs::remove_file(&self.path) {
-                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
-                _ => {}
-            }
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "{}: {} bytes is over the cache's limit of {} bytes",
-                    self.path.display(),
-                    len,
-                    self.max_bytes
-                ),
-            ));
-        }
+        self.check_size(len)?;
         let mut checksum = Checksum::new(len);
         for part in parts {
             checksum.update(part);
         }
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut header = Vec::with_capacity(self.header_len());
-        header.extend_from_slice(MAGIC);
-        header.push(self.kind.len() as u8);
-        header.extend_from_slice(self.kind.as_bytes());
-        header.extend_from_slice(&self.version.to_le_bytes());
+        let mut header = self.header_start(MAGIC, self.header_len());
         header.extend_from_slice(&(len as u64).to_le_bytes());
         header.extend_from_slice(&checksum.finish().to_le_bytes());
-        // No fsync: a file cut short by a crash fails its checksum and is rebuilt, which costs
-        // less than syncing on every run.
-        let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-        {
-            let mut out = io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
-            out.write_all(&header)?;
-            for part in parts {
-                out.write_all(part)?;
-            }
-            out.flush()?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        mapped::persist(dir, &self.path, &header, parts)
+    }
+
+    /// An error for a payload of `len` bytes over the limit, after removing the old file so
+    /// that it is not read stale.
+    fn check_size(&self, len: usize) -> io::Result<()> {
+        if len as u64 <= self.max_bytes {
+            return Ok(());
         }
-        temp.persist(&self.path).map(drop).map_err(|err| err.error)
+        match std::fs::remove_file(&self.path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{}: {} bytes is over the cache's limit of {} bytes",
+                self.path.display(),
+                len,
+                self.max_bytes
+            ),
+        ))
     }
 }
 

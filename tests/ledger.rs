@@ -389,3 +389,111 @@ fn with_field_after_id(root: &Path, field: &str) -> String {
     let out = protoguard(root, &["breaking", "--against", "HEAD", "--format", "text"]);
     expect_code(&out, 1)
 }
+
+/// A check whose ledger is cached at its revision looks its elements up in the memory-mapped
+/// cache (an index by name, each block checked as it is read): whatever happens to the file —
+/// a byte flipped anywhere, cut short, emptied, another format — the answer is the one a cold
+/// ledger gives, one commit behind and at the revision alike, and two checks at once agree.
+#[test]
+fn a_check_from_a_cached_ledger_at_or_behind_its_revision_is_the_cold_answer() {
+    let dir = TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    // Enough elements that the ledger spans many checked blocks.
+    for i in 0..30 {
+        let mut text = format!("syntax = \"proto3\";\npackage acme.gen{i};\n");
+        for m in 0..20 {
+            text.push_str(&format!(
+                "message Generated{m}WithAFairlyLongName {{\n  string first_field_{m} = 1;\n  int64 second_field_{m} = 2;\n  repeated string third_field_{m} = 3;\n}}\n"
+            ));
+        }
+        write(&dir.path().join(format!("gen/g{i}.proto")), &text);
+    }
+    write(&dir.path().join("api/user.proto"), V1);
+    commit_all(dir.path(), "first");
+    write(&dir.path().join("api/user.proto"), DELETED);
+    commit_all(dir.path(), "delete old_email");
+    // The change: number 4 reused (FIELD_NUMBER_NO_REUSE reads the ledger).
+    write(&dir.path().join("api/user.proto"), REUSED);
+    let check = || {
+        let out = protoguard(
+            dir.path(),
+            &["breaking", "--against", "HEAD", "--format", "json"],
+        );
+        expect_code(&out, 1)
+    };
+    let cold = check();
+    assert!(cold.contains("FIELD_NUMBER_NO_REUSE"), "{cold}");
+    let cached = std::fs::read(ledger_file(dir.path())).unwrap();
+    assert!(cached.len() > 100_000, "{} bytes", cached.len());
+    // At its revision: answered from the file, which is left as it is.
+    assert_eq!(check(), cold);
+    assert_eq!(std::fs::read(ledger_file(dir.path())).unwrap(), cached);
+
+    // The element's own name damaged: the lookup reads it, so the ledger is rebuilt.
+    let at = cached
+        .windows(12)
+        .position(|w| w == b"acme.v1.User")
+        .expect("the name is in the string table");
+    let mut damaged = cached.clone();
+    damaged[at + 5] ^= 0x01;
+    std::fs::write(ledger_file(dir.path()), &damaged).unwrap();
+    assert_eq!(check(), cold);
+    let rebuilt = std::fs::read(ledger_file(dir.path())).unwrap();
+    assert_ne!(
+        rebuilt, damaged,
+        "a damaged block is not trusted but rebuilt"
+    );
+    // A byte flipped anywhere else (read by the lookup or not), the file cut short, emptied,
+    // or not a ledger of this format: the same answer.
+    let mut cases: Vec<Vec<u8>> = (1..16)
+        .map(|k| {
+            let mut bytes = cached.clone();
+            bytes[cached.len() * k / 16] ^= 0x40;
+            bytes
+        })
+        .collect();
+    cases.push(cached[..cached.len() - 1].to_vec());
+    cases.push(cached[..cached.len() / 2].to_vec());
+    cases.push(Vec::new());
+    cases.push(b"PGCACHE\0not the mapped format".to_vec());
+    for (i, bytes) in cases.iter().enumerate() {
+        std::fs::write(ledger_file(dir.path()), bytes).unwrap();
+        assert_eq!(check(), cold, "case {i}");
+    }
+
+    // One commit behind: continued over it, the same answer; then at the revision again.
+    write(
+        &dir.path().join("api/extra.proto"),
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage Extra { string a = 1; }\n",
+    );
+    git(dir.path(), &["add", "api/extra.proto"]);
+    git(dir.path(), &["commit", "-q", "-m", "unrelated"]);
+    let behind = std::fs::read(ledger_file(dir.path())).unwrap();
+    std::fs::remove_file(ledger_file(dir.path())).unwrap();
+    let cold = check();
+    assert!(cold.contains("FIELD_NUMBER_NO_REUSE"), "{cold}");
+    std::fs::write(ledger_file(dir.path()), &behind).unwrap();
+    assert_eq!(check(), cold, "continued over one commit");
+    assert_ne!(std::fs::read(ledger_file(dir.path())).unwrap(), behind);
+    assert_eq!(check(), cold, "at the revision");
+
+    // Two checks at once, from no cache and then from the cache: both give the cold answer.
+    for remove in [true, false] {
+        if remove {
+            std::fs::remove_file(ledger_file(dir.path())).unwrap();
+        }
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let cwd = dir.path().to_owned();
+                std::thread::spawn(move || {
+                    let args = ["breaking", "--against", "HEAD", "--format", "json"];
+                    expect_code(&protoguard(&cwd, &args), 1)
+                })
+            })
+            .collect();
+        for run in runs {
+            assert_eq!(run.join().unwrap(), cold);
+        }
+    }
+    assert_eq!(check(), cold);
+}

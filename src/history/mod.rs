@@ -5,6 +5,7 @@
 //! cached under the git directory and updated incrementally), shown by `protoguard history`.
 
 mod check;
+mod layout;
 pub mod parse;
 mod render;
 pub mod reuse;

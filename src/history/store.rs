@@ -1,45 +1,54 @@
-//! The ledger's cache: the walk's state at its tip, one [`CacheFile`] (`ledger`) under the
-//! repository's git directory, so linked worktrees share it. The shared cache file checks kind,
-//! version, length and checksum, and writes by rename, so a damaged, foreign or half-written
-//! file reads as absent and the ledger is rebuilt, and two runs at once each leave a whole file.
-//! It holds only what the repository can recompute.
+//! The ledger's cache: the walk's state at its tip, one memory-mapped [`CacheFile`] (`ledger`)
+//! under the repository's git directory, so linked worktrees share it. The cache file checks
+//! kind, version and length when it is mapped and each block's checksum when the block is first
+//! read, and is only ever replaced by rename, so a damaged, foreign or half-written file reads
+//! as absent and the ledger is rebuilt, and two runs at once each leave a whole file. It holds
+//! only what the repository can recompute.
 //!
 //! The payload is binary (see [`crate::cache::Encoder`]; all integers little-endian), the state
-//! as it is in memory, so reading it is a copy of integer tables, not a parse; and a check whose
-//! ledger is cached at its revision reads only the elements it asks about ([`ledger_of`]),
-//! skipping the others by their counts:
+//! as it is in memory, laid out for random access: a check whose ledger is cached at its
+//! revision finds the few elements it asks about by binary search in the index and reads only
+//! their records and the strings they name ([`super::layout::ledger_of`]), so its cost does not
+//! grow with the history. A walk continued over new commits reads the tables and copies the
+//! records it does not touch ([`Base`], [`encode`]).
 //!
 //! ```text
-//! key        str          what the walk was asked for (--since)
-//! shallow    u32          1 if the walk stopped at a shallow boundary
-//! unparsable u64, unreadable u64, first unreadable: path u32, commit u32 (u32::MAX: none)
-//! commits    u32 n, n × (id 20 bytes, time u64)  oldest first; the last is the tip
-//! strings    u32 n, n × str                      names, types, paths (referred to by index)
-//! files      u32 n, n × (path u32, blob 20 bytes) the version counted per path at the tip
-//! elements   u32 n, n × element
+//! directory  4 × u32: where the strings, files, records and index sections start
+//! head       key str (what the walk was asked for: --since), shallow u32 (1: the walk stopped
+//!            at a shallow boundary), unparsable u64, unreadable u64, first unreadable: path
+//!            u32, commit u32 (u32::MAX: none), commits u32 n + n × (id 20 bytes, time u64),
+//!            oldest first; the last is the tip
+//! strings    u32 n, (n + 1) × u32 offsets into the bytes that follow (string i is
+//!            offsets[i]..offsets[i + 1]), then the UTF-8 bytes: names, types, paths
+//! files      u32 n, n × (path u32, blob 20 bytes): the version counted per path at the tip
+//! records    u32 n, (n + 1) × u32 offsets into the bytes that follow, then n element records
+//! index      n × u32: the record numbers sorted by (extendee?, name bytes)
 //! element    name u32, relative u32, kind u32 (0 message, 1 enum, 2 extendee), live u32,
 //!            former names u32 n + n × u32, reserved ranges u32 n + n × (u32, u32),
 //!            reserved names u32 n + n × u32, members u32 n + n × member
 //! member     number u32, name u32, type u32, first (commit, path, line) 3 × u32,
 //!            last 3 × u32, live u32, json_name u32 (u32::MAX: none, the default)
 //! ```
+//!
+//! Strings and records are referred to by number (string ids index the string table).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use git2::{Oid, Repository};
 
+use super::layout::{order, Layout, DIRECTORY};
 use super::parse::Kind;
-use super::state::{At, ElementState, FxMap, MemberState, State, Wanted, UNSET};
-use super::view::Tables;
-use super::Ledger;
-use crate::cache::{CacheFile, Decoder, Encoder};
+use super::state::{At, ElementState, MemberState, State, UNSET};
+use super::view::Names;
+use crate::cache::{CacheFile, Decoder, Encoder, Mapped};
 
 /// The payload's format: bumped when [`State`] or what the parser records changes.
 /// 2: binary, interned, with live counts and extensions (1 was JSON). 3: the same layout,
 /// written by patching (a continued walk copies the records it did not touch). 4: a member's
-/// explicit `json_name`.
-const VERSION: u32 = 4;
+/// explicit `json_name`. 5: laid out for random access (offset tables, an index by name), in a
+/// memory-mapped file checked block by block.
+const VERSION: u32 = 5;
 
 /// Largest payload read or written, in bytes: past it the ledger is rebuilt every run.
 const MAX_BYTES: u64 = 1 << 30;
@@ -61,17 +70,18 @@ impl Store {
         }
     }
 
-    /// The cached payload, if the file is whole and ours (see [`peek`], [`Base::parse`],
-    /// [`ledger_of`]).
-    pub fn read(&self) -> Option<Vec<u8>> {
-        self.file.read()
+    /// The cache file mapped, if it is ours (its blocks are checked as they are read; see
+    /// [`super::layout::peek`], [`Base::parse`], [`super::layout::ledger_of`]).
+    pub fn map(&self) -> Option<Mapped> {
+        self.file.map()
     }
 
     /// Writes `state`: what it continued from the cache is copied, not re-encoded.
     pub fn write(&self, state: &State) -> std::io::Result<()> {
         let parts = encode(state);
         let parts: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
-        self.file.write_parts(&parts)
+        // By rename, never in place: other runs (and this one) may have the old file mapped.
+        self.file.write_mapped(&parts)
     }
 }
 
@@ -83,10 +93,11 @@ fn kind_code(kind: Kind) -> u32 {
     }
 }
 
-/// A payload being written: encoded pieces and slices of the cached payload, in order.
+/// A section being written: encoded pieces and slices of the cached payload, in order.
 #[derive(Default)]
 struct Parts<'s> {
     done: Vec<Cow<'s, [u8]>>,
+    done_len: usize,
     current: Encoder,
 }
 
@@ -95,50 +106,75 @@ impl<'s> Parts<'s> {
         if bytes.is_empty() {
             return;
         }
-        let current = std::mem::take(&mut self.current);
-        if !current.is_empty() {
-            self.done.push(Cow::Owned(current.finish()));
-        }
+        self.flush();
+        self.done_len += bytes.len();
         self.done.push(Cow::Borrowed(bytes));
     }
 
-    fn finish(mut self) -> Vec<Cow<'s, [u8]>> {
-        if !self.current.is_empty() {
-            self.done.push(Cow::Owned(self.current.finish()));
+    fn flush(&mut self) {
+        let current = std::mem::take(&mut self.current);
+        if !current.is_empty() {
+            self.done_len += current.len();
+            self.done.push(Cow::Owned(current.finish()));
         }
+    }
+
+    fn len(&self) -> usize {
+        self.done_len + self.current.len()
+    }
+
+    fn finish(mut self) -> Vec<Cow<'s, [u8]>> {
+        self.flush();
         self.done
     }
 }
 
-/// The payload of `state`, in pieces: a continued state's untouched element records and string
-/// table are slices of the cached payload.
+/// The payload of `state`, in pieces: a continued state's string table, untouched element
+/// records and the index entries of those are slices of (or merged from) the cached payload.
+/// Offsets are u32: a payload past [`MAX_BYTES`] (1 GiB) is not written.
 pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
-    let mut parts = Parts::default();
-    let e = &mut parts.current;
-    e.str(&state.key)
+    let base = state.base.as_ref();
+    let mut head = Encoder::new();
+    head.str(&state.key)
         .u32(u32::from(state.shallow))
         .u64(state.unparsable)
         .u64(state.unreadable);
     let (path, commit) = state.first_unreadable.unwrap_or((UNSET, UNSET));
-    e.u32(path).u32(commit);
-    e.u32(state.commits.len() as u32);
+    head.u32(path).u32(commit);
+    head.u32(state.commits.len() as u32);
     for (id, time) in &state.commits {
-        e.raw(id.as_bytes()).u64(*time as u64);
+        head.raw(id.as_bytes()).u64(*time as u64);
     }
-    e.u32(state.strings.len() as u32);
-    if let Some(base) = &state.base {
-        parts.copy(&base.payload[base.strings_span.clone()]);
+
+    // Strings: the cached ones' offsets and bytes as they were, then those added since.
+    let mut strings = Parts::default();
+    let added = state.strings.added();
+    strings.current.u32(state.strings.len() as u32);
+    let mut end = 0u32;
+    if let Some(base) = base {
+        strings.copy(&base.payload[base.layout.string_starts(base.layout.strings)]);
+        end = base.layout.string_bytes.len() as u32;
     }
-    for s in state.strings.added() {
-        parts.current.str(s);
+    for s in added {
+        strings.current.u32(end);
+        end = end.wrapping_add(s.len() as u32);
     }
-    let e = &mut parts.current;
-    e.u32(state.files.len() as u32);
+    strings.current.u32(end);
+    if let Some(base) = base {
+        strings.copy(&base.payload[base.layout.string_bytes.clone()]);
+    }
+    for s in added {
+        strings.current.raw(s.as_bytes());
+    }
+
+    let mut files = Encoder::new();
+    files.u32(state.files.len() as u32);
     for (path, id) in &state.files {
-        e.u32(*path).raw(id.as_bytes());
+        files.u32(*path).raw(id.as_bytes());
     }
-    // The cached records in their order, each replaced by its loaded state (or dropped when that
-    // was merged away); then the new elements, in the order they appeared.
+
+    // Records: the cached ones in their order, each replaced by its loaded state (or dropped
+    // when that was merged away); then the new elements, in the order they appeared.
     let mut loaded: Vec<(u32, &ElementState)> = state
         .elements
         .iter()
@@ -146,32 +182,92 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
         .map(|e| (e.origin, e))
         .collect();
     loaded.sort_unstable_by_key(|&(origin, _)| origin);
-    let records = state.base.as_ref().map_or(0, |b| b.len());
+    let cached = base.map_or(0, |b| b.len());
+    let mut bytes = Parts::default();
+    let mut starts: Vec<u32> = Vec::new();
+    // The new number of each cached record copied as it was (UNSET: re-encoded or dropped),
+    // and the keys and numbers of the records encoded here, for the index.
+    let mut renumber: Vec<u32> = vec![UNSET; cached];
+    let mut encoded: Vec<(bool, &str, u32)> = Vec::new();
+    let mut copy = |from: usize, to: usize, bytes: &mut Parts<'s>, starts: &mut Vec<u32>| {
+        let Some(base) = base else { return };
+        let origin = base.start(from);
+        for (i, number) in renumber.iter_mut().enumerate().take(to).skip(from) {
+            *number = starts.len() as u32;
+            starts.push((bytes.len() + base.start(i) - origin) as u32);
+        }
+        bytes.copy(base.span(from, to));
+    };
+    let mut encode = |element: &ElementState, bytes: &mut Parts<'s>, starts: &mut Vec<u32>| {
+        let name = state.strings.name(element.name);
+        encoded.push((element.kind == Kind::Extensions, name, starts.len() as u32));
+        starts.push(bytes.len() as u32);
+        encode_element(&mut bytes.current, element);
+    };
+    let mut next = 0;
+    for (origin, element) in loaded {
+        copy(next, origin as usize, &mut bytes, &mut starts);
+        next = origin as usize + 1;
+        if !element.dead {
+            encode(element, &mut bytes, &mut starts);
+        }
+    }
+    copy(next, cached, &mut bytes, &mut starts);
     let fresh = state
         .elements
         .iter()
         .filter(|e| e.origin == UNSET && !e.dead);
-    let kept = loaded.iter().filter(|(_, e)| !e.dead).count();
-    parts
-        .current
-        .u32((records - loaded.len() + kept + fresh.clone().count()) as u32);
-    let mut next = 0;
-    for (origin, element) in loaded {
-        if let Some(base) = &state.base {
-            parts.copy(base.span(next, origin as usize));
-        }
-        next = origin as usize + 1;
-        if !element.dead {
-            encode_element(&mut parts.current, element);
-        }
-    }
-    if let Some(base) = &state.base {
-        parts.copy(base.span(next, records));
-    }
     for element in fresh {
-        encode_element(&mut parts.current, element);
+        encode(element, &mut bytes, &mut starts);
     }
-    parts.finish()
+    let mut records = Encoder::new();
+    records.u32(starts.len() as u32);
+    for &start in &starts {
+        records.u32(start);
+    }
+    records.u32(bytes.len() as u32);
+
+    // The index: the cached one's entries for the records copied, merged with those encoded.
+    encoded.sort_unstable_by(|a, b| order((a.0, a.1), (b.0, b.1)));
+    let mut index = Encoder::new();
+    let mut encoded = encoded.into_iter().peekable();
+    if let Some(base) = base {
+        for r in base.index() {
+            let number = renumber[r as usize];
+            if number == UNSET {
+                continue;
+            }
+            let (name, extension) = base.key(r as usize);
+            let key = (extension, state.strings.name(name));
+            while let Some(&(e, n, at)) = encoded.peek() {
+                if order((e, n), key).is_gt() {
+                    break;
+                }
+                index.u32(at);
+                encoded.next();
+            }
+            index.u32(number);
+        }
+    }
+    for (_, _, at) in encoded {
+        index.u32(at);
+    }
+
+    let mut directory = Encoder::new();
+    let strings_at = DIRECTORY + head.len();
+    let files_at = strings_at + strings.len();
+    let records_at = files_at + files.len();
+    let index_at = records_at + records.len() + bytes.len();
+    for at in [strings_at, files_at, records_at, index_at] {
+        directory.u32(at as u32);
+    }
+    let mut out = vec![Cow::Owned(directory.finish()), Cow::Owned(head.finish())];
+    out.extend(strings.finish());
+    out.push(Cow::Owned(files.finish()));
+    out.push(Cow::Owned(records.finish()));
+    out.extend(bytes.finish());
+    out.push(Cow::Owned(index.finish()));
+    out
 }
 
 fn encode_element(e: &mut Encoder, element: &ElementState) {
@@ -212,7 +308,7 @@ pub(super) struct Head {
 }
 
 /// The head, with `first_unreadable` as read (checked against the tables later).
-fn head(d: &mut Decoder) -> Option<(Head, (u32, u32))> {
+pub(super) fn head(d: &mut Decoder) -> Option<(Head, (u32, u32))> {
     let key = d.str()?.to_owned();
     let shallow = d.u32()? != 0;
     let (unparsable, unreadable) = (d.u64()?, d.u64()?);
@@ -234,17 +330,11 @@ fn head(d: &mut Decoder) -> Option<(Head, (u32, u32))> {
     Some((head, first_unreadable))
 }
 
-/// The walk key and the tip of the cached state in `bytes`, without reading the rest.
-pub(super) fn peek(bytes: &[u8]) -> Option<(String, Option<Oid>)> {
-    let (head, _) = head(&mut Decoder::new(bytes))?;
-    Some((head.key, head.commits.last().map(|c| c.0)))
-}
-
 /// Indices are checked against the sizes of the string and commit tables.
 #[derive(Debug, Clone, Copy)]
-struct Limits {
-    strings: u32,
-    commits: u32,
+pub(super) struct Limits {
+    pub strings: u32,
+    pub commits: u32,
 }
 
 impl Limits {
@@ -268,7 +358,7 @@ impl Limits {
         })
     }
 
-    fn first_unreadable(self, (path, commit): (u32, u32)) -> Option<Option<(u32, u32)>> {
+    pub fn first_unreadable(self, (path, commit): (u32, u32)) -> Option<Option<(u32, u32)>> {
         if path == UNSET {
             return Some(None);
         }
@@ -287,18 +377,15 @@ struct Record {
 
 /// A cached payload read in place: the head, the strings (borrowed), the files, and where each
 /// element's record is; a record is decoded only when asked for ([`Base::element`]), so a walk
-/// continued over one commit or a check that asks about a few elements reads just those.
+/// continued over one commit reads just the records it touches (the tables it reads whole).
 #[derive(Debug)]
 pub(super) struct Base<'a> {
     payload: &'a [u8],
+    layout: Layout,
     head: Option<Head>,
     pub strings: Vec<&'a str>,
-    /// The string table's entries (after its count), copied as they are when writing.
-    strings_span: std::ops::Range<usize>,
     pub files: BTreeMap<u32, Oid>,
     records: Vec<Record>,
-    /// Where the last record ends (the end of the payload).
-    end: usize,
     limits: Limits,
 }
 
@@ -313,46 +400,78 @@ impl std::fmt::Debug for Head {
 
 impl<'a> Base<'a> {
     /// Reads the payload's tables and locates its element records, checking every count, index
-    /// and kind outside the records' member lists (those are checked when a record is
-    /// decoded). `None` if anything is malformed.
+    /// and kind outside the records' member lists (those are checked when a record is decoded),
+    /// and that the index lists every record once, in order. `None` if anything is malformed.
     pub fn parse(payload: &'a [u8]) -> Option<Base<'a>> {
-        let mut d = Decoder::new(payload);
+        let layout = Layout::of(payload)?;
+        let mut d = Decoder::new(&payload[layout.head.clone()]);
         let (mut head, first_unreadable) = head(&mut d)?;
-        let n = count(&mut d, 4)?;
-        let start = d.position();
-        let mut strings = Vec::with_capacity(n);
-        for _ in 0..n {
-            strings.push(d.str()?);
-        }
-        let strings_span = start..d.position();
+        d.is_done().then_some(())?;
+        let strings = (0..layout.strings)
+            .map(|id| layout.string(payload, id))
+            .collect::<Option<Vec<&str>>>()?;
         let limits = Limits {
-            strings: strings.len() as u32,
+            strings: layout.strings,
             commits: head.commits.len() as u32,
         };
         head.first_unreadable = limits.first_unreadable(first_unreadable)?;
+        let mut d = Decoder::new(&payload[layout.files.clone()]);
         let mut files = BTreeMap::new();
         for _ in 0..count(&mut d, 24)? {
             let path = limits.string(d.u32()?)?;
             files.insert(path, Oid::from_bytes(d.take(20)?).ok()?);
         }
-        let n = count(&mut d, 20)?;
-        let mut records = Vec::with_capacity(n);
-        for _ in 0..n {
-            let start = d.position() as u32;
+        d.is_done().then_some(())?;
+        let mut records = Vec::with_capacity(layout.records as usize);
+        let mut end = layout.record_bytes.start;
+        for i in 0..layout.records {
+            let range = layout.record_range(payload, i)?;
+            // Records are contiguous: each starts where the one before ends.
+            if range.start != end {
+                return None;
+            }
+            end = range.end;
+            let mut d = Decoder::new(&payload[range.clone()]);
             let (name, _, kind) = element_key(&mut d, limits)?;
             skip_element(&mut d)?;
-            records.push(Record { name, kind, start });
+            d.is_done().then_some(())?;
+            records.push(Record {
+                name,
+                kind,
+                start: range.start as u32,
+            });
         }
-        d.is_done().then_some(Base {
+        if end != layout.record_bytes.end {
+            return None;
+        }
+        let base = Base {
             payload,
+            layout,
             head: Some(head),
             strings,
-            strings_span,
             files,
             records,
-            end: payload.len(),
             limits,
-        })
+        };
+        // Strictly ascending keys: every record once (the lookups' binary search and the
+        // merge in `encode` rely on it).
+        let mut previous: Option<(bool, &str)> = None;
+        for j in 0..base.layout.records {
+            let r = base.layout.indexed(payload, j)?;
+            let (name, extension) = base.key(r as usize);
+            let key = (extension, base.strings[name as usize]);
+            if previous.is_some_and(|p| !order(p, key).is_lt()) {
+                return None;
+            }
+            previous = Some(key);
+        }
+        Some(base)
+    }
+
+    /// The record numbers in index order.
+    fn index(&self) -> impl Iterator<Item = u32> + '_ {
+        // Every entry was checked by `parse`.
+        (0..self.layout.records).filter_map(|j| self.layout.indexed(self.payload, j))
     }
 
     /// The head (once: the state that continues this takes it).
@@ -371,10 +490,16 @@ impl<'a> Base<'a> {
         (r.name, r.kind == Kind::Extensions)
     }
 
+    /// Where record `i` starts in the payload (the end of the records for `i == len`).
+    fn start(&self, i: usize) -> usize {
+        self.records
+            .get(i)
+            .map_or(self.layout.record_bytes.end, |r| r.start as usize)
+    }
+
     /// The bytes of records `from..to`.
     fn span(&self, from: usize, to: usize) -> &'a [u8] {
-        let at = |i: usize| self.records.get(i).map_or(self.end, |r| r.start as usize);
-        &self.payload[at(from)..at(to)]
+        &self.payload[self.start(from)..self.start(to)]
     }
 
     /// Returns `true` if every record decodes (checked before a reader that cannot stop halfway
@@ -393,7 +518,7 @@ impl<'a> Base<'a> {
 }
 
 /// An element record's first three fields: name, relative name and kind.
-fn element_key(d: &mut Decoder, limits: Limits) -> Option<(u32, u32, Kind)> {
+pub(super) fn element_key(d: &mut Decoder, limits: Limits) -> Option<(u32, u32, Kind)> {
     let name = limits.string(d.u32()?)?;
     let relative = limits.string(d.u32()?)?;
     let kind = match d.u32()? {
@@ -416,7 +541,7 @@ fn skip_element(d: &mut Decoder) -> Option<()> {
 }
 
 /// One element record.
-fn element(d: &mut Decoder, limits: Limits) -> Option<ElementState> {
+pub(super) fn element(d: &mut Decoder, limits: Limits) -> Option<ElementState> {
     let (name, relative, kind) = element_key(d, limits)?;
     let live = d.u32()?;
     let former = (0..count(d, 4)?)
@@ -461,34 +586,6 @@ fn element(d: &mut Decoder, limits: Limits) -> Option<ElementState> {
 /// Bytes per encoded member.
 const MEMBER_BYTES: usize = 44;
 
-/// The ledger of the cached state in `bytes` holding only the elements `wanted` names, read
-/// without decoding the rest: strings are borrowed, other elements' records skipped.
-pub(super) fn ledger_of(bytes: &[u8], wanted: &Wanted) -> Option<Ledger> {
-    let mut base = Base::parse(bytes)?;
-    let head = base.take_head();
-    let mut ids: FxMap<(u32, bool), ()> = FxMap::default();
-    for (i, s) in base.strings.iter().enumerate() {
-        for (set, extension) in [(&wanted.elements, false), (&wanted.extendees, true)] {
-            if set.contains(*s) {
-                ids.insert((i as u32, extension), ());
-            }
-        }
-    }
-    let tables = Tables::new(&base.strings[..], &head.commits);
-    let mut ledger = tables.ledger(
-        head.shallow,
-        head.unparsable,
-        head.unreadable,
-        head.first_unreadable,
-    );
-    for i in 0..base.len() {
-        if ids.contains_key(&base.key(i)) {
-            tables.add(&mut ledger, &base.element(i)?);
-        }
-    }
-    Some(ledger)
-}
-
 /// A count of items at least `size` bytes each: `None` when that many cannot fit in what is
 /// left (so a corrupted count never reserves gigabytes).
 fn count(d: &mut Decoder, size: usize) -> Option<usize> {
@@ -499,7 +596,9 @@ fn count(d: &mut Decoder, size: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::layout::{ledger_of, peek};
     use crate::history::parse::summarise;
+    use crate::history::state::{FxMap, Wanted};
 
     /// The whole state in `bytes` (every record loaded), as a walk that reads it all has it.
     fn decode(bytes: &[u8]) -> Option<State<'_>> {
@@ -574,11 +673,11 @@ mod tests {
             elements: ["p.M".to_owned(), "p.Other".to_owned()].into(),
             extendees: ["google.protobuf.FieldOptions".to_owned()].into(),
         };
-        let partial = ledger_of(&bytes, &wanted).unwrap();
+        let partial = ledger_of(&bytes[..], &wanted).unwrap();
         assert_eq!(partial, state.ledger(Some(&wanted)));
         assert_eq!(partial.elements.keys().collect::<Vec<_>>(), ["p.M"]);
         assert_eq!(partial.extensions.len(), 1);
-        assert_eq!(peek(&bytes).unwrap().1, Some(Oid::zero()));
+        assert_eq!(peek(&bytes[..]).unwrap().1, Some(Oid::zero()));
         for cut in 0..bytes.len() {
             assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
             assert!(ledger_of(&bytes[..cut], &wanted).is_none(), "cut at {cut}");
@@ -629,13 +728,64 @@ mod tests {
             bytes = payload(&state);
         }
         assert_eq!(decode(&bytes).unwrap().ledger(None), expected);
+        // Every element is found by the index the continued writes merged (and a name the
+        // ledger does not have is not).
         let wanted = Wanted {
-            elements: ["p.A".to_owned(), "q.C".to_owned()].into(),
+            elements: expected
+                .elements
+                .keys()
+                .cloned()
+                .chain(["p.C".to_owned(), "p.Z".to_owned()])
+                .collect(),
             extendees: Default::default(),
         };
-        assert_eq!(
-            ledger_of(&bytes, &wanted).unwrap(),
-            whole.ledger(Some(&wanted))
-        );
+        assert_eq!(ledger_of(&bytes[..], &wanted).unwrap(), expected);
+    }
+
+    #[test]
+    fn the_index_finds_every_element_of_a_large_state() {
+        // Names whose order differs from the order they are declared in, messages and enums of
+        // the same relative names in two packages, and an extendee that is also a message.
+        let mut text = String::from("syntax = \"proto3\";\npackage p;\n");
+        for i in 0..60 {
+            let n = (i * 37) % 60;
+            text.push_str(&format!("message M{n} {{ string f{n} = {}; }}\n", n + 1));
+            text.push_str(&format!("enum E{n} {{ E{n}_UNSPECIFIED = 0; }}\n"));
+        }
+        text.push_str("message Opts {}\nextend Opts { string tag = 5; }\n");
+        let other = text.replace("package p;", "package a.b;");
+        let mut state = State::new("k".into());
+        let mut tree = BTreeMap::new();
+        let files: [Change; 2] = [
+            ("p.proto", Some(text.as_bytes())),
+            ("q.proto", Some(other.as_bytes())),
+        ];
+        commit(&mut state, &mut tree, 1, &files);
+        let bytes = payload(&state);
+        let all = state.ledger(None);
+        assert_eq!(all.elements.len(), 242);
+        for (name, extension) in all
+            .elements
+            .keys()
+            .map(|n| (n, false))
+            .chain(all.extensions.keys().map(|n| (n, true)))
+        {
+            let mut wanted = Wanted::default();
+            let set = if extension {
+                &mut wanted.extendees
+            } else {
+                &mut wanted.elements
+            };
+            set.insert(name.clone());
+            let found = ledger_of(&bytes[..], &wanted).unwrap();
+            assert_eq!(found, state.ledger(Some(&wanted)), "{name}");
+            assert_eq!(found.elements.len() + found.extensions.len(), 1, "{name}");
+        }
+        let none = Wanted {
+            elements: ["p.M60".to_owned(), "p".to_owned(), "z".to_owned()].into(),
+            extendees: ["p.M1".to_owned()].into(),
+        };
+        let found = ledger_of(&bytes[..], &none).unwrap();
+        assert!(found.elements.is_empty() && found.extensions.is_empty());
     }
 }

@@ -13,8 +13,9 @@ use git2::{Oid, Repository};
 
 use super::parse::{summarise, FileSummary, Kind};
 use super::state::{Blob, FxMap, State, Wanted};
-use super::store;
 use super::Ledger;
+use super::{layout, store};
+use crate::cache::Mapped;
 use crate::error::{Error, Result};
 
 /// Which history to walk.
@@ -57,7 +58,7 @@ pub fn build_for(
     options: &Options,
     wanted: Option<&Wanted>,
 ) -> Result<(Ledger, Stats)> {
-    let at_head = |bytes: &[u8]| wanted.and_then(|w| store::ledger_of(bytes, w));
+    let at_head = |cached: &Mapped| wanted.and_then(|w| layout::ledger_of(cached, w));
     walk_with(cwd, options, wanted, at_head, |state| state.ledger(wanted))
 }
 
@@ -90,7 +91,7 @@ fn walk_with<R>(
     cwd: &Path,
     options: &Options,
     wanted: Option<&Wanted>,
-    at_head: impl FnOnce(&[u8]) -> Option<R>,
+    at_head: impl FnOnce(&Mapped) -> Option<R>,
     mut finish: impl FnMut(&mut State) -> R,
 ) -> Result<(R, Stats)> {
     let repo = Repository::discover(cwd).map_err(|err| {
@@ -120,18 +121,18 @@ fn walk_with<R>(
         options.max_count.map(|n| n.to_string()).unwrap_or_default()
     );
     let cache = (!options.no_cache).then(|| store::Store::of(&repo));
-    let bytes = cache.as_ref().and_then(|c| c.read());
+    let mapped = cache.as_ref().and_then(|c| c.map());
     // The cached tip continues only a walk of the same kind with no window (a --max-count
     // window drops its oldest commits as it moves).
-    let cached_head = bytes
-        .as_deref()
-        .and_then(store::peek)
+    let cached_head = mapped
+        .as_ref()
+        .and_then(layout::peek)
         .filter(|(k, _)| *k == key && options.max_count.is_none())
         .and_then(|(_, head)| head);
     let (chain, reached, boundary) = chain(&repo, head, since, options.max_count, cached_head)?;
-    if let (true, true, Some(bytes)) = (reached, chain.is_empty(), bytes.as_deref()) {
+    if let (true, true, Some(cached)) = (reached, chain.is_empty(), mapped.as_ref()) {
         // Cached at this very revision: a check reads its few elements from the file.
-        if let Some(answer) = at_head(bytes) {
+        if let Some(answer) = at_head(cached) {
             let stats = Stats {
                 incremental: true,
                 ..Stats::default()
@@ -146,9 +147,14 @@ fn walk_with<R>(
         wanted,
     };
     // Continued from the cache: only what the new commits touch is decoded, and written back
-    // around the untouched records.
+    // around the untouched records (every block is checked: the tables are read whole).
     let base = reached
-        .then(|| bytes.as_deref().and_then(store::Base::parse))
+        .then(|| {
+            mapped
+                .as_ref()
+                .and_then(Mapped::all)
+                .and_then(store::Base::parse)
+        })
         .flatten();
     if let Some(base) = base {
         if let Some(done) = walk.run(&chain, State::continuing(base), &mut finish)? {

@@ -1,0 +1,227 @@
+//! Where things are in the ledger's cached payload (see [`super::store`] for the format), and
+//! the lookups that read only what they need: a check whose ledger is cached at its revision
+//! finds each element it asks about by binary search in the payload's index, decodes those
+//! records and the strings they name, and reads nothing else — with the cache file
+//! memory-mapped ([`crate::cache::Mapped`]), the pages it touches are the whole cost, whatever
+//! the size of the history.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use git2::Oid;
+
+use super::parse::Kind;
+use super::state::{FxMap, Wanted, UNSET};
+use super::store::{element, element_key, head, Head, Limits};
+use super::view::{Names, Tables};
+use super::Ledger;
+use crate::cache::{Decoder, Payload};
+
+/// Bytes of the directory at the payload's start: where the strings, files, records and index
+/// sections start (u32 each).
+pub(super) const DIRECTORY: usize = 16;
+
+/// The sections of a payload, their bounds checked against each other and the payload's
+/// length (their contents are checked as they are read).
+#[derive(Debug, Clone)]
+pub(super) struct Layout {
+    pub head: Range<usize>,
+    pub strings: u32,
+    /// The string offset table: `strings + 1` u32 offsets into `string_bytes`.
+    string_offsets: usize,
+    pub string_bytes: Range<usize>,
+    pub files: Range<usize>,
+    pub records: u32,
+    /// The record offset table: `records + 1` u32 offsets into `record_bytes`.
+    record_offsets: usize,
+    pub record_bytes: Range<usize>,
+    /// `records` u32 record numbers, sorted by (extendee?, name).
+    pub index: Range<usize>,
+}
+
+fn u32_at<P: Payload + ?Sized>(p: &P, at: usize) -> Option<u32> {
+    let bytes = p.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// Where a table of `n + 1` u32 offsets that starts at `at` ends.
+fn after_offsets(at: usize, n: u32) -> Option<usize> {
+    (n as usize).checked_add(1)?.checked_mul(4)?.checked_add(at)
+}
+
+impl Layout {
+    /// The layout of `p`; `None` if the directory or a section's count does not fit.
+    pub fn of<P: Payload + ?Sized>(p: &P) -> Option<Layout> {
+        let at = |i: usize| u32_at(p, 4 * i).map(|v| v as usize);
+        let (strings, files, records, index) = (at(0)?, at(1)?, at(2)?, at(3)?);
+        let ordered = DIRECTORY <= strings
+            && strings.checked_add(4)? <= files
+            && files <= records
+            && records.checked_add(4)? <= index
+            && index <= p.len();
+        if !ordered {
+            return None;
+        }
+        let n_strings = u32_at(p, strings)?;
+        let string_bytes = after_offsets(strings + 4, n_strings)?..files;
+        let n_records = u32_at(p, records)?;
+        let record_bytes = after_offsets(records + 4, n_records)?..index;
+        let whole = string_bytes.start <= string_bytes.end
+            && record_bytes.start <= record_bytes.end
+            && (p.len() - index) as u64 == 4 * u64::from(n_records);
+        whole.then_some(Layout {
+            head: DIRECTORY..strings,
+            strings: n_strings,
+            string_offsets: strings + 4,
+            string_bytes,
+            files: files..records,
+            records: n_records,
+            record_offsets: records + 4,
+            record_bytes,
+            index: index..p.len(),
+        })
+    }
+
+    /// Entry `i` of the offset table at `table`, as a range in `within`.
+    fn entry<P: Payload + ?Sized>(
+        p: &P,
+        table: usize,
+        i: u32,
+        within: &Range<usize>,
+    ) -> Option<Range<usize>> {
+        let at = table + 4 * i as usize;
+        let bytes = p.get(at..at + 8)?;
+        let from = u32::from_le_bytes(bytes[..4].try_into().ok()?) as usize;
+        let to = u32::from_le_bytes(bytes[4..].try_into().ok()?) as usize;
+        let range = within.start.checked_add(from)?..within.start.checked_add(to)?;
+        (from <= to && range.end <= within.end).then_some(range)
+    }
+
+    /// Where string `id` is in the payload.
+    pub fn string_range<P: Payload + ?Sized>(&self, p: &P, id: u32) -> Option<Range<usize>> {
+        (id < self.strings).then_some(())?;
+        Self::entry(p, self.string_offsets, id, &self.string_bytes)
+    }
+
+    /// String `id`; `None` if it is out of range, not UTF-8 or its bytes fail their check.
+    pub fn string<'p, P: Payload + ?Sized>(&self, p: &'p P, id: u32) -> Option<&'p str> {
+        std::str::from_utf8(p.get(self.string_range(p, id)?)?).ok()
+    }
+
+    /// Where record `i` is in the payload.
+    pub fn record_range<P: Payload + ?Sized>(&self, p: &P, i: u32) -> Option<Range<usize>> {
+        (i < self.records).then_some(())?;
+        Self::entry(p, self.record_offsets, i, &self.record_bytes)
+    }
+
+    /// The record number at position `j` of the index.
+    pub fn indexed<P: Payload + ?Sized>(&self, p: &P, j: u32) -> Option<u32> {
+        let r = u32_at(p, self.index.start + 4 * j as usize)?;
+        (r < self.records).then_some(r)
+    }
+
+    /// The offset table of the strings before `n` (their starts), as bytes.
+    pub fn string_starts(&self, n: u32) -> Range<usize> {
+        self.string_offsets..self.string_offsets + 4 * n as usize
+    }
+}
+
+/// Orders (extendee?, name) keys as the index does (and as the ledger lists elements).
+pub(super) fn order(a: (bool, &str), b: (bool, &str)) -> Ordering {
+    a.0.cmp(&b.0)
+        .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+}
+
+/// The head of the payload `p` and its layout.
+fn read_head<P: Payload + ?Sized>(p: &P) -> Option<(Layout, Head, (u32, u32))> {
+    let layout = Layout::of(p)?;
+    let mut d = Decoder::new(p.get(layout.head.clone())?);
+    let (head, first_unreadable) = head(&mut d)?;
+    d.is_done().then_some((layout, head, first_unreadable))
+}
+
+/// The walk key and the tip of the cached state in `p`, reading nothing else.
+pub(super) fn peek<P: Payload + ?Sized>(p: &P) -> Option<(String, Option<Oid>)> {
+    let (_, head, _) = read_head(p)?;
+    Some((head.key, head.commits.last().map(|c| c.0)))
+}
+
+/// The record of (extendee?, name) in `p`, by binary search in its index: `Some(None)` if there
+/// is none, `None` if what the search read is malformed.
+fn find<P: Payload + ?Sized>(
+    p: &P,
+    layout: &Layout,
+    limits: Limits,
+    key: (bool, &str),
+) -> Option<Option<u32>> {
+    let (mut low, mut high) = (0, layout.records);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let r = layout.indexed(p, middle)?;
+        let mut d = Decoder::new(p.get(layout.record_range(p, r)?)?);
+        let (name, _, kind) = element_key(&mut d, limits)?;
+        let name = layout.string(p, name)?;
+        match order((kind == Kind::Extensions, name), key) {
+            Ordering::Less => low = middle + 1,
+            Ordering::Greater => high = middle,
+            Ordering::Equal => return Some(Some(r)),
+        }
+    }
+    Some(None)
+}
+
+/// Strings fetched by id: the few a lookup's elements name.
+impl Names for FxMap<u32, &str> {
+    fn name(&self, id: u32) -> &str {
+        self.get(&id).copied().unwrap_or("")
+    }
+}
+
+/// The ledger of the cached state in `p` holding only the elements `wanted` names: each found
+/// by binary search in the index, decoded with the strings it refers to; nothing else is read.
+/// `None` if anything read is malformed (the caller then rebuilds).
+pub(super) fn ledger_of<P: Payload + ?Sized>(p: &P, wanted: &Wanted) -> Option<Ledger> {
+    let (layout, head, first_unreadable) = read_head(p)?;
+    let limits = Limits {
+        strings: layout.strings,
+        commits: head.commits.len() as u32,
+    };
+    let first_unreadable = limits.first_unreadable(first_unreadable)?;
+    let mut elements = Vec::new();
+    for (name, extension) in wanted.keys() {
+        if let Some(r) = find(p, &layout, limits, (extension, name))? {
+            let mut d = Decoder::new(p.get(layout.record_range(p, r)?)?);
+            elements.push(element(&mut d, limits)?);
+            d.is_done().then_some(())?;
+        }
+    }
+    // Every string the ledger shows is fetched (and checked) now, so that none reads as empty.
+    let mut names: FxMap<u32, &str> = FxMap::default();
+    let ids = elements.iter().flat_map(|e| {
+        let members = e
+            .members
+            .iter()
+            .flat_map(|m| [m.name, m.ty, m.json, m.first.path, m.last.path]);
+        [e.name]
+            .into_iter()
+            .chain(e.former.iter().copied())
+            .chain(e.reserved_names.iter().copied())
+            .chain(members)
+    });
+    for id in ids.chain(first_unreadable.map(|(path, _)| path)) {
+        if id != UNSET && !names.contains_key(&id) {
+            names.insert(id, layout.string(p, id)?);
+        }
+    }
+    let tables = Tables::new(&names, &head.commits);
+    let mut ledger = tables.ledger(
+        head.shallow,
+        head.unparsable,
+        head.unreadable,
+        first_unreadable,
+    );
+    for element in &elements {
+        tables.add(&mut ledger, element);
+    }
+    Some(ledger)
+}
