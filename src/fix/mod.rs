@@ -191,7 +191,7 @@ fn plan(
     let mut out = BTreeMap::new();
     for (name, wants) in by_file {
         let path = snapshot.path_of(name).to_owned();
-        let disk = sources.disk.get(name).ok_or_else(|| {
+        let disk = sources.disk_path(name).ok_or_else(|| {
             Error::with_help(
                 format!("--fix: {path} is not on disk (a sparse checkout keeps it only in the index), so it cannot be edited"),
                 "check the file out (git sparse-checkout add its directory) and run again",

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -101,12 +102,18 @@ pub(super) fn read(
                 "check --root or the configured roots; they are relative to each input",
             ));
         }
-        let mut files = collect(&dir, root, &excludes, repo.as_ref())?;
-        for name in files.keys() {
-            sources.disk.insert(name.clone(), dir.join(name));
-        }
-        files.extend(sparse);
-        for (name, bytes) in files {
+        let on_disk: Arc<Path> = dir.as_path().into();
+        let mut files: BTreeMap<String, SourceFile> =
+            collect(&dir, root, &excludes, repo.as_ref())?
+                .into_iter()
+                .map(|(name, bytes)| (name, SourceFile::new(bytes).in_dir(on_disk.clone())))
+                .collect();
+        files.extend(
+            sparse
+                .into_iter()
+                .map(|(name, bytes)| (name, SourceFile::new(bytes))),
+        );
+        for (name, file) in files {
             if let Some(first) = origin.insert(name.clone(), root) {
                 return Err(super::duplicate_name(
                     &label,
@@ -116,7 +123,7 @@ pub(super) fn read(
                 ));
             }
             sources.record_path(&name, &base, root);
-            sources.files.insert(name, SourceFile::new(bytes));
+            sources.files.insert(name, file);
         }
     }
     for include in &layout.includes {

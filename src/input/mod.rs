@@ -10,6 +10,7 @@ mod git_open;
 mod promised;
 pub(crate) use promised::Promised;
 mod trees;
+mod untracked;
 mod worktree;
 
 use std::collections::BTreeMap;
@@ -118,6 +119,10 @@ pub struct DescriptorSet {
 pub struct SourceFile {
     id: Option<Oid>,
     origin: Origin,
+    /// For a file on disk (directory and working-tree inputs): the directory its import name is
+    /// relative to (its module root or include path), shared by all its files, so that listing
+    /// ten thousand files does not build ten thousand paths.
+    dir: Option<Arc<Path>>,
     bytes: OnceLock<Vec<u8>>,
 }
 
@@ -126,8 +131,9 @@ pub struct SourceFile {
 enum Origin {
     /// Given when the file was listed.
     Given,
-    /// A file on disk: a tracked working-tree file whose stat matches its index entry.
-    Disk(PathBuf),
+    /// The file on disk at its `dir` joined with its import name: a tracked working-tree file
+    /// whose stat matches its index entry.
+    Disk,
     /// The blob with the file's ID in the revision's object database.
     Object,
 }
@@ -138,6 +144,7 @@ impl SourceFile {
         SourceFile {
             id: None,
             origin: Origin::Given,
+            dir: None,
             bytes: OnceLock::from(bytes),
         }
     }
@@ -155,16 +162,27 @@ impl SourceFile {
         SourceFile {
             id: Some(id),
             origin: Origin::Object,
+            dir: None,
             bytes: OnceLock::new(),
         }
     }
 
-    /// A file on disk known to hold the blob `id`, read when needed.
-    fn on_disk(path: PathBuf, id: Oid) -> Self {
+    /// A file on disk known to hold the blob `id`, at `dir` joined with its import name; read
+    /// when needed.
+    fn on_disk(dir: Arc<Path>, id: Oid) -> Self {
         SourceFile {
             id: Some(id),
-            origin: Origin::Disk(path),
+            origin: Origin::Disk,
+            dir: Some(dir),
             bytes: OnceLock::new(),
+        }
+    }
+
+    /// The same file, found on disk at `dir` joined with its import name (where `--fix` writes).
+    fn in_dir(self, dir: Arc<Path>) -> Self {
+        SourceFile {
+            dir: Some(dir),
+            ..self
         }
     }
 
@@ -223,9 +241,6 @@ pub struct Sources {
     pub paths: BTreeMap<String, String>,
     /// The reverse of `paths`: such a path → its import name.
     pub names: BTreeMap<String, String>,
-    /// Module files read from disk (directory and working-tree inputs), by import name: where
-    /// `--fix` writes. Files from git objects or a sparse checkout's index have none.
-    pub disk: BTreeMap<String, PathBuf>,
     /// buf dependencies that could not be made importable, one sentence each (for the error of
     /// an import that nothing provides).
     pub unresolved_deps: Vec<String>,
@@ -242,6 +257,12 @@ impl Sources {
         self.files.get(name).or_else(|| self.includes.get(name))
     }
 
+    /// Where the module file `name` is on disk (directory and working-tree inputs): where
+    /// `--fix` writes. `None` for files from git objects or a sparse checkout's index.
+    pub fn disk_path(&self, name: &str) -> Option<PathBuf> {
+        self.files.get(name)?.dir.as_ref().map(|dir| dir.join(name))
+    }
+
     /// The bytes a name resolves to: the module first, then the include paths. `None` also when
     /// they cannot be read (see [`Sources::bytes`] for the error).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
@@ -254,8 +275,12 @@ impl Sources {
             return Ok(bytes);
         }
         let read = match (&file.origin, file.id, &self.objects) {
-            (Origin::Disk(path), _, _) => std::fs::read(path)
-                .map_err(|err| Error::invalid(format!("{}: cannot read: {err}", path.display())))?,
+            (Origin::Disk, _, _) => {
+                let path = file.dir.as_deref().unwrap_or(Path::new("")).join(name);
+                std::fs::read(&path).map_err(|err| {
+                    Error::invalid(format!("{}: cannot read: {err}", path.display()))
+                })?
+            }
             (Origin::Object, Some(id), Some(objects)) => objects.read(id, name)?,
             _ => {
                 return Err(Error::invalid(format!(

@@ -4,22 +4,23 @@
 //! differs, and an untracked `.proto` file, is read and hashed. An entry that is racily clean (its
 //! modification time is not older than the index file's, so a write in the same clock tick after
 //! `git add` would leave the stat unchanged) is content-checked, as git does ("racy git",
-//! Documentation/technical/racy-git.txt). Ignore rules are asked once per directory that holds no
-//! tracked file (to prune the walk for untracked files) and once per untracked `.proto` file, never
-//! for tracked files: a tracked file is part of the revision whatever `.gitignore` says. Sparse
-//! checkouts: skip-worktree entries that are not on disk are read from the index.
+//! Documentation/technical/racy-git.txt). Untracked files are found by a walk of the directories
+//! ([`super::untracked`]), which asks the ignore rules once per directory that holds no tracked
+//! file (to prune itself) and once per untracked `.proto` file, never for tracked files: a tracked
+//! file is part of the revision whatever `.gitignore` says. Sparse checkouts: skip-worktree
+//! entries that are not on disk are read from the index.
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
 use git2::{IndexEntry, Oid, Repository};
 
 use super::dir::prefix_string;
 use super::git::git_error;
 use super::promised::Promised;
-use super::{
-    import_name, is_excluded, is_proto, Content, Layout, Objects, Snapshot, SourceFile, Sources,
-};
+use super::untracked::{read_hashed, Tracked, Walk};
+use super::{import_name, is_excluded, Content, Layout, Objects, Snapshot, SourceFile, Sources};
 use crate::error::{Error, Result};
 
 /// One `.proto` entry of the index.
@@ -85,59 +86,56 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
     let index_time = index_mtime(&repo);
     let entries: Vec<Entry> = index
         .iter()
-        .filter_map(|e| {
-            let path = std::str::from_utf8(&e.path).ok()?;
-            is_proto(path).then(|| entry(path.to_owned(), &e))
-        })
+        .filter(|e| e.path.ends_with(b".proto"))
+        .filter_map(entry)
         .collect();
     drop(index);
-    // Directories (`a/b/`) that hold a tracked `.proto` file somewhere below them.
-    let mut tracked_dirs: HashSet<&str> = HashSet::new();
-    for entry in &entries {
-        for (i, _) in entry.path.match_indices('/') {
-            tracked_dirs.insert(&entry.path[..=i]);
-        }
-    }
-    let tracked: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let tracked = Tracked::new(entries.iter().map(|e| e.path.as_str()));
     let ignored = |path: &str| repo.is_path_ignored(path).unwrap_or(false);
 
     let mut reader = Reader {
-        top,
         excludes: &excludes,
         index_time,
         sparse: Vec::new(),
     };
     let mut sources = Sources::default();
+    let mut module: Vec<(String, SourceFile)> = Vec::new();
+    // Which root each import name came from, for the duplicate-name error (one root has none).
+    let several_roots = dirs.iter().filter(|(_, module)| *module).count() > 1;
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
-    for &(dir, module) in &dirs {
+    // Include paths' files, in order, once the module's names are known.
+    let mut included: Vec<(String, SourceFile, &Path)> = Vec::new();
+    for &(dir, is_module) in &dirs {
         let prefix = format!("{base}{}", prefix_string(dir));
-        let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
+        let on_disk: Arc<Path> = top.join(dir).into();
+        let mut files: Vec<(String, SourceFile)> = Vec::new();
         for entry in entries.iter().filter(|e| e.path.starts_with(&prefix)) {
             let name = &entry.path[prefix.len()..];
-            if let Some(file) = reader.tracked(dir, name, entry)? {
-                files.insert(name.to_owned(), file);
+            if let Some(file) = reader.tracked(dir, &on_disk, name, entry)? {
+                files.push((name.to_owned(), file));
             }
         }
-        let on_disk = top.join(dir);
         if on_disk.is_dir() {
             let walk = Walk {
                 root: &on_disk,
-                canonical_root: on_disk
-                    .canonicalize()
-                    .map_err(|err| super::dir::io_error(&on_disk, err))?,
+                dir,
                 prefix: &prefix,
+                excludes: &excludes,
                 tracked: &tracked,
-                tracked_dirs: &tracked_dirs,
                 ignored: &ignored,
             };
-            walk.untracked(&mut reader, dir, &on_disk, "", false, &mut files)?;
+            files.extend(
+                walk.run()?
+                    .into_iter()
+                    .map(|(name, file)| (name, file.in_dir(on_disk.clone()))),
+            );
         } else if files.is_empty() {
-            let what = if module {
+            let what = if is_module {
                 "the module root"
             } else {
                 "the include path"
             };
-            let flag = if module {
+            let flag = if is_module {
                 "check --root or the configured roots"
             } else {
                 "check -I or the configured includes"
@@ -150,27 +148,38 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
                 format!("{flag}; they are relative to each input"),
             ));
         }
+        // By name; a tracked file (listed first) wins over the same name found through a
+        // symlink by the walk.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|later, earlier| later.0 == earlier.0);
         for (name, file) in files {
-            if module {
-                if let Some(first) = origin.insert(name.clone(), dir) {
-                    return Err(super::duplicate_name(
-                        "working tree",
-                        &name,
-                        &first.join(&name).display().to_string(),
-                        &dir.join(&name).display().to_string(),
-                    ));
+            if is_module {
+                if several_roots {
+                    if let Some(first) = origin.insert(name.clone(), dir) {
+                        return Err(super::duplicate_name(
+                            "working tree",
+                            &name,
+                            &first.join(&name).display().to_string(),
+                            &dir.join(&name).display().to_string(),
+                        ));
+                    }
                 }
                 sources.record_path(&name, &base, dir);
-                if !matches!(file.origin, super::Origin::Object) {
-                    sources.disk.insert(name.clone(), top.join(dir).join(&name));
-                }
-                sources.files.insert(name, file);
-            } else if !sources.includes.contains_key(&name) {
-                if !sources.files.contains_key(&name) {
-                    sources.record_path(&name, &base, dir);
-                }
-                sources.includes.insert(name, file);
+                module.push((name, file));
+            } else {
+                included.push((name, file, dir));
             }
+        }
+    }
+    // Built whole from sorted names, not by ten thousand inserts.
+    module.sort_by(|a, b| a.0.cmp(&b.0));
+    sources.files = module.into_iter().collect();
+    for (name, file, dir) in included {
+        if !sources.includes.contains_key(&name) {
+            if !sources.files.contains_key(&name) {
+                sources.record_path(&name, &base, dir);
+            }
+            sources.includes.insert(name, file);
         }
     }
     let mut notes = Vec::new();
@@ -191,10 +200,11 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
     )))
 }
 
-fn entry(path: String, e: &IndexEntry) -> Entry {
+/// The entry, if its path is UTF-8 (other paths cannot be imported by name).
+fn entry(e: IndexEntry) -> Option<Entry> {
     let flags = git2::IndexEntryExtendedFlag::from_bits_truncate(e.flags_extended);
-    Entry {
-        path,
+    Some(Entry {
+        path: String::from_utf8(e.path).ok()?,
         id: e.id,
         stat: Some(Stat {
             size: e.file_size,
@@ -206,7 +216,7 @@ fn entry(path: String, e: &IndexEntry) -> Entry {
         }),
         skip_worktree: flags.contains(git2::IndexEntryExtendedFlag::SKIP_WORKTREE),
         conflicted: (e.flags >> 12) & 0x3 != 0,
-    }
+    })
 }
 
 /// The index file's modification time: entries modified at or after it are racily clean.
@@ -277,9 +287,8 @@ fn trusted(recorded: &Stat, actual: &Stat, index_time: Option<(u32, u32)>) -> bo
     agree && !racy
 }
 
-/// Turns index entries and untracked files into [`SourceFile`]s.
+/// Turns index entries into [`SourceFile`]s.
 struct Reader<'a> {
-    top: &'a Path,
     excludes: &'a [String],
     index_time: Option<(u32, u32)>,
     /// Skip-worktree entries read from the object database (to fetch at once in a partial clone).
@@ -287,18 +296,22 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn excluded(&self, dir: &Path, name: &str) -> bool {
-        !self.excludes.is_empty()
+    /// The file of a tracked entry named `name` under `dir` (relative to the top; on disk at
+    /// `on_disk`).
+    fn tracked(
+        &mut self,
+        dir: &Path,
+        on_disk: &Arc<Path>,
+        name: &str,
+        entry: &Entry,
+    ) -> Result<Option<SourceFile>> {
+        if !self.excludes.is_empty()
             && import_name(&dir.join(name)).is_ok_and(|n| is_excluded(&n, self.excludes))
-    }
-
-    /// The file of a tracked entry under `dir` (relative to the top), named `name` below it.
-    fn tracked(&mut self, dir: &Path, name: &str, entry: &Entry) -> Result<Option<SourceFile>> {
-        if self.excluded(dir, name) {
+        {
             return Ok(None);
         }
-        let path = self.top.join(dir).join(name);
-        let meta = match std::fs::symlink_metadata(&path) {
+        let path = &on_disk.join(name);
+        let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(err) if entry.skip_worktree && err.kind() == std::io::ErrorKind::NotFound => {
                 // Outside the sparse cone: part of the revision, read from the index.
@@ -317,7 +330,7 @@ impl Reader<'_> {
             {
                 return Ok(None)
             }
-            Err(err) => return Err(super::dir::io_error(&path, err)),
+            Err(err) => return Err(super::dir::io_error(path, err)),
         };
         if !meta.is_file() {
             // A symlink or directory where the file was: found (or not) by the walk.
@@ -327,117 +340,9 @@ impl Reader<'_> {
             && !entry.skip_worktree
             && matches!((&entry.stat, stat_of(&meta)), (Some(recorded), Some(actual)) if trusted(recorded, &actual, self.index_time));
         if clean {
-            return Ok(Some(SourceFile::on_disk(path, entry.id)));
+            return Ok(Some(SourceFile::on_disk(on_disk.clone(), entry.id)));
         }
-        read_hashed(&path).map(Some)
-    }
-}
-
-/// Reads a file and names its blob.
-fn read_hashed(path: &Path) -> Result<SourceFile> {
-    let bytes = std::fs::read(path).map_err(|err| super::dir::io_error(path, err))?;
-    let id = Oid::hash_object(git2::ObjectType::Blob, &bytes)
-        .map_err(|err| Error::invalid(format!("{}: {}", path.display(), err.message())))?;
-    Ok(SourceFile::with_id(bytes, id))
-}
-
-/// The walk for untracked `.proto` files under one root.
-struct Walk<'a> {
-    root: &'a Path,
-    canonical_root: PathBuf,
-    /// The root as a `/`-terminated path relative to the work tree.
-    prefix: &'a str,
-    tracked: &'a HashSet<&'a str>,
-    tracked_dirs: &'a HashSet<&'a str>,
-    ignored: &'a dyn Fn(&str) -> bool,
-}
-
-impl Walk<'_> {
-    /// Walks `at` (`relative` below the root, `/`-terminated or empty); `linked`: reached through
-    /// a symlink, so files must be checked to stay inside the root.
-    fn untracked(
-        &self,
-        reader: &mut Reader<'_>,
-        dir: &Path,
-        at: &Path,
-        relative: &str,
-        linked: bool,
-        files: &mut BTreeMap<String, SourceFile>,
-    ) -> Result<()> {
-        let entries = match std::fs::read_dir(at) {
-            Ok(entries) => entries,
-            Err(err) if at != self.root => {
-                // A directory that vanished or cannot be listed holds nothing to check.
-                let _ = err;
-                return Ok(());
-            }
-            Err(err) => return Err(super::dir::io_error(at, err)),
-        };
-        let listed = entries.filter_map(|e| {
-            let e = e.ok()?;
-            Some((e.file_name().into_string().ok()?, e.file_type().ok()?))
-        });
-        for (name, kind) in listed {
-            if name == ".git" {
-                continue;
-            }
-            let below = format!("{relative}{name}");
-            if reader.excluded(dir, &below) {
-                continue;
-            }
-            let path = at.join(&name);
-            let (is_dir, is_file, via_link) = if kind.is_symlink() {
-                match std::fs::metadata(&path) {
-                    Ok(meta) => (meta.is_dir(), meta.is_file(), true),
-                    Err(_) => continue,
-                }
-            } else {
-                (kind.is_dir(), kind.is_file(), false)
-            };
-            let in_tree = format!("{}{below}", self.prefix);
-            if is_dir {
-                let with_slash = format!("{in_tree}/");
-                if via_link {
-                    // Followed only while it stays inside the root (which also ends loops).
-                    match path.canonicalize() {
-                        Ok(target)
-                            if target.starts_with(&self.canonical_root)
-                                && !at
-                                    .canonicalize()
-                                    .is_ok_and(|here| here.starts_with(&target)) => {}
-                        _ => continue,
-                    }
-                } else if !self.tracked_dirs.contains(with_slash.as_str())
-                    && (self.ignored)(&in_tree)
-                {
-                    continue;
-                }
-                self.untracked(
-                    reader,
-                    dir,
-                    &path,
-                    &format!("{below}/"),
-                    linked || via_link,
-                    files,
-                )?;
-            } else if is_file && is_proto(&name) {
-                if !linked && !via_link && self.tracked.contains(in_tree.as_str()) {
-                    continue;
-                }
-                if linked || via_link {
-                    match path.canonicalize() {
-                        Ok(target) if target.starts_with(&self.canonical_root) => {}
-                        _ => continue,
-                    }
-                } else if (self.ignored)(&in_tree) {
-                    continue;
-                }
-                if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(below) {
-                    slot.insert(read_hashed(&path)?);
-                }
-            }
-        }
-        Ok(())
+        Ok(Some(read_hashed(path)?.in_dir(on_disk.clone())))
     }
 }
 
