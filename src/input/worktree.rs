@@ -10,8 +10,10 @@
 //! file is part of the revision whatever `.gitignore` says. Sparse checkouts: skip-worktree
 //! entries that are not on disk are read from the index.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use git2::{IndexEntry, Oid, Repository};
@@ -91,44 +93,82 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
         .collect();
     drop(index);
     let tracked = Tracked::new(entries.iter().map(|e| e.path.as_str()));
-    let ignored = |path: &str| repo.is_path_ignored(path).unwrap_or(false);
-
-    let mut reader = Reader {
+    let roots: Vec<Root> = dirs
+        .iter()
+        .map(|&(dir, is_module)| Root {
+            dir,
+            is_module,
+            prefix: format!("{base}{}", prefix_string(dir)),
+            on_disk: top.join(dir).into(),
+        })
+        .collect();
+    // Every (root, entry) pair to stat, in root order then index order.
+    let jobs: Vec<(usize, &Entry)> = roots
+        .iter()
+        .enumerate()
+        .flat_map(|(k, root)| {
+            entries
+                .iter()
+                .filter(move |e| e.path.starts_with(&root.prefix))
+                .map(move |e| (k, e))
+        })
+        .collect();
+    let stats = Stats {
+        jobs: &jobs,
+        roots: &roots,
+        next: AtomicUsize::new(0),
         excludes: &excludes,
         index_time,
-        sparse: Vec::new(),
     };
+    // Two cores: a second thread walks the directories for untracked files (with its own
+    // repository handle for ignore rules, opened only if a question comes up) and then helps
+    // with the stats of tracked files, which this thread takes meanwhile.
+    let git_dir = repo.path();
+    let (walked, helped) = std::thread::scope(|s| {
+        let walker = s.spawn(|| {
+            let own: OnceCell<Option<Repository>> = OnceCell::new();
+            let ignored = |path: &str| {
+                own.get_or_init(|| Repository::open(git_dir).ok())
+                    .as_ref()
+                    .is_some_and(|r| r.is_path_ignored(path).unwrap_or(false))
+            };
+            let walked = roots
+                .iter()
+                .map(|root| root.walk(&excludes, &tracked, &ignored))
+                .collect::<Vec<_>>();
+            (walked, stats.take())
+        });
+        let mine = stats.take();
+        let (walked, theirs) = join(walker);
+        (walked, [mine, theirs])
+    });
+    let mut stated: Vec<Chunk> = helped.into_iter().flatten().collect();
+    stated.sort_by_key(|chunk| chunk.start);
+    let mut sparse: Vec<(String, Oid)> = Vec::new();
+    let mut results = Vec::with_capacity(jobs.len());
+    for chunk in stated {
+        sparse.extend(chunk.sparse);
+        results.extend(chunk.files);
+    }
+    let mut results = jobs.iter().zip(results).peekable();
+
     let mut sources = Sources::default();
     let mut module: Vec<(String, SourceFile)> = Vec::new();
     // Which root each import name came from, for the duplicate-name error (one root has none).
-    let several_roots = dirs.iter().filter(|(_, module)| *module).count() > 1;
+    let several_roots = roots.iter().filter(|r| r.is_module).count() > 1;
     let mut origin: BTreeMap<String, &Path> = BTreeMap::new();
     // Include paths' files, in order, once the module's names are known.
     let mut included: Vec<(String, SourceFile, &Path)> = Vec::new();
-    for &(dir, is_module) in &dirs {
-        let prefix = format!("{base}{}", prefix_string(dir));
-        let on_disk: Arc<Path> = top.join(dir).into();
+    for ((k, root), walked) in roots.iter().enumerate().zip(walked) {
+        let (dir, is_module) = (root.dir, root.is_module);
         let mut files: Vec<(String, SourceFile)> = Vec::new();
-        for entry in entries.iter().filter(|e| e.path.starts_with(&prefix)) {
-            let name = &entry.path[prefix.len()..];
-            if let Some(file) = reader.tracked(dir, &on_disk, name, entry)? {
-                files.push((name.to_owned(), file));
+        while let Some(((_, entry), file)) = results.next_if(|((j, _), _)| *j == k) {
+            if let Some(file) = file? {
+                files.push((entry.path[root.prefix.len()..].to_owned(), file));
             }
         }
-        if on_disk.is_dir() {
-            let walk = Walk {
-                root: &on_disk,
-                dir,
-                prefix: &prefix,
-                excludes: &excludes,
-                tracked: &tracked,
-                ignored: &ignored,
-            };
-            files.extend(
-                walk.run()?
-                    .into_iter()
-                    .map(|(name, file)| (name, file.in_dir(on_disk.clone()))),
-            );
+        if let Some(walked) = walked {
+            files.extend(walked?);
         } else if files.is_empty() {
             let what = if is_module {
                 "the module root"
@@ -183,9 +223,9 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
         }
     }
     let mut notes = Vec::new();
-    if !reader.sparse.is_empty() {
+    if !sparse.is_empty() {
         let promised = Promised::new(&repo, "the index");
-        promised.ensure(&reader.sparse)?;
+        promised.ensure(&sparse)?;
         notes = promised.notes();
     }
     sources.cache_dir = Some(crate::cache::CacheFile::dir_of(&repo));
@@ -217,6 +257,13 @@ fn entry(e: IndexEntry) -> Option<Entry> {
         skip_worktree: flags.contains(git2::IndexEntryExtendedFlag::SKIP_WORKTREE),
         conflicted: (e.flags >> 12) & 0x3 != 0,
     })
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// The index file's modification time: entries modified at or after it are racily clean.
@@ -287,30 +334,104 @@ fn trusted(recorded: &Stat, actual: &Stat, index_time: Option<(u32, u32)>) -> bo
     agree && !racy
 }
 
-/// Turns index entries into [`SourceFile`]s.
-struct Reader<'a> {
+/// One module root or include path.
+struct Root<'a> {
+    /// As the layout names it (relative to the input's top).
+    dir: &'a Path,
+    is_module: bool,
+    /// `/`-terminated path relative to the work tree (empty for its top).
+    prefix: String,
+    on_disk: Arc<Path>,
+}
+
+impl Root<'_> {
+    /// The untracked `.proto` files under the root (see [`Walk`]); `None` if the root is no
+    /// directory on disk.
+    fn walk(
+        &self,
+        excludes: &[String],
+        tracked: &Tracked<'_>,
+        ignored: &dyn Fn(&str) -> bool,
+    ) -> Option<Result<Vec<(String, SourceFile)>>> {
+        if !self.on_disk.is_dir() {
+            return None;
+        }
+        let walk = Walk {
+            root: &self.on_disk,
+            dir: self.dir,
+            prefix: &self.prefix,
+            excludes,
+            tracked,
+            ignored,
+        };
+        Some(walk.run().map(|found| {
+            found
+                .into_iter()
+                .map(|(name, file)| (name, file.in_dir(self.on_disk.clone())))
+                .collect()
+        }))
+    }
+}
+
+/// The stats of tracked files, taken in chunks by whichever thread is free.
+struct Stats<'a> {
+    jobs: &'a [(usize, &'a Entry)],
+    roots: &'a [Root<'a>],
+    /// The first job no thread has taken yet.
+    next: AtomicUsize,
     excludes: &'a [String],
     index_time: Option<(u32, u32)>,
+}
+
+/// The files of the jobs `start..start + files.len()`.
+struct Chunk {
+    start: usize,
+    files: Vec<Result<Option<SourceFile>>>,
     /// Skip-worktree entries read from the object database (to fetch at once in a partial clone).
     sparse: Vec<(String, Oid)>,
 }
 
-impl Reader<'_> {
-    /// The file of a tracked entry named `name` under `dir` (relative to the top; on disk at
-    /// `on_disk`).
+impl Stats<'_> {
+    /// Jobs per chunk: small enough to share the work evenly, large enough that taking one costs
+    /// nothing next to its stats.
+    const CHUNK: usize = 256;
+
+    /// Takes chunks of jobs until none is left.
+    fn take(&self) -> Vec<Chunk> {
+        let mut done = Vec::new();
+        loop {
+            let start = self.next.fetch_add(Self::CHUNK, Ordering::Relaxed);
+            if start >= self.jobs.len() {
+                return done;
+            }
+            let end = (start + Self::CHUNK).min(self.jobs.len());
+            let mut chunk = Chunk {
+                start,
+                files: Vec::with_capacity(end - start),
+                sparse: Vec::new(),
+            };
+            for &(k, entry) in &self.jobs[start..end] {
+                let file = self.tracked(&self.roots[k], entry, &mut chunk.sparse);
+                chunk.files.push(file);
+            }
+            done.push(chunk);
+        }
+    }
+
+    /// The file of a tracked entry under `root`.
     fn tracked(
-        &mut self,
-        dir: &Path,
-        on_disk: &Arc<Path>,
-        name: &str,
+        &self,
+        root: &Root<'_>,
         entry: &Entry,
+        sparse: &mut Vec<(String, Oid)>,
     ) -> Result<Option<SourceFile>> {
+        let name = &entry.path[root.prefix.len()..];
         if !self.excludes.is_empty()
-            && import_name(&dir.join(name)).is_ok_and(|n| is_excluded(&n, self.excludes))
+            && import_name(&root.dir.join(name)).is_ok_and(|n| is_excluded(&n, self.excludes))
         {
             return Ok(None);
         }
-        let path = &on_disk.join(name);
+        let path = &root.on_disk.join(name);
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(err) if entry.skip_worktree && err.kind() == std::io::ErrorKind::NotFound => {
@@ -318,7 +439,7 @@ impl Reader<'_> {
                 if entry.conflicted {
                     return Ok(None);
                 }
-                self.sparse.push((entry.path.clone(), entry.id));
+                sparse.push((entry.path.clone(), entry.id));
                 return Ok(Some(SourceFile::object(entry.id)));
             }
             // Deleted in the working tree, or a parent is no longer a directory.
@@ -340,9 +461,9 @@ impl Reader<'_> {
             && !entry.skip_worktree
             && matches!((&entry.stat, stat_of(&meta)), (Some(recorded), Some(actual)) if trusted(recorded, &actual, self.index_time));
         if clean {
-            return Ok(Some(SourceFile::on_disk(on_disk.clone(), entry.id)));
+            return Ok(Some(SourceFile::on_disk(root.on_disk.clone(), entry.id)));
         }
-        Ok(Some(read_hashed(path)?.in_dir(on_disk.clone())))
+        Ok(Some(read_hashed(path)?.in_dir(root.on_disk.clone())))
     }
 }
 
