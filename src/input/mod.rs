@@ -11,6 +11,7 @@ mod promised;
 pub(crate) use promised::Promised;
 mod trees;
 mod untracked;
+mod untracked_cache;
 mod worktree;
 
 use std::collections::BTreeMap;

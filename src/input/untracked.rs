@@ -4,10 +4,12 @@
 //! walk's business (they are read through the index, see [`super::worktree`]). Symlinks are
 //! followed only while they stay inside the root.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashSet;
 
+use super::untracked_cache::{DirStat, Known, Seen};
 use super::{import_name, is_excluded, is_proto, SourceFile};
 use crate::error::Result;
 
@@ -37,17 +39,18 @@ impl<'a> Tracked<'a> {
 }
 
 /// The names in one directory that the walk looks at: subdirectories, regular `.proto` files, and
-/// symlinks (which may lead to either). Everything else cannot be part of a module.
+/// symlinks (which may lead to either). Everything else cannot be part of a module. Names are
+/// borrowed when the listing comes from the untracked cache.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Listing {
-    pub(super) dirs: Vec<String>,
-    pub(super) protos: Vec<String>,
-    pub(super) links: Vec<String>,
+pub(super) struct Listing<'c> {
+    pub(super) dirs: Vec<Cow<'c, str>>,
+    pub(super) protos: Vec<Cow<'c, str>>,
+    pub(super) links: Vec<Cow<'c, str>>,
 }
 
-impl Listing {
+impl Listing<'_> {
     /// Lists `at`. Names that are not UTF-8 cannot be imported and are left out, as is `.git`.
-    pub(super) fn read(at: &Path) -> std::io::Result<Listing> {
+    pub(super) fn read(at: &Path) -> std::io::Result<Listing<'static>> {
         let mut listing = Listing::default();
         for entry in std::fs::read_dir(at)? {
             let Ok(entry) = entry else { continue };
@@ -58,13 +61,13 @@ impl Listing {
                 continue;
             };
             if kind.is_symlink() {
-                listing.links.push(name);
+                listing.links.push(Cow::Owned(name));
             } else if kind.is_dir() {
                 if name != ".git" {
-                    listing.dirs.push(name);
+                    listing.dirs.push(Cow::Owned(name));
                 }
             } else if kind.is_file() && is_proto(&name) {
-                listing.protos.push(name);
+                listing.protos.push(Cow::Owned(name));
             }
         }
         Ok(listing)
@@ -72,7 +75,7 @@ impl Listing {
 }
 
 /// The walk under one root (a module root or include path).
-pub(super) struct Walk<'a> {
+pub(super) struct Walk<'a, 'c> {
     /// The root on disk.
     pub(super) root: &'a Path,
     /// The root as given in the layout (relative to the input's top), for `excludes`.
@@ -82,18 +85,19 @@ pub(super) struct Walk<'a> {
     pub(super) excludes: &'a [String],
     pub(super) tracked: &'a Tracked<'a>,
     pub(super) ignored: &'a dyn Fn(&str) -> bool,
+    /// The untracked cache as read (empty when there is none).
+    pub(super) known: &'a Known<'c>,
 }
 
-impl Walk<'_> {
+impl<'c> Walk<'_, 'c> {
     /// The untracked, unignored `.proto` files under the root, by name relative to it (read and
-    /// hashed), in no particular order.
-    pub(super) fn run(&self) -> Result<Vec<(String, SourceFile)>> {
+    /// hashed), in no particular order. The listings of the directories walked are recorded in
+    /// `seen`.
+    pub(super) fn run(&self, seen: &mut Seen) -> Result<Vec<(String, SourceFile)>> {
         let canonical_root = self
             .root
             .canonicalize()
             .map_err(|err| super::dir::io_error(self.root, err))?;
-        let listing =
-            Listing::read(self.root).map_err(|err| super::dir::io_error(self.root, err))?;
         let mut found = Vec::new();
         let mut state = State {
             at: self.root.to_owned(),
@@ -101,9 +105,36 @@ impl Walk<'_> {
             in_tree: self.prefix.to_owned(),
             canonical_root,
             found: &mut found,
+            seen,
         };
+        let listing = self
+            .list(&mut state, false)
+            .map_err(|err| super::dir::io_error(self.root, err))?;
         self.visit(&mut state, &listing, false)?;
         Ok(found)
+    }
+
+    /// The listing of the directory `state.at`: from the cache when its stat is the one the
+    /// cache holds and it is not racy, else read. Directories reached through a symlink are
+    /// neither looked up nor recorded (the link's target can change without the directory).
+    fn list(&self, state: &mut State<'_>, linked: bool) -> std::io::Result<Listing<'c>> {
+        if linked {
+            return Listing::read(&state.at);
+        }
+        // Stat before listing: a change between the two is then seen by the next run.
+        let stat = DirStat::of(&state.at);
+        if let Some(stat) = &stat {
+            if let Some(listing) = self.known.listing(&state.in_tree, stat) {
+                state.seen.record(&state.in_tree, stat, &listing);
+                return Ok(listing);
+            }
+        }
+        let listing = Listing::read(&state.at)?;
+        state.seen.listed = true;
+        if let Some(stat) = &stat {
+            state.seen.record(&state.in_tree, stat, &listing);
+        }
+        Ok(listing)
     }
 
     fn excluded(&self, relative: &str) -> bool {
@@ -113,7 +144,7 @@ impl Walk<'_> {
 
     /// Visits the directory `state.at` whose entries are `listing`; `linked`: reached through a
     /// symlink, so files must be checked to stay inside the root.
-    fn visit(&self, state: &mut State<'_>, listing: &Listing, linked: bool) -> Result<()> {
+    fn visit(&self, state: &mut State<'_>, listing: &Listing<'_>, linked: bool) -> Result<()> {
         for name in &listing.protos {
             state.enter(name);
             let skip = self.excluded(&state.relative)
@@ -173,12 +204,12 @@ impl Walk<'_> {
     /// Lists the directory `state.at` and visits it; one that vanished or cannot be listed holds
     /// nothing to check.
     fn descend(&self, state: &mut State<'_>, linked: bool) -> Result<()> {
-        let Ok(listing) = Listing::read(&state.at) else {
-            return Ok(());
-        };
         state.relative.push('/');
         state.in_tree.push('/');
-        let visited = self.visit(state, &listing, linked);
+        let visited = match self.list(state, linked) {
+            Ok(listing) => self.visit(state, &listing, linked),
+            Err(_) => Ok(()),
+        };
         state.relative.pop();
         state.in_tree.pop();
         visited
@@ -195,6 +226,7 @@ struct State<'f> {
     in_tree: String,
     canonical_root: PathBuf,
     found: &'f mut Vec<(String, SourceFile)>,
+    seen: &'f mut Seen,
 }
 
 impl State<'_> {

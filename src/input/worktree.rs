@@ -22,6 +22,7 @@ use super::dir::prefix_string;
 use super::git::git_error;
 use super::promised::Promised;
 use super::untracked::{read_hashed, Tracked, Walk};
+use super::untracked_cache::{Known, Seen, Untracked};
 use super::{import_name, is_excluded, Content, Layout, Objects, Snapshot, SourceFile, Sources};
 use crate::error::{Error, Result};
 
@@ -124,6 +125,7 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
     // repository handle for ignore rules, opened only if a question comes up) and then helps
     // with the stats of tracked files, which this thread takes meanwhile.
     let git_dir = repo.path();
+    let cache = Untracked::of(&repo, &workdir);
     let (walked, helped) = std::thread::scope(|s| {
         let walker = s.spawn(|| {
             let own: OnceCell<Option<Repository>> = OnceCell::new();
@@ -132,10 +134,21 @@ pub(super) fn read(top: &Path, layout: &Layout) -> Result<Option<(Snapshot, Vec<
                     .as_ref()
                     .is_some_and(|r| r.is_path_ignored(path).unwrap_or(false))
             };
+            let read = cache.as_ref().and_then(Untracked::read);
+            let known = match &cache {
+                Some(cache) => cache.known(&read),
+                None => Known::none(),
+            };
+            let mut seen = Seen::default();
             let walked = roots
                 .iter()
-                .map(|root| root.walk(&excludes, &tracked, &ignored))
+                .map(|root| root.walk(&excludes, &tracked, &ignored, &known, &mut seen))
                 .collect::<Vec<_>>();
+            if let Some(cache) = &cache {
+                if walked.iter().flatten().all(|w| w.is_ok()) {
+                    cache.save(&known, seen);
+                }
+            }
             (walked, stats.take())
         });
         let mine = stats.take();
@@ -352,6 +365,8 @@ impl Root<'_> {
         excludes: &[String],
         tracked: &Tracked<'_>,
         ignored: &dyn Fn(&str) -> bool,
+        known: &Known<'_>,
+        seen: &mut Seen,
     ) -> Option<Result<Vec<(String, SourceFile)>>> {
         if !self.on_disk.is_dir() {
             return None;
@@ -363,8 +378,9 @@ impl Root<'_> {
             excludes,
             tracked,
             ignored,
+            known,
         };
-        Some(walk.run().map(|found| {
+        Some(walk.run(seen).map(|found| {
             found
                 .into_iter()
                 .map(|(name, file)| (name, file.in_dir(self.on_disk.clone())))
