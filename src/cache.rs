@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 pub mod mapped;
 pub mod table;
 
-pub use mapped::{Mapped, Payload};
+pub use mapped::{Mapped, Payload, Slice};
 
 const MAGIC: &[u8; 8] = b"PGCACHE\0";
 

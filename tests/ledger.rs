@@ -39,6 +39,10 @@ fn ledger_file(dir: &Path) -> PathBuf {
     dir.join(".git/protoguard/ledger")
 }
 
+fn delta_file(dir: &Path) -> PathBuf {
+    dir.join(".git/protoguard/ledger.delta")
+}
+
 #[test]
 fn extension_numbers_are_recorded_per_extendee_and_a_reused_one_is_reported() {
     let dir = repo(&[
@@ -474,7 +478,9 @@ fn a_check_from_a_cached_ledger_at_or_behind_its_revision_is_the_cold_answer() {
     assert!(cold.contains("FIELD_NUMBER_NO_REUSE"), "{cold}");
     std::fs::write(ledger_file(dir.path()), &behind).unwrap();
     assert_eq!(check(), cold, "continued over one commit");
-    assert_ne!(std::fs::read(ledger_file(dir.path())).unwrap(), behind);
+    // What the commit changed went to the delta beside the ledger, which is left as it was.
+    assert_eq!(std::fs::read(ledger_file(dir.path())).unwrap(), behind);
+    assert!(delta_file(dir.path()).exists());
     assert_eq!(check(), cold, "at the revision");
 
     // Two checks at once, from no cache and then from the cache: both give the cold answer.
@@ -496,4 +502,210 @@ fn a_check_from_a_cached_ledger_at_or_behind_its_revision_is_the_cold_answer() {
         }
     }
     assert_eq!(check(), cold);
+}
+
+/// Writes `files` generated files of 20 messages each under gen/ (`extra` more fields in file
+/// `touched`): a ledger large enough that a commit's delta stays well under an eighth of it.
+fn generate(root: &Path, files: usize, touched: usize, extra: usize) {
+    for i in 0..files {
+        let mut text = format!("syntax = \"proto3\";\npackage acme.gen{i};\n");
+        for m in 0..20 {
+            text.push_str(&format!(
+                "message Generated{m}WithAFairlyLongName {{\n  string first_field_{m} = 1;\n  int64 second_field_{m} = 2;\n"
+            ));
+            if i == touched {
+                for e in 0..extra {
+                    text.push_str(&format!("  bool added_{e}_{m} = {};\n", 10 + e));
+                }
+            }
+            text.push_str("}\n");
+        }
+        write(&root.join(format!("gen/g{i}.proto")), &text);
+    }
+}
+
+/// The answer of `args` with no cache at all (the repository's cache directory set aside).
+fn cold(root: &Path, args: &[&str], code: i32) -> String {
+    let cache = root.join(".git/protoguard");
+    let aside = root.join(".git/protoguard.aside");
+    std::fs::rename(&cache, &aside).unwrap();
+    let out = protoguard(root, args);
+    expect_code(&out, code);
+    let out = stdout(&out);
+    std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::rename(&aside, &cache).unwrap();
+    out
+}
+
+/// A ledger continued over new commits writes only a delta beside it (the ledger file stays as
+/// it was) until the delta outgrows an eighth of the ledger, when the next write folds it in;
+/// every check and `history` on the way gives a cold run's answer, including with the delta
+/// damaged anywhere, cut short or not ours (ignored: the ledger alone is continued and the delta
+/// written again), over a ledger replaced since (stale: ignored), and with two runs at once.
+#[test]
+fn a_delta_over_the_ledger_gives_the_cold_answer_and_folds_in_when_it_grows() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    generate(root, 30, usize::MAX, 0);
+    write(&root.join("api/user.proto"), V1);
+    commit_all(root, "first");
+    write(&root.join("api/user.proto"), DELETED);
+    commit_all(root, "delete old_email");
+    // The change checked at every step: number 4 reused (the ledger is read).
+    write(&root.join("api/user.proto"), REUSED);
+    let args = ["breaking", "--against", "HEAD", "--format", "json"];
+    let check = || {
+        let out = protoguard(root, &args);
+        expect_code(&out, 1);
+        stdout(&out)
+    };
+    let history = || {
+        let out = protoguard(root, &["history", "--format", "json"]);
+        expect_code(&out, 0);
+        (stdout(&out), stderr(&out))
+    };
+    // The whole ledger of a walk from scratch, compared without printing it.
+    let fresh = |ledger: &str, step: &str| {
+        let out = protoguard(root, &["history", "--format", "json", "--no-cache"]);
+        expect_code(&out, 0);
+        assert!(
+            stdout(&out) == ledger,
+            "{step}: not the ledger of a walk from scratch"
+        );
+    };
+    let first = check();
+    assert!(first.contains("FIELD_NUMBER_NO_REUSE"), "{first}");
+    let base = std::fs::read(ledger_file(root)).unwrap();
+    assert!(!delta_file(root).exists());
+
+    // One new commit: the check continues the ledger over it into a delta, with the cold
+    // answer; at the revision, it is answered from the ledger and the delta, which stay.
+    let mut commits = 0;
+    let mut new_commit = |root: &Path| {
+        commits += 1;
+        generate(root, 30, commits % 30, commits);
+        git(root, &["add", "gen"]);
+        git(root, &["commit", "-q", "-m", &format!("commit {commits}")]);
+    };
+    new_commit(root);
+    let expected = cold(root, &args, 1);
+    assert_eq!(check(), expected);
+    assert_eq!(std::fs::read(ledger_file(root)).unwrap(), base);
+    let delta = std::fs::read(delta_file(root)).unwrap();
+    assert!(
+        delta.len() * 8 < base.len(),
+        "{} of {}",
+        delta.len(),
+        base.len()
+    );
+    assert_eq!(check(), expected);
+    assert_eq!(std::fs::read(delta_file(root)).unwrap(), delta);
+    let (ledger, _) = history();
+    fresh(&ledger, "at the revision");
+    assert_eq!(std::fs::read(delta_file(root)).unwrap(), delta);
+
+    // The delta damaged (a byte flipped anywhere), cut short, emptied, or another file: the
+    // ledger alone is continued over the commit again, with the same answer, and the delta is
+    // written again.
+    let mut cases: Vec<Vec<u8>> = (0..6)
+        .map(|k| {
+            let mut bytes = delta.clone();
+            bytes[delta.len() * k / 6 + 3] ^= 0x04;
+            bytes
+        })
+        .collect();
+    cases.push(delta[..delta.len() - 1].to_vec());
+    cases.push(Vec::new());
+    cases.push(base.clone());
+    for (i, bytes) in cases.iter().enumerate() {
+        std::fs::write(delta_file(root), bytes).unwrap();
+        assert_eq!(check(), expected, "case {i}");
+        assert_eq!(std::fs::read(delta_file(root)).unwrap(), delta, "case {i}");
+        assert_eq!(std::fs::read(ledger_file(root)).unwrap(), base, "case {i}");
+    }
+    std::fs::write(delta_file(root), &cases[2]).unwrap();
+    let (ledger, log) = history();
+    assert!(log.contains("ledger continued over 1 commit"), "{log}");
+    fresh(&ledger, "a damaged delta");
+
+    // Over a ledger replaced since (rebuilt, then continued into a delta of its own): the older
+    // ledger put back beside that delta (say another run's write of it came last) is continued
+    // alone over every commit since, never combined with the delta; a ledger rebuilt beside a
+    // stale delta likewise.
+    let older = base.clone();
+    std::fs::remove_file(ledger_file(root)).unwrap();
+    std::fs::remove_file(delta_file(root)).unwrap();
+    new_commit(root);
+    let (ledger, log) = history();
+    assert!(log.contains("ledger built from"), "{log}");
+    fresh(&ledger, "rebuilt");
+    let rebuilt = std::fs::read(ledger_file(root)).unwrap();
+    new_commit(root);
+    let expected = cold(root, &args, 1);
+    assert_eq!(check(), expected);
+    assert_eq!(std::fs::read(ledger_file(root)).unwrap(), rebuilt);
+    let newer_delta = std::fs::read(delta_file(root)).unwrap();
+    std::fs::write(ledger_file(root), &older).unwrap();
+    let (ledger, log) = history();
+    assert!(log.contains("ledger continued over 3 commits"), "{log}");
+    fresh(&ledger, "an older ledger beside a newer one's delta");
+    std::fs::write(ledger_file(root), &older).unwrap();
+    std::fs::write(delta_file(root), &newer_delta).unwrap();
+    assert_eq!(
+        check(),
+        expected,
+        "an older ledger beside a newer one's delta"
+    );
+    std::fs::remove_file(ledger_file(root)).unwrap();
+    let (ledger, log) = history();
+    assert!(log.contains("ledger built from"), "{log}");
+    std::fs::write(delta_file(root), &newer_delta).unwrap();
+    assert_eq!(check(), expected, "a rebuilt ledger beside a stale delta");
+    let (again, _) = history();
+    assert!(again == ledger, "a rebuilt ledger beside a stale delta");
+
+    // Commit after commit: a delta while it stays small, then folded into a new ledger (and
+    // the delta removed), then a delta over that one; the cold answer all the way.
+    let mut folded = false;
+    for _ in 0..25 {
+        let before = std::fs::read(ledger_file(root)).unwrap();
+        new_commit(root);
+        let expected = cold(root, &args, 1);
+        assert_eq!(check(), expected, "commit {commits}");
+        let after = std::fs::read(ledger_file(root)).unwrap();
+        if after != before {
+            assert!(!delta_file(root).exists(), "commit {commits}: folded");
+            folded = true;
+        } else if folded {
+            assert!(delta_file(root).exists(), "commit {commits}");
+            break;
+        }
+    }
+    assert!(folded, "the delta was folded in");
+    let (ledger, _) = history();
+    fresh(&ledger, "folded");
+
+    // Two checks at once, one commit behind a ledger with a delta: both give the cold answer
+    // and leave whole files.
+    new_commit(root);
+    let expected = cold(root, &args, 1);
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let cwd = root.to_owned();
+            std::thread::spawn(move || {
+                let args = ["breaking", "--against", "HEAD", "--format", "json"];
+                let out = protoguard(&cwd, &args);
+                expect_code(&out, 1);
+                stdout(&out)
+            })
+        })
+        .collect();
+    for run in runs {
+        assert_eq!(run.join().unwrap(), expected);
+    }
+    assert_eq!(check(), expected);
+    let (ledger, log) = history();
+    assert!(!log.contains("built"), "{log}");
+    fresh(&ledger, "two at once");
 }

@@ -48,6 +48,27 @@ pub trait Payload {
     }
 }
 
+/// The bytes `start..start + len` of a payload, as a payload of their own.
+pub struct Slice<'p, P: Payload + ?Sized> {
+    pub inner: &'p P,
+    pub start: usize,
+    pub len: usize,
+}
+
+impl<P: Payload + ?Sized> Payload for Slice<'_, P> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, range: Range<usize>) -> Option<&[u8]> {
+        if range.start > range.end || range.end > self.len {
+            return None;
+        }
+        self.inner
+            .get(self.start + range.start..self.start + range.end)
+    }
+}
+
 impl Payload for [u8] {
     fn len(&self) -> usize {
         <[u8]>::len(self)
@@ -68,6 +89,8 @@ pub struct Mapped {
     sums: Vec<u64>,
     /// Per block: 0 not checked yet, 1 good, 2 damaged.
     checked: Vec<Cell<u8>>,
+    /// The header's checksum (see [`Mapped::identity`]).
+    identity: u64,
 }
 
 impl std::fmt::Debug for Mapped {
@@ -100,6 +123,13 @@ impl Mapped {
     /// The whole payload, every block checked (for a reader that goes through all of it).
     pub fn all(&self) -> Option<&[u8]> {
         self.get(0..self.len)
+    }
+
+    /// What identifies this file's contents: the checksum of its header, which holds the
+    /// checksum of every block (a file derived from this one records it, and is not combined
+    /// with any other).
+    pub fn identity(&self) -> u64 {
+        self.identity
     }
 
     fn check(&self, block: usize) -> bool {
@@ -170,10 +200,12 @@ impl CacheFile {
         }
         let sums: Vec<u64> = (0..blocks(len)).map(|_| d.u64()).collect::<Option<_>>()?;
         let header = &map[..d.position()];
-        if d.u64()? != super::checksum_of(header) {
+        let identity = d.u64()?;
+        if identity != super::checksum_of(header) {
             return None;
         }
         Some(Mapped {
+            identity,
             start,
             len,
             checked: (0..sums.len()).map(|_| Cell::new(0)).collect(),

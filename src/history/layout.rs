@@ -10,9 +10,9 @@ use std::ops::Range;
 
 use git2::Oid;
 
+use super::base::{element, element_key, head, Head, Limits};
 use super::parse::Kind;
-use super::state::{FxMap, Wanted, UNSET};
-use super::store::{element, element_key, head, Head, Limits};
+use super::state::{ElementState, FxMap, Wanted, UNSET};
 use super::view::{Names, Tables};
 use super::Ledger;
 use crate::cache::{Decoder, Payload};
@@ -147,27 +147,39 @@ pub(super) fn peek<P: Payload + ?Sized>(p: &P) -> Option<(String, Option<Oid>)> 
 }
 
 /// The record of (extendee?, name) in `p`, by binary search in its index: `Some(None)` if there
-/// is none, `None` if what the search read is malformed.
-fn find<P: Payload + ?Sized>(
+/// is none, `None` if what the search read is malformed. `name` resolves a string id.
+fn find<'n, P: Payload + ?Sized>(
     p: &P,
     layout: &Layout,
     limits: Limits,
     key: (bool, &str),
+    name: &dyn Fn(u32) -> Option<&'n str>,
 ) -> Option<Option<u32>> {
     let (mut low, mut high) = (0, layout.records);
     while low < high {
         let middle = low + (high - low) / 2;
         let r = layout.indexed(p, middle)?;
         let mut d = Decoder::new(p.get(layout.record_range(p, r)?)?);
-        let (name, _, kind) = element_key(&mut d, limits)?;
-        let name = layout.string(p, name)?;
-        match order((kind == Kind::Extensions, name), key) {
+        let (id, _, kind) = element_key(&mut d, limits)?;
+        match order((kind == Kind::Extensions, name(id)?), key) {
             Ordering::Less => low = middle + 1,
             Ordering::Greater => high = middle,
             Ordering::Equal => return Some(Some(r)),
         }
     }
     Some(None)
+}
+
+/// Record `r` of `p` decoded.
+fn decode<P: Payload + ?Sized>(
+    p: &P,
+    layout: &Layout,
+    limits: Limits,
+    r: u32,
+) -> Option<ElementState> {
+    let mut d = Decoder::new(p.get(layout.record_range(p, r)?)?);
+    let element = element(&mut d, limits)?;
+    d.is_done().then_some(element)
 }
 
 /// Strings fetched by id: the few a lookup's elements name.
@@ -180,19 +192,61 @@ impl Names for FxMap<u32, &str> {
 /// The ledger of the cached state in `p` holding only the elements `wanted` names: each found
 /// by binary search in the index, decoded with the strings it refers to; nothing else is read.
 /// `None` if anything read is malformed (the caller then rebuilds).
+#[cfg(test)]
 pub(super) fn ledger_of<P: Payload + ?Sized>(p: &P, wanted: &Wanted) -> Option<Ledger> {
-    let (layout, head, first_unreadable) = read_head(p)?;
+    ledger_over(p, None, wanted)
+}
+
+/// [`ledger_of`] of a base payload and, with `delta` (its payload and the base's identity), the
+/// delta over it ([`super::delta`]): an element is looked up in the delta first, then in the
+/// base unless the delta replaced or dropped its record.
+pub(super) fn ledger_over<P: Payload + ?Sized>(
+    base: &P,
+    delta: Option<(&P, u64)>,
+    wanted: &Wanted,
+) -> Option<Ledger> {
+    let base_layout = Layout::of(base)?;
+    let delta = match delta {
+        Some((d, identity)) => {
+            let (header, layout) = super::delta::open(d, identity, &base_layout)?;
+            Some((header.inner(d), header, layout, d))
+        }
+        None => None,
+    };
+    let (head, first_unreadable) = match &delta {
+        Some((inner, ..)) => read_head(inner),
+        None => read_head(base),
+    }
+    .map(|(_, head, first)| (head, first))?;
+    let delta_strings = delta.as_ref().map_or(0, |(_, _, layout, _)| layout.strings);
     let limits = Limits {
-        strings: layout.strings,
+        strings: base_layout.strings.checked_add(delta_strings)?,
         commits: head.commits.len() as u32,
+    };
+    let string = |id: u32| -> Option<&str> {
+        match id.checked_sub(base_layout.strings) {
+            None => base_layout.string(base, id),
+            Some(own) => {
+                let (inner, _, layout, _) = delta.as_ref()?;
+                layout.string(inner, own)
+            }
+        }
     };
     let first_unreadable = limits.first_unreadable(first_unreadable)?;
     let mut elements = Vec::new();
-    for (name, extension) in wanted.keys() {
-        if let Some(r) = find(p, &layout, limits, (extension, name))? {
-            let mut d = Decoder::new(p.get(layout.record_range(p, r)?)?);
-            elements.push(element(&mut d, limits)?);
-            d.is_done().then_some(())?;
+    for key in wanted.keys().map(|(name, extension)| (extension, name)) {
+        if let Some((inner, header, layout, whole)) = &delta {
+            if let Some(i) = find(inner, layout, limits, key, &string)? {
+                elements.push(decode(inner, layout, limits, i)?);
+                continue;
+            }
+            if let Some(r) = find(base, &base_layout, limits, key, &string)? {
+                if !header.replaces(*whole, r)? {
+                    elements.push(decode(base, &base_layout, limits, r)?);
+                }
+            }
+        } else if let Some(r) = find(base, &base_layout, limits, key, &string)? {
+            elements.push(decode(base, &base_layout, limits, r)?);
         }
     }
     // Every string the ledger shows is fetched (and checked) now, so that none reads as empty.
@@ -210,7 +264,7 @@ pub(super) fn ledger_of<P: Payload + ?Sized>(p: &P, wanted: &Wanted) -> Option<L
     });
     for id in ids.chain(first_unreadable.map(|(path, _)| path)) {
         if id != UNSET && !names.contains_key(&id) {
-            names.insert(id, layout.string(p, id)?);
+            names.insert(id, string(id)?);
         }
     }
     let tables = Tables::new(&names, &head.commits);

@@ -4,13 +4,16 @@
 //! reused months later; the ledger can. Built by [`walk`] (parse only, each distinct blob once,
 //! cached under the git directory and updated incrementally), shown by `protoguard history`.
 
+mod base;
 mod check;
+mod delta;
 mod layout;
 pub mod parse;
 mod render;
 pub mod reuse;
 mod state;
 mod store;
+mod strings;
 mod view;
 pub mod walk;
 

@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use git2::Oid;
 
+use super::base::{Base, Head};
 use super::parse::{FileSummary, Kind};
-use super::store::Base;
+pub(super) use super::strings::Strings;
 use super::view::{Names, Tables};
 use super::{Element, Ledger};
 
@@ -21,107 +22,6 @@ pub(super) const UNSET: u32 = u32::MAX;
 /// names from the repository, hashed millions of times on a first walk, where the standard
 /// SipHash was the largest cost of the whole build.
 pub(super) use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
-
-/// Interned strings: element and member names, types, paths. A continued walk starts from the
-/// cached table, borrowed from the cache file's bytes (ids `0..base.len()`); strings interned
-/// since follow it.
-#[derive(Debug, Default)]
-pub(super) struct Strings<'a> {
-    base: Vec<&'a str>,
-    /// Built on first lookup not [`Strings::resolve`]d: a cached state that only answers a few
-    /// lookups needs no table of every string.
-    base_map: Option<FxMap<&'a str, u32>>,
-    /// Texts looked up in `base` in one pass: their id there, or [`UNSET`] if absent.
-    resolved: FxMap<Box<str>, u32>,
-    added: Vec<Box<str>>,
-    added_map: FxMap<Box<str>, u32>,
-}
-
-impl<'a> Strings<'a> {
-    pub fn from_base(base: Vec<&'a str>) -> Strings<'a> {
-        Strings {
-            base,
-            ..Strings::default()
-        }
-    }
-
-    /// Strings interned after the cached table, in id order.
-    pub fn added(&self) -> &[Box<str>] {
-        &self.added
-    }
-
-    pub fn len(&self) -> usize {
-        self.base.len() + self.added.len()
-    }
-
-    /// The id of `text`, interned if new.
-    pub fn id(&mut self, text: &str) -> u32 {
-        if let Some(id) = self.find(text) {
-            return id;
-        }
-        let id = self.len() as u32;
-        self.added.push(text.into());
-        self.added_map.insert(text.into(), id);
-        id
-    }
-
-    /// Looks `texts` up in the cached table in one pass over it: a walk continued over a few
-    /// files hashes each cached string once and keeps the few it needs, instead of building a
-    /// table of half a million strings for a few hundred lookups.
-    pub fn resolve<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) {
-        if self.base.is_empty() || self.base_map.is_some() {
-            return;
-        }
-        let mut pending: FxMap<&str, u32> = texts
-            .into_iter()
-            .filter(|t| !self.resolved.contains_key(*t))
-            .map(|t| (t, UNSET))
-            .collect();
-        if pending.is_empty() {
-            return;
-        }
-        for (i, s) in self.base.iter().enumerate() {
-            if let Some(id) = pending.get_mut(s) {
-                *id = i as u32;
-            }
-        }
-        self.resolved
-            .extend(pending.into_iter().map(|(t, id)| (Box::from(t), id)));
-    }
-
-    pub fn find(&mut self, text: &str) -> Option<u32> {
-        if let Some(&id) = self.resolved.get(text) {
-            if id != UNSET {
-                return Some(id);
-            }
-        } else if !self.base.is_empty() {
-            let base = &self.base;
-            let map = self.base_map.get_or_insert_with(|| {
-                base.iter()
-                    .enumerate()
-                    .map(|(i, &s)| (s, i as u32))
-                    .collect()
-            });
-            if let Some(&id) = map.get(text) {
-                return Some(id);
-            }
-        }
-        self.added_map.get(text).copied()
-    }
-}
-
-impl Names for Strings<'_> {
-    fn name(&self, id: u32) -> &str {
-        let id = id as usize;
-        match self.base.get(id) {
-            Some(s) => s,
-            None => id
-                .checked_sub(self.base.len())
-                .and_then(|i| self.added.get(i))
-                .map_or("", |s| s),
-        }
-    }
-}
 
 /// Where a member was seen: indices into the commit and string tables, and the 1-based line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +86,27 @@ pub(super) struct ElementState {
     /// The cached record it was loaded from (see [`Base`]), [`UNSET`] for one new in this run:
     /// the record is replaced by this state when the cache is written.
     pub origin: u32,
+}
+
+impl ElementState {
+    /// The placeholder of an element merged away (by a rename) that was cached as record
+    /// `origin` ([`UNSET`]: not cached): the record is dropped when the cache is written.
+    pub fn dead(origin: u32) -> ElementState {
+        ElementState {
+            name: UNSET,
+            relative: UNSET,
+            kind: Kind::Message,
+            live: 0,
+            former: Vec::new(),
+            reserved_ranges: Vec::new(),
+            reserved_names: Vec::new(),
+            members: Vec::new(),
+            dead: true,
+            indexed: false,
+            touch: UNSET,
+            origin,
+        }
+    }
 }
 
 /// One (number, name) of an element.
@@ -282,6 +203,42 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Continues a delta over the cached base this state continues ([`super::delta`]): its
+    /// head, strings (after the base's), files, and elements (each with the base record it
+    /// replaces as its origin); the base records it `replaced` are not read again, and those it
+    /// `dropped` (merged away) are dropped again when the cache is written.
+    pub fn continue_delta(
+        &mut self,
+        head: Head,
+        strings: Vec<&str>,
+        files: BTreeMap<u32, Oid>,
+        elements: Vec<ElementState>,
+        replaced: &[u32],
+        dropped: &[u32],
+    ) {
+        self.key = head.key;
+        self.commits = head.commits;
+        self.shallow = head.shallow;
+        self.unparsable = head.unparsable;
+        self.unreadable = head.unreadable;
+        self.first_unreadable = head.first_unreadable;
+        for s in strings {
+            self.strings.push_added(s);
+        }
+        self.files = files;
+        for element in elements {
+            let key = (element.name, element.kind == Kind::Extensions);
+            self.by_key.insert(key, self.elements.len() as u32);
+            self.elements.push(element);
+        }
+        for &origin in dropped {
+            self.elements.push(ElementState::dead(origin));
+        }
+        if let Some(base) = &mut self.base {
+            base.replaced = replaced.iter().copied().collect();
+        }
+    }
+
     /// Decodes the cached elements with one of `keys` ((name, extension?) as in
     /// [`Base::key`]), or with `None` all of them, that are not loaded yet. `false` if a record
     /// is malformed (the cache is then not to be trusted).
@@ -291,7 +248,10 @@ impl<'a> State<'a> {
         };
         for i in 0..base.len() {
             let key = base.key(i);
-            if keys.is_some_and(|k| !k.contains_key(&key)) || self.by_key.contains_key(&key) {
+            if keys.is_some_and(|k| !k.contains_key(&key))
+                || self.by_key.contains_key(&key)
+                || base.replaced.contains(&(i as u32))
+            {
                 continue;
             }
             let Some(element) = base.element(i) else {
@@ -583,23 +543,7 @@ impl<'a> State<'a> {
     fn merge(&mut self, from: u32, to: u32, touches: &mut [Touch]) {
         // A cached record merged away is dropped from the cache: the placeholder keeps its origin.
         let origin = self.elements[to as usize].origin;
-        let fresh = std::mem::replace(
-            &mut self.elements[to as usize],
-            ElementState {
-                name: UNSET,
-                relative: UNSET,
-                kind: Kind::Message,
-                live: 0,
-                former: Vec::new(),
-                reserved_ranges: Vec::new(),
-                reserved_names: Vec::new(),
-                members: Vec::new(),
-                dead: true,
-                indexed: false,
-                touch: UNSET,
-                origin,
-            },
-        );
+        let fresh = std::mem::replace(&mut self.elements[to as usize], ElementState::dead(origin));
         let old_name = self.elements[from as usize].name;
         self.by_key
             .remove(&(old_name, fresh.kind == Kind::Extensions));

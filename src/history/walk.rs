@@ -13,9 +13,8 @@ use git2::{Oid, Repository};
 
 use super::parse::{summarise, FileSummary, Kind};
 use super::state::{Blob, FxMap, State, Wanted};
+use super::store;
 use super::Ledger;
-use super::{layout, store};
-use crate::cache::Mapped;
 use crate::error::{Error, Result};
 
 /// Which history to walk.
@@ -58,7 +57,7 @@ pub fn build_for(
     options: &Options,
     wanted: Option<&Wanted>,
 ) -> Result<(Ledger, Stats)> {
-    let at_head = |cached: &Mapped| wanted.and_then(|w| layout::ledger_of(cached, w));
+    let at_head = |cached: &store::Cached| wanted.and_then(|w| cached.ledger_of(w));
     walk_with(cwd, options, wanted, at_head, |state| state.ledger(wanted))
 }
 
@@ -91,7 +90,7 @@ fn walk_with<R>(
     cwd: &Path,
     options: &Options,
     wanted: Option<&Wanted>,
-    at_head: impl FnOnce(&Mapped) -> Option<R>,
+    at_head: impl FnOnce(&store::Cached) -> Option<R>,
     mut finish: impl FnMut(&mut State) -> R,
 ) -> Result<(R, Stats)> {
     let repo = Repository::discover(cwd).map_err(|err| {
@@ -121,16 +120,16 @@ fn walk_with<R>(
         options.max_count.map(|n| n.to_string()).unwrap_or_default()
     );
     let cache = (!options.no_cache).then(|| store::Store::of(&repo));
-    let mapped = cache.as_ref().and_then(|c| c.map());
+    let cached = cache.as_ref().and_then(|c| c.open());
     // The cached tip continues only a walk of the same kind with no window (a --max-count
     // window drops its oldest commits as it moves).
-    let cached_head = mapped
+    let cached_head = cached
         .as_ref()
-        .and_then(layout::peek)
+        .and_then(store::Cached::peek)
         .filter(|(k, _)| *k == key && options.max_count.is_none())
         .and_then(|(_, head)| head);
     let (chain, reached, boundary) = chain(&repo, head, since, options.max_count, cached_head)?;
-    if let (true, true, Some(cached)) = (reached, chain.is_empty(), mapped.as_ref()) {
+    if let (true, true, Some(cached)) = (reached, chain.is_empty(), cached.as_ref()) {
         // Cached at this very revision: a check reads its few elements from the file.
         if let Some(answer) = at_head(cached) {
             let stats = Stats {
@@ -146,18 +145,14 @@ fn walk_with<R>(
         cache: cache.as_ref(),
         wanted,
     };
-    // Continued from the cache: only what the new commits touch is decoded, and written back
-    // around the untouched records (every block is checked: the tables are read whole).
-    let base = reached
-        .then(|| {
-            mapped
-                .as_ref()
-                .and_then(Mapped::all)
-                .and_then(store::Base::parse)
-        })
+    // Continued from the cache (the ledger and the delta over it): only what the new commits
+    // touch is decoded, and written as a new delta (every block of the ledger is checked: its
+    // tables are read whole).
+    let state = reached
+        .then(|| cached.as_ref().and_then(store::Cached::state))
         .flatten();
-    if let Some(base) = base {
-        if let Some(done) = walk.run(&chain, State::continuing(base), &mut finish)? {
+    if let Some(state) = state {
+        if let Some(done) = walk.run(&chain, state, &mut finish)? {
             return Ok(done);
         }
     }
