@@ -96,7 +96,10 @@ pub fn lint(settings: &LintSettings) -> Result<Outcome> {
             .collect();
         let mut findings = filter::apply(findings, &filter_settings, &rules, &old, &new);
         let compared = (0, new.files().len());
-        load::release((old, new));
+        // Freed here, not beside the report (load::release): a whole revision's report is
+        // large (16,075 findings at 3,000 files), and built while the schema is freed on another
+        // thread it takes fresh memory instead of the schema's (+28 MB of peak at 3,000 files).
+        drop((old, new));
         finish(&mut findings, settings, &previous, &current)?;
         return Ok(Outcome {
             findings,
