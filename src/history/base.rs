@@ -3,13 +3,14 @@
 //! records are decoded only when asked for.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use git2::Oid;
 
 use super::layout::{order, Layout};
 use super::parse::Kind;
 use super::state::{At, ElementState, FxSet, MemberState, UNSET};
-use crate::cache::Decoder;
+use crate::cache::{Decoder, Mapped, Payload};
 
 /// What precedes the strings: the walk's key and totals, and the commit table.
 pub(super) struct Head {
@@ -80,26 +81,48 @@ impl Limits {
     }
 }
 
-/// Where one cached element is: its key and its record's first byte (it ends where the next
-/// begins).
+/// Where a payload is read from: bytes in memory (already checked, or built here), or a mapped
+/// cache file whose blocks are checked as they are first read.
 #[derive(Debug, Clone, Copy)]
-struct Record {
-    name: u32,
-    kind: Kind,
-    start: u32,
+pub(super) enum Source<'a> {
+    Bytes(&'a [u8]),
+    Mapped(&'a Mapped),
 }
 
-/// A cached payload read in place: the head, the strings (borrowed), the files, and where each
-/// element's record is; a record is decoded only when asked for ([`Base::element`]), so a walk
-/// continued over one commit reads just the records it touches (the tables it reads whole).
+impl<'a> Source<'a> {
+    /// The bytes in `range`; `None` past the end or if a block they lie in is damaged.
+    pub fn bytes(self, range: Range<usize>) -> Option<&'a [u8]> {
+        match self {
+            Source::Bytes(b) => b.get(range),
+            Source::Mapped(m) => m.get(range),
+        }
+    }
+}
+
+impl Payload for Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Bytes(b) => b.len(),
+            Source::Mapped(m) => m.len(),
+        }
+    }
+
+    fn get(&self, range: Range<usize>) -> Option<&[u8]> {
+        self.bytes(range)
+    }
+}
+
+/// A cached payload read in place: the head, the strings (borrowed) and the files are read
+/// when it is opened; an element record is read only when asked for ([`Base::element`],
+/// found by name through the index: [`Base::find`]), so a walk continued over one commit reads
+/// just the records it touches, and from a mapped file checks just the blocks they lie in.
 #[derive(Debug)]
 pub(super) struct Base<'a> {
-    pub payload: &'a [u8],
+    pub source: Source<'a>,
     pub layout: Layout,
     head: Option<Head>,
     pub strings: Vec<&'a str>,
     pub files: BTreeMap<u32, Oid>,
-    records: Vec<Record>,
     limits: Limits,
     /// The identity of the cache file this was read from ([`crate::cache::Mapped::identity`]):
     /// a delta written over it records it.
@@ -118,9 +141,9 @@ impl std::fmt::Debug for Head {
 }
 
 impl<'a> Base<'a> {
-    /// Reads the payload's tables and locates its element records, checking every count, index
-    /// and kind outside the records' member lists (those are checked when a record is decoded),
-    /// and that the index lists every record once, in order. `None` if anything is malformed.
+    /// Reads the payload's tables, [`Base::open`], and checks its index ([`Base::validate`]).
+    /// `None` if anything is malformed.
+    #[cfg(test)]
     pub fn parse(payload: &'a [u8]) -> Option<Base<'a>> {
         Base::parse_over(payload, &[])
     }
@@ -128,82 +151,104 @@ impl<'a> Base<'a> {
     /// [`Base::parse`] of a payload whose string ids continue `before` (a delta's strings
     /// follow its base's): its records may name those strings too.
     pub fn parse_over(payload: &'a [u8], before: &[&'a str]) -> Option<Base<'a>> {
-        let layout = Layout::of(payload)?;
-        let mut d = Decoder::new(&payload[layout.head.clone()]);
+        let base = Base::open_over(Source::Bytes(payload), before.len() as u32)?;
+        let name = |id: u32| {
+            let id = id as usize;
+            match id.checked_sub(before.len()) {
+                Some(own) => base.strings.get(own).copied(),
+                None => before.get(id).copied(),
+            }
+        };
+        base.validate(&name).then_some(base)
+    }
+
+    /// Reads the payload's head, string table and files, checking every count and index in
+    /// them; the records are read when asked for. `None` if anything read is malformed.
+    pub fn open(source: Source<'a>) -> Option<Base<'a>> {
+        Base::open_over(source, 0)
+    }
+
+    fn open_over(source: Source<'a>, before: u32) -> Option<Base<'a>> {
+        let layout = Layout::of(&source)?;
+        let mut d = Decoder::new(source.bytes(layout.head.clone())?);
         let (mut head, first_unreadable) = head(&mut d)?;
         d.is_done().then_some(())?;
         let strings = (0..layout.strings)
-            .map(|id| layout.string(payload, id))
+            .map(|id| {
+                let bytes = source.bytes(layout.string_range(&source, id)?)?;
+                std::str::from_utf8(bytes).ok()
+            })
             .collect::<Option<Vec<&str>>>()?;
         let limits = Limits {
-            strings: (before.len() as u32).checked_add(layout.strings)?,
+            strings: before.checked_add(layout.strings)?,
             commits: head.commits.len() as u32,
         };
         head.first_unreadable = limits.first_unreadable(first_unreadable)?;
-        let mut d = Decoder::new(&payload[layout.files.clone()]);
+        let mut d = Decoder::new(source.bytes(layout.files.clone())?);
         let mut files = BTreeMap::new();
         for _ in 0..count(&mut d, 24)? {
             let path = limits.string(d.u32()?)?;
             files.insert(path, Oid::from_bytes(d.take(20)?).ok()?);
         }
         d.is_done().then_some(())?;
-        let mut records = Vec::with_capacity(layout.records as usize);
-        let mut end = layout.record_bytes.start;
-        for i in 0..layout.records {
-            let range = layout.record_range(payload, i)?;
-            // Records are contiguous: each starts where the one before ends.
-            if range.start != end {
-                return None;
-            }
-            end = range.end;
-            let mut d = Decoder::new(&payload[range.clone()]);
-            let (name, _, kind) = element_key(&mut d, limits)?;
-            skip_element(&mut d)?;
-            d.is_done().then_some(())?;
-            records.push(Record {
-                name,
-                kind,
-                start: range.start as u32,
-            });
-        }
-        if end != layout.record_bytes.end {
-            return None;
-        }
-        let base = Base {
-            payload,
+        Some(Base {
+            source,
             layout,
             head: Some(head),
             strings,
             files,
-            records,
             limits,
             identity: 0,
             replaced: FxSet::default(),
-        };
-        // Strictly ascending keys: every record once (the lookups' binary search and the
-        // merge in `encode` rely on it).
+        })
+    }
+
+    /// Returns `true` if the index lists the records in strictly ascending order of their keys
+    /// (so every record once: the lookups' binary search and the merge in `encode` rely on it),
+    /// every key naming a string `name` has. Reads the key of every record.
+    pub fn validate<'n>(&self, name: &dyn Fn(u32) -> Option<&'n str>) -> bool {
         let mut previous: Option<(bool, &str)> = None;
-        for j in 0..base.layout.records {
-            let r = base.layout.indexed(payload, j)?;
-            let (name, extension) = base.key(r as usize);
-            let name = name as usize;
-            let name = match name.checked_sub(before.len()) {
-                Some(own) => base.strings[own],
-                None => before[name],
+        for j in 0..self.layout.records {
+            let key = self
+                .layout
+                .indexed(&self.source, j)
+                .and_then(|r| self.key(r as usize))
+                .and_then(|(id, extension)| Some((extension, name(id)?)));
+            let Some(key) = key else {
+                return false;
             };
-            let key = (extension, name);
             if previous.is_some_and(|p| !order(p, key).is_lt()) {
-                return None;
+                return false;
             }
             previous = Some(key);
         }
-        Some(base)
+        true
     }
 
-    /// The record numbers in index order.
+    /// The record of (extendee?, name) by binary search in the index (`names` resolves string
+    /// ids): `Some(None)` if there is none, `None` if what the search read is malformed.
+    pub fn find<'n>(
+        &self,
+        key: (bool, &str),
+        name: &dyn Fn(u32) -> Option<&'n str>,
+    ) -> Option<Option<u32>> {
+        let (mut low, mut high) = (0, self.layout.records);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let r = self.layout.indexed(&self.source, middle)?;
+            let (id, extension) = self.key(r as usize)?;
+            match order((extension, name(id)?), key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(Some(r)),
+            }
+        }
+        Some(None)
+    }
+
+    /// The record numbers in index order (those that read).
     pub fn index(&self) -> impl Iterator<Item = u32> + '_ {
-        // Every entry was checked by `parse`.
-        (0..self.layout.records).filter_map(|j| self.layout.indexed(self.payload, j))
+        (0..self.layout.records).filter_map(|j| self.layout.indexed(&self.source, j))
     }
 
     /// The head (once: the state that continues this takes it).
@@ -213,25 +258,33 @@ impl<'a> Base<'a> {
 
     /// Element records.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.layout.records as usize
     }
 
-    /// Record `i`'s (name, extension?).
-    pub fn key(&self, i: usize) -> (u32, bool) {
-        let r = self.records[i];
-        (r.name, r.kind == Kind::Extensions)
+    /// Bytes in the payload.
+    pub fn payload_len(&self) -> usize {
+        self.source.len()
+    }
+
+    /// Record `i`'s (name, extension?); `None` if it does not read.
+    pub fn key(&self, i: usize) -> Option<(u32, bool)> {
+        let range = self.layout.record_range(&self.source, i as u32)?;
+        let mut d = Decoder::new(self.source.bytes(range)?);
+        let (name, _, kind) = element_key(&mut d, self.limits)?;
+        Some((name, kind == Kind::Extensions))
     }
 
     /// Where record `i` starts in the payload (the end of the records for `i == len`).
-    pub fn start(&self, i: usize) -> usize {
-        self.records
-            .get(i)
-            .map_or(self.layout.record_bytes.end, |r| r.start as usize)
+    pub fn start(&self, i: usize) -> Option<usize> {
+        if i == self.len() {
+            return Some(self.layout.record_bytes.end);
+        }
+        Some(self.layout.record_range(&self.source, i as u32)?.start)
     }
 
-    /// The bytes of records `from..to`.
-    pub fn span(&self, from: usize, to: usize) -> &'a [u8] {
-        &self.payload[self.start(from)..self.start(to)]
+    /// The bytes of records `from..to` (the record offset table makes them contiguous).
+    pub fn span(&self, from: usize, to: usize) -> Option<&'a [u8]> {
+        self.source.bytes(self.start(from)?..self.start(to)?)
     }
 
     /// Returns `true` if every record decodes (checked before a reader that cannot stop halfway
@@ -242,7 +295,8 @@ impl<'a> Base<'a> {
 
     /// Record `i` decoded; `None` if it is malformed.
     pub fn element(&self, i: usize) -> Option<ElementState> {
-        let mut d = Decoder::new(self.span(i, i + 1));
+        let range = self.layout.record_range(&self.source, i as u32)?;
+        let mut d = Decoder::new(self.source.bytes(range)?);
         let mut element = element(&mut d, self.limits)?;
         element.origin = i as u32;
         d.is_done().then_some(element)
@@ -260,16 +314,6 @@ pub(super) fn element_key(d: &mut Decoder, limits: Limits) -> Option<(u32, u32, 
         _ => return None,
     };
     Some((name, relative, kind))
-}
-
-/// The rest of an element record after its key, skipped by its counts.
-fn skip_element(d: &mut Decoder) -> Option<()> {
-    d.u32()?;
-    for size in [4, 8, 4, MEMBER_BYTES] {
-        let n = count(d, size)?;
-        d.take(n * size)?;
-    }
-    Some(())
 }
 
 /// One element record.

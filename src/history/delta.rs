@@ -25,7 +25,7 @@ use std::ops::Range;
 use super::base::Base;
 use super::layout::{order, Layout};
 use super::parse::Kind;
-use super::state::{ElementState, FxSet, State, Strings, UNSET};
+use super::state::{ElementState, FxSet, State, UNSET};
 use super::store::{assemble, encode_element, encode_files, encode_head, Parts};
 use super::view::Names;
 use crate::cache::{Encoder, Payload, Slice};
@@ -218,11 +218,8 @@ fn overlay_inner<'a>(state: &mut State<'a>, bytes: &'a [u8]) -> Option<()> {
             Some(own) => delta.strings[own as usize],
             None => state.strings.name_of_base(element.name),
         };
-        if let Some(r) = base_record(
-            base,
-            &state.strings,
-            (element.kind == Kind::Extensions, name),
-        )? {
+        let names = |id: u32| Some(state.strings.name_of_base(id));
+        if let Some(r) = base.find((element.kind == Kind::Extensions, name), &names)? {
             if replaced.binary_search(&r).is_err() {
                 return None;
             }
@@ -243,23 +240,6 @@ fn overlay_inner<'a>(state: &mut State<'a>, bytes: &'a [u8]) -> Option<()> {
         &dropped,
     );
     Some(())
-}
-
-/// The record of (extendee?, name) in `base`, by binary search in its index (`names` holds its
-/// strings): `Some(None)` if there is none, `None` if the index is malformed.
-fn base_record(base: &Base, names: &Strings, key: (bool, &str)) -> Option<Option<u32>> {
-    let (mut low, mut high) = (0, base.len() as u32);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let r = base.layout.indexed(base.payload, middle)?;
-        let (name, extension) = base.key(r as usize);
-        match order((extension, names.name_of_base(name)), key) {
-            Ordering::Less => low = middle + 1,
-            Ordering::Greater => high = middle,
-            Ordering::Equal => return Some(Some(r)),
-        }
-    }
-    Some(None)
 }
 
 /// The layout of a delta's inner payload and its header, for lookups.

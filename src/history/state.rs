@@ -223,27 +223,57 @@ impl<'a> State<'a> {
     }
 
     /// Decodes the cached elements with one of `keys` ((name, extension?) as in
-    /// [`Base::key`]), or with `None` all of them, that are not loaded yet. `false` if a record
-    /// is malformed (the cache is then not to be trusted).
+    /// [`Base::key`]: each found by name through the base's index), or with `None` all of them,
+    /// that are not loaded yet. `false` if a record is malformed (the cache is then not to be
+    /// trusted).
     pub fn load(&mut self, keys: Option<&FxMap<(u32, bool), ()>>) -> bool {
         let Some(base) = &self.base else {
             return true;
         };
-        for i in 0..base.len() {
-            let key = base.key(i);
-            if keys.is_some_and(|k| !k.contains_key(&key))
-                || self.by_key.contains_key(&key)
-                || base.replaced.contains(&(i as u32))
-            {
+        let strings = &self.strings;
+        let name = |id: u32| Some(strings.name(id));
+        let records: Vec<u32> = match keys {
+            None => (0..base.len() as u32).collect(),
+            Some(keys) => {
+                let mut found = Vec::new();
+                for &(id, extension) in keys.keys() {
+                    match base.find((extension, strings.name(id)), &name) {
+                        Some(Some(r)) => found.push(r),
+                        Some(None) => {}
+                        None => return false,
+                    }
+                }
+                found
+            }
+        };
+        for r in records {
+            let Some(key) = base.key(r as usize) else {
+                return false;
+            };
+            if self.by_key.contains_key(&key) || base.replaced.contains(&r) {
                 continue;
             }
-            let Some(element) = base.element(i) else {
+            if keys.is_some_and(|k| !k.contains_key(&key)) {
+                // Found by its name's text under another id: the tables disagree.
+                return false;
+            }
+            let Some(element) = base.element(r as usize) else {
                 return false;
             };
             self.by_key.insert(key, self.elements.len() as u32);
             self.elements.push(element);
         }
         true
+    }
+
+    /// Returns `true` if the cached state's index is in order and every record decodes
+    /// (checked before a reader that cannot stop halfway goes through them all).
+    pub fn check_base(&self) -> bool {
+        let Some(base) = &self.base else {
+            return true;
+        };
+        let name = |id: u32| Some(self.strings.name(id));
+        base.validate(&name) && base.check()
     }
 
     /// The (name, extension?) keys `wanted` names that this state's strings have.
@@ -408,8 +438,9 @@ impl State<'_> {
         if let Some(base) = &self.base {
             let loaded: FxSet<u32> = self.elements.iter().map(|e| e.origin).collect();
             for r in (0..base.len()).filter(|&r| !loaded.contains(&(r as u32))) {
-                let (name, extension) = base.key(r);
-                order.push((extension, self.strings.name(name), Source::Record(r)));
+                if let Some((name, extension)) = base.key(r) {
+                    order.push((extension, self.strings.name(name), Source::Record(r)));
+                }
             }
         }
         order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));

@@ -39,7 +39,7 @@ use std::path::Path;
 
 use git2::{Oid, Repository};
 
-use super::base::Base;
+use super::base::{Base, Source};
 use super::layout::{order, Layout, DIRECTORY};
 use super::parse::Kind;
 use super::state::{ElementState, State, Wanted, UNSET};
@@ -110,17 +110,27 @@ impl Store {
         if let Some(base) = &state.base {
             let parts = super::delta::encode(state, base);
             let len: usize = parts.iter().map(|p| p.len()).sum();
-            if len.saturating_mul(8) <= base.payload.len() {
+            if len.saturating_mul(8) <= base.payload_len() {
                 let parts: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
                 return self.delta.write_mapped(&parts);
             }
         }
-        let parts = encode(state);
+        let Some(parts) = encode(state) else {
+            // The ledger continued has a damaged block or a malformed index (found only now that
+            // every record is read): the next run rebuilds it.
+            self.remove(&self.file)?;
+            self.remove(&self.delta)?;
+            return Err(std::io::Error::other("the cached ledger is damaged"));
+        };
         let parts: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
         self.file.write_mapped(&parts)?;
         // Stale now (it names the old base's identity), so no reader would combine it; removed
         // so that it is not mapped for nothing.
-        match std::fs::remove_file(self.delta.path()) {
+        self.remove(&self.delta)
+    }
+
+    fn remove(&self, file: &CacheFile) -> std::io::Result<()> {
+        match std::fs::remove_file(file.path()) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
             _ => Ok(()),
         }
@@ -159,10 +169,11 @@ impl Cached {
         super::layout::ledger_over(&self.base, delta, wanted)
     }
 
-    /// The cached state, to continue: the base's tables read (every block checked) and the
-    /// delta's records loaded. `None` if anything is malformed.
+    /// The cached state, to continue: the base's head, strings and files read (their blocks
+    /// checked; its records are read when the walk asks for them) and the delta's records
+    /// loaded. `None` if anything read is malformed.
     pub fn state(&self) -> Option<State<'_>> {
-        let mut base = Base::parse(self.base.all()?)?;
+        let mut base = Base::open(Source::Mapped(&self.base))?;
         base.identity = self.base.identity();
         let mut state = State::continuing(base);
         match &self.delta {
@@ -219,8 +230,13 @@ impl<'s> Parts<'s> {
 /// The payload of `state`, in pieces: a continued state's string table, untouched element
 /// records and the index entries of those are slices of (or merged from) the cached payload.
 /// Offsets are u32: a payload past [`MAX_BYTES`] (1 GiB) is not written.
-pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
+pub(super) fn encode<'s>(state: &'s State) -> Option<Vec<Cow<'s, [u8]>>> {
     let base = state.base.as_ref();
+    // Every record is read (and its index entry merged): the cached index must be in order.
+    if let Some(base) = base {
+        let name = |id: u32| Some(state.strings.name(id));
+        base.validate(&name).then_some(())?;
+    }
     let head = encode_head(state);
 
     // Strings: the cached ones' offsets and bytes as they were, then those added since.
@@ -229,7 +245,10 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
     strings.current.u32(state.strings.len() as u32);
     let mut end = 0u32;
     if let Some(base) = base {
-        strings.copy(&base.payload[base.layout.string_starts(base.layout.strings)]);
+        strings.copy(
+            base.source
+                .bytes(base.layout.string_starts(base.layout.strings))?,
+        );
         end = base.layout.string_bytes.len() as u32;
     }
     for s in added {
@@ -238,7 +257,7 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
     }
     strings.current.u32(end);
     if let Some(base) = base {
-        strings.copy(&base.payload[base.layout.string_bytes.clone()]);
+        strings.copy(base.source.bytes(base.layout.string_bytes.clone())?);
     }
     for s in added {
         strings.current.raw(s.as_bytes());
@@ -263,13 +282,16 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
     let mut renumber: Vec<u32> = vec![UNSET; cached];
     let mut encoded: Vec<(bool, &str, u32)> = Vec::new();
     let mut copy = |from: usize, to: usize, bytes: &mut Parts<'s>, starts: &mut Vec<u32>| {
-        let Some(base) = base else { return };
-        let origin = base.start(from);
+        let Some(base) = base else {
+            return Some(());
+        };
+        let origin = base.start(from)?;
         for (i, number) in renumber.iter_mut().enumerate().take(to).skip(from) {
             *number = starts.len() as u32;
-            starts.push((bytes.len() + base.start(i) - origin) as u32);
+            starts.push((bytes.len() + base.start(i)? - origin) as u32);
         }
-        bytes.copy(base.span(from, to));
+        bytes.copy(base.span(from, to)?);
+        Some(())
     };
     let mut encode = |element: &ElementState, bytes: &mut Parts<'s>, starts: &mut Vec<u32>| {
         let name = state.strings.name(element.name);
@@ -279,13 +301,13 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
     };
     let mut next = 0;
     for (origin, element) in loaded {
-        copy(next, origin as usize, &mut bytes, &mut starts);
+        copy(next, origin as usize, &mut bytes, &mut starts)?;
         next = origin as usize + 1;
         if !element.dead {
             encode(element, &mut bytes, &mut starts);
         }
     }
-    copy(next, cached, &mut bytes, &mut starts);
+    copy(next, cached, &mut bytes, &mut starts)?;
     let fresh = state
         .elements
         .iter()
@@ -310,7 +332,7 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
             if number == UNSET {
                 continue;
             }
-            let (name, extension) = base.key(r as usize);
+            let (name, extension) = base.key(r as usize)?;
             let key = (extension, state.strings.name(name));
             while let Some(&(e, n, at)) = encoded.peek() {
                 if order((e, n), key).is_gt() {
@@ -326,7 +348,7 @@ pub(super) fn encode<'s>(state: &'s State) -> Vec<Cow<'s, [u8]>> {
         index.u32(at);
     }
 
-    assemble(head, strings, files, records, bytes, index)
+    Some(assemble(head, strings, files, records, bytes, index))
 }
 
 /// The head section of `state`'s payload.

@@ -145,9 +145,10 @@ fn walk_with<R>(
         cache: cache.as_ref(),
         wanted,
     };
-    // Continued from the cache (the ledger and the delta over it): only what the new commits
-    // touch is decoded, and written as a new delta (every block of the ledger is checked: its
-    // tables are read whole).
+    // Continued from the cache (the ledger and the delta over it): the ledger's head, strings
+    // and files are read, and of its records only those the new commits touch (found by name
+    // through its index), each block checked as it is read; what changed is written as a new
+    // delta.
     let state = reached
         .then(|| cached.as_ref().and_then(store::Cached::state))
         .flatten();
@@ -205,7 +206,7 @@ impl Walk<'_> {
         // one means a rebuild, not a hole in the output.
         let mut keys = match self.wanted {
             Some(wanted) => state.keys_of(wanted),
-            None if state.base.as_ref().is_some_and(|base| !base.check()) => return Ok(None),
+            None if !state.check_base() => return Ok(None),
             None => FxMap::default(),
         };
         for element in blobs.values().flat_map(|b| &b.elements) {

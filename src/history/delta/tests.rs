@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::history::layout::ledger_over;
 use crate::history::state::Wanted;
-use crate::history::store::tests::{commit, decode, payload, Change};
+use crate::history::store::encode as encode_whole;
+use crate::history::store::tests::{commit, decode, payload, try_commit, Change};
 use crate::history::store::Store;
 use crate::history::Ledger;
 
@@ -349,4 +350,71 @@ fn the_store_writes_a_delta_and_ignores_a_damaged_or_stale_one() {
     assert!(state.load(None));
     let ledger = state.ledger(None);
     assert!(ledger.elements.contains_key("p.C") && !ledger.elements.contains_key("p.A"));
+}
+
+/// A walk continued from the mapped ledger reads only the records it needs, each block checked
+/// as it is read: a byte flipped in the records either is never read (the answer is the walk
+/// from scratch's) or makes the walk stop (rebuilt); and writing the whole ledger, which reads
+/// every record, never copies a damaged one (nothing is written).
+#[test]
+fn a_damaged_record_block_of_the_mapped_ledger_is_never_read_into_an_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path());
+    let big: String = (0..2000)
+        .map(|i| format!("message M{i} {{ string f{i} = 1; int32 g{i} = 2; }}\n"))
+        .collect();
+    let big = format!("syntax = \"proto3\";\npackage p;\n{big}");
+    let first_files: [Change; 2] = [("a.proto", Some(A1)), ("big.proto", Some(big.as_bytes()))];
+    let mut first = State::new("k".into());
+    commit(&mut first, &mut BTreeMap::new(), 100, &first_files);
+    store.write(&first).unwrap();
+    let payload_bytes = payload(&first);
+    let path = dir.path().join("ledger");
+    let file = std::fs::read(&path).unwrap();
+    let start = file.len() - payload_bytes.len();
+    assert_eq!(&file[start..], &payload_bytes[..]);
+    let layout = Layout::of(&payload_bytes[..]).unwrap();
+    let records = layout.record_bytes.clone();
+    let wanted = Wanted {
+        elements: ["p.A".to_owned()].into(),
+        extendees: Default::default(),
+    };
+    let expected = {
+        let mut whole = State::new("k".into());
+        let mut tree = BTreeMap::new();
+        commit(&mut whole, &mut tree, 100, &first_files);
+        commit(&mut whole, &mut tree, 101, &[("a.proto", Some(A2))]);
+        whole.ledger(Some(&wanted))
+    };
+    let (mut continued_runs, mut stopped_runs) = (0, 0);
+    for k in 0..12 {
+        let mut damaged = file.clone();
+        damaged[start + records.start + records.len() * k / 12 + 7] ^= 0x08;
+        std::fs::write(&path, &damaged).unwrap();
+        // A flip in the blocks the tables share with the records stops the walk when opened.
+        let Some(cached) = store.open() else {
+            stopped_runs += 1;
+            continue;
+        };
+        let Some(mut state) = cached.state() else {
+            stopped_runs += 1;
+            continue;
+        };
+        let mut tree: BTreeMap<&str, &[u8]> =
+            first_files.iter().map(|&(p, t)| (p, t.unwrap())).collect();
+        if try_commit(&mut state, &mut tree, 101, &[("a.proto", Some(A2))]) {
+            assert_eq!(state.ledger(Some(&wanted)), expected, "flip {k}");
+            continued_runs += 1;
+        } else {
+            stopped_runs += 1;
+        }
+        assert!(
+            encode_whole(&state).is_none(),
+            "flip {k}: a damaged record is copied"
+        );
+    }
+    assert!(
+        continued_runs > 0 && stopped_runs > 0,
+        "{continued_runs} {stopped_runs}"
+    );
 }

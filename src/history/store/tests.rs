@@ -15,7 +15,7 @@ pub(in crate::history) fn decode(bytes: &[u8]) -> Option<State<'_>> {
 }
 
 pub(in crate::history) fn payload(state: &State) -> Vec<u8> {
-    encode(state).concat()
+    encode(state).unwrap().concat()
 }
 
 /// A file a commit changes: path, and its new text (`None`: deleted).
@@ -30,6 +30,16 @@ pub(in crate::history) fn commit<'t>(
     at: i64,
     files: &[(&'t str, Option<&'t [u8]>)],
 ) {
+    assert!(try_commit(state, tree, at, files));
+}
+
+/// [`commit`], `false` (nothing accounted) if a cached record it needs does not read.
+pub(in crate::history) fn try_commit<'t>(
+    state: &mut State,
+    tree: &mut BTreeMap<&'t str, &'t [u8]>,
+    at: i64,
+    files: &[(&'t str, Option<&'t [u8]>)],
+) -> bool {
     let mut blobs: FxMap<Oid, _> = FxMap::default();
     let mut changes = Vec::new();
     for &(path, text) in files {
@@ -53,10 +63,13 @@ pub(in crate::history) fn commit<'t>(
         .flat_map(|b| b.elements.iter())
         .map(|e| ((e.name, e.kind == Kind::Extensions), ()))
         .collect();
-    assert!(state.load(Some(&keys)));
+    if !state.load(Some(&keys)) {
+        return false;
+    }
     let mut id = [0u8; 20];
     id[..8].copy_from_slice(&at.to_le_bytes());
     state.commit((Oid::from_bytes(&id).unwrap(), at), &changes, &blobs);
+    true
 }
 
 #[test]
