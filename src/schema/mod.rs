@@ -9,7 +9,7 @@ pub mod resolved;
 mod spans;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use prost_reflect::{
     DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, FileDescriptor,
@@ -32,11 +32,6 @@ pub struct Schema {
     /// Each file's span index, by the file's index in `pool`, built on first use (see
     /// [`Schema::span_index`]).
     spans: Vec<OnceLock<SpanIndex>>,
-    /// Source info the compile kept (see [`crate::compile::Spans::Kept`]), by the file's index
-    /// in `pool`, until [`Schema::span_index`] first asks for the file: resolving its option
-    /// paths against the pool then happens on the threads that locate findings, in parallel,
-    /// instead of for every file on the compiling thread. Empty when nothing was kept.
-    captured: Vec<Mutex<Option<Captured>>>,
     /// The index of a file this revision does not have: empty.
     no_spans: SpanIndex,
     /// Editions files by name (lowered sources and descriptor-set files): the pool holds them as
@@ -89,7 +84,6 @@ impl Schema {
             pool,
             files,
             spans,
-            captured: Vec::new(),
             no_spans: SpanIndex::default(),
             editions,
             features,
@@ -285,19 +279,36 @@ impl Schema {
     }
 
     /// Keeps the source info taken while compiling (see [`crate::compile::Spans::Kept`]), so
-    /// that its files are not parsed again.
+    /// that its files are not parsed again: each file's is finished into its span index now
+    /// (its option paths resolved against the pool), on one thread per core. Finishing them
+    /// lazily, where findings are located, kept every file's unfinished source info alive
+    /// beside the rules' work: +12 MB of peak in a 3,000-file lint, for no measurable time.
     pub fn keep_spans(&mut self, kept: HashMap<String, Captured>) {
-        if kept.is_empty() {
-            return;
-        }
-        self.captured = (0..self.pool.files().len())
-            .map(|_| Mutex::new(None))
-            .collect();
-        for (name, captured) in kept {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut parts: Vec<Vec<(usize, Captured)>> = (0..threads).map(|_| Vec::new()).collect();
+        for (n, (name, captured)) in kept.into_iter().enumerate() {
             if let Some(file) = self.pool.get_file_by_name(&name) {
-                self.captured[file.index()] = Mutex::new(Some(captured));
+                parts[n % threads].push((file.index(), captured));
             }
         }
+        let (pool, spans) = (&self.pool, &self.spans);
+        let finish = move |part: Vec<(usize, Captured)>| {
+            for (index, captured) in part {
+                // Each index is set once: files are distinct, and nothing has read them yet.
+                let _ = spans[index].set(captured.finish(pool));
+            }
+        };
+        std::thread::scope(|scope| {
+            let mut parts = parts.into_iter();
+            let first = parts.next();
+            for part in parts {
+                // A thread that cannot start leaves its files to be parsed again on first use.
+                let _ = std::thread::Builder::new().spawn_scoped(scope, move || finish(part));
+            }
+            if let Some(part) = first {
+                finish(part);
+            }
+        });
     }
 
     /// The span index (and comments) of a file of this revision, built on first use. Source
@@ -316,13 +327,6 @@ impl Schema {
             return &self.no_spans;
         };
         self.spans[file.index()].get_or_init(|| {
-            let kept = self.captured.get(file.index()).and_then(|slot| {
-                // Poisoned: a thread panicked while taking it; parse the file again instead.
-                slot.lock().ok()?.take()
-            });
-            if let Some(captured) = kept {
-                return captured.finish(&self.pool);
-            }
             let edition = self.editions.get(file.name());
             let map = edition.map(|e| &e.map);
             match &file.file_descriptor_proto().source_code_info {
