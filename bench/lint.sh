@@ -79,8 +79,12 @@ for n in $sizes; do
     [ -z "$baseline" ] || tools="$tools baseline"
     [ -z "$buf" ] || tools="$tools buf"
     for tool in $tools; do : >"$results/$tool"; done
+    # The order rotates from run to run: a run right after buf's (which frees gigabytes) pays for
+    # the kernel compacting memory into huge pages again, so no tool may always come after it.
+    read -ra order <<<"$tools"
     for run in $(seq 0 "$runs"); do
-        for tool in $tools; do
+        for ((i = 0; i < ${#order[@]}; i++)); do
+            tool=${order[(i + run) % ${#order[@]}]}
             case "$tool" in
                 protoguard) line=$(cd "$tree" && timed "$pg_filter" "$bin" lint . --format json) ;;
                 baseline) line=$(cd "$tree" && timed "$pg_filter" "$baseline" lint . --format json) ;;
