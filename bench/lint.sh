@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The cost of a lint of a whole revision (issue 9): protoguard lint and buf lint on the same
 # googleapis-shaped trees of N files, buf's STANDARD rules without PROTOVALIDATE (which needs
-# protovalidate's files) on both sides, runs interleaved so that both tools see the same load.
+# protovalidate's files) on both sides, each tool's runs one after another after a warm-up (or
+# interleaved, on a loaded machine, so that both tools see the same load).
 # Reports the median wall time, CPU (user+sys) and peak RSS of each, the ratios buf / protoguard,
 # and whether both report the same number of findings. See bench/README.md.
 #
 # usage: bench/lint.sh [--sizes "1000 3000"] [--runs N] [--bin PATH] [--baseline PATH]
-#                      [--buf PATH] [--gen PATH]
+#                      [--buf PATH] [--gen PATH] [--interleave]
 #
 #   --sizes          corpus sizes (default "1000"); each is generated once into
 #                    target/lint-corpus-N (the generator's `previous` tree)
@@ -15,6 +16,13 @@
 #   --baseline PATH  also time this protoguard binary (an older build), interleaved
 #   --buf PATH       the buf binary (default: $BUF, then `buf` on PATH; none: protoguard only)
 #   --gen PATH       a gen_corpus binary (default: target/release/examples/gen_corpus, built)
+#   --interleave     alternate the tools run by run (order rotating) instead of timing each
+#                    tool's runs together; for a loaded machine, where the load changes over time
+#
+# Why blocks by default: on a VM that hands freed memory back to its host (virtio-balloon free
+# page reporting, as on the machines this was measured on), a process started right after one
+# that freed gigabytes (buf) faults its pages in from the host: 3,000 files, the same binary,
+# 0.07-0.28 s of system time in a block of its own runs, 0.43-1.19 s right after buf's.
 set -euo pipefail
 
 sizes="1000"
@@ -23,6 +31,7 @@ bin=
 baseline=
 buf=${BUF:-$(command -v buf || true)}
 gen=
+interleave=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) sizes=$2; shift ;;
@@ -31,7 +40,8 @@ while [ $# -gt 0 ]; do
         --baseline) baseline=$2; shift ;;
         --buf) buf=$2; shift ;;
         --gen) gen=$2; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        --interleave) interleave=1 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "lint.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -79,21 +89,29 @@ for n in $sizes; do
     [ -z "$baseline" ] || tools="$tools baseline"
     [ -z "$buf" ] || tools="$tools buf"
     for tool in $tools; do : >"$results/$tool"; done
-    # The order rotates from run to run: a run right after buf's (which frees gigabytes) pays for
-    # the kernel compacting memory into huge pages again, so no tool may always come after it.
+    # One timed run of TOOL, appended to its results unless it is a warm-up (RUN 0).
+    one() {
+        local tool=$1 run=$2 line
+        case "$tool" in
+            protoguard) line=$(cd "$tree" && timed "$pg_filter" "$bin" lint . --format json) ;;
+            baseline) line=$(cd "$tree" && timed "$pg_filter" "$baseline" lint . --format json) ;;
+            buf) line=$(cd "$tree" && timed "$buf_filter" "$buf" lint --error-format json) ;;
+        esac
+        [ "$run" -eq 0 ] || echo "$line" >>"$results/$tool"
+    }
     read -ra order <<<"$tools"
-    for run in $(seq 0 "$runs"); do
-        for ((i = 0; i < ${#order[@]}; i++)); do
-            tool=${order[(i + run) % ${#order[@]}]}
-            case "$tool" in
-                protoguard) line=$(cd "$tree" && timed "$pg_filter" "$bin" lint . --format json) ;;
-                baseline) line=$(cd "$tree" && timed "$pg_filter" "$baseline" lint . --format json) ;;
-                buf) line=$(cd "$tree" && timed "$buf_filter" "$buf" lint --error-format json) ;;
-            esac
-            # Run 0 warms the page cache and is not counted.
-            [ "$run" -eq 0 ] || echo "$line" >>"$results/$tool"
+    if [ "$interleave" = 1 ]; then
+        # The order rotates from run to run, so that no tool always follows buf's (see above).
+        for run in $(seq 0 "$runs"); do
+            for ((i = 0; i < ${#order[@]}; i++)); do
+                one "${order[(i + run) % ${#order[@]}]}" "$run"
+            done
         done
-    done
+    else
+        for tool in "${order[@]}"; do
+            for run in $(seq 0 "$runs"); do one "$tool" "$run"; done
+        done
+    fi
     for tool in $tools; do
         f=$results/$tool
         printf '%-8s %-12s %9s %9s %10.0f %9s\n' "$n" "$tool" "$(median "$f" 1)" "$(median "$f" 2)" \
