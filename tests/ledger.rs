@@ -476,7 +476,26 @@ fn a_check_from_a_cached_ledger_at_or_behind_its_revision_is_the_cold_answer() {
     std::fs::remove_file(ledger_file(dir.path())).unwrap();
     let cold = check();
     assert!(cold.contains("FIELD_NUMBER_NO_REUSE"), "{cold}");
+    // The block of the string index entry of the name the check asks about damaged in the
+    // ledger one commit behind (the entry starts with the name's 32-bit FNV-1a hash): whether
+    // the continued walk finds it on opening the ledger or on looking the name up, it stops;
+    // the ledger is rebuilt, and the answer is the cold one.
+    let hash = b"acme.v1.User".iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let at = behind
+        .windows(4)
+        .position(|w| w == hash.to_le_bytes())
+        .expect("the name's hash is in the string index");
+    let mut damaged = behind.clone();
+    damaged[at] ^= 0x01;
+    assert_eq!(check(), cold, "continued over a damaged string");
+    let rebuilt = std::fs::read(ledger_file(dir.path())).unwrap();
+    assert!(rebuilt != damaged && rebuilt != behind, "not rebuilt");
     std::fs::write(ledger_file(dir.path()), &behind).unwrap();
+    if delta_file(dir.path()).exists() {
+        std::fs::remove_file(delta_file(dir.path())).unwrap();
+    }
     assert_eq!(check(), cold, "continued over one commit");
     // What the commit changed went to the delta beside the ledger, which is left as it was.
     assert_eq!(std::fs::read(ledger_file(dir.path())).unwrap(), behind);

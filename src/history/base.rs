@@ -112,8 +112,8 @@ impl Payload for Source<'_> {
     }
 }
 
-/// A cached payload read in place: the head, the strings (borrowed) and the files are read
-/// when it is opened; an element record is read only when asked for ([`Base::element`],
+/// A cached payload read in place: the head and the files are read when it is opened, a string
+/// when it is asked for; an element record is read only when asked for ([`Base::element`],
 /// found by name through the index: [`Base::find`]), so a walk continued over one commit reads
 /// just the records it touches, and from a mapped file checks just the blocks they lie in.
 #[derive(Debug)]
@@ -121,6 +121,9 @@ pub(super) struct Base<'a> {
     pub source: Source<'a>,
     pub layout: Layout,
     head: Option<Head>,
+    /// The payload's own strings, read by [`Base::parse_over`] (a delta's: small); empty for
+    /// a base opened in place ([`Base::open`]), whose strings are read by id when asked for
+    /// ([`super::strings::Strings`]).
     pub strings: Vec<&'a str>,
     pub files: BTreeMap<u32, Oid>,
     limits: Limits,
@@ -141,29 +144,39 @@ impl std::fmt::Debug for Head {
 }
 
 impl<'a> Base<'a> {
-    /// Reads the payload's tables, [`Base::open`], and checks its index ([`Base::validate`]).
-    /// `None` if anything is malformed.
+    /// Reads the payload's tables, [`Base::open`], its strings too, and checks its indices
+    /// ([`Base::validate`]). `None` if anything is malformed.
     #[cfg(test)]
     pub fn parse(payload: &'a [u8]) -> Option<Base<'a>> {
-        Base::parse_over(payload, &[])
+        Base::parse_over(payload, 0, &|_| None)
     }
 
-    /// [`Base::parse`] of a payload whose string ids continue `before` (a delta's strings
-    /// follow its base's): its records may name those strings too.
-    pub fn parse_over(payload: &'a [u8], before: &[&'a str]) -> Option<Base<'a>> {
-        let base = Base::open_over(Source::Bytes(payload), before.len() as u32)?;
-        let name = |id: u32| {
-            let id = id as usize;
-            match id.checked_sub(before.len()) {
-                Some(own) => base.strings.get(own).copied(),
-                None => before.get(id).copied(),
-            }
+    /// [`Base::parse`] of a payload whose string ids continue `before` strings (a delta's
+    /// strings follow its base's; `name_before` reads those): its records may name them too.
+    pub fn parse_over<'n>(
+        payload: &'a [u8],
+        before: u32,
+        name_before: &dyn Fn(u32) -> Option<&'n str>,
+    ) -> Option<Base<'a>>
+    where
+        'a: 'n,
+    {
+        let mut base = Base::open_over(Source::Bytes(payload), before)?;
+        base.layout.check_strings(payload).then_some(())?;
+        base.strings = (0..base.layout.strings)
+            .map(|id| base.layout.string(payload, id))
+            .collect::<Option<Vec<&str>>>()?;
+        let strings = &base.strings;
+        let name = |id: u32| match id.checked_sub(before) {
+            Some(own) => strings.get(own as usize).copied(),
+            None => name_before(id),
         };
-        base.validate(&name).then_some(base)
+        base.validate(&name).then_some(())?;
+        Some(base)
     }
 
-    /// Reads the payload's head, string table and files, checking every count and index in
-    /// them; the records are read when asked for. `None` if anything read is malformed.
+    /// Reads the payload's head and files, checking every count and index in them; the
+    /// strings and records are read when asked for. `None` if anything read is malformed.
     pub fn open(source: Source<'a>) -> Option<Base<'a>> {
         Base::open_over(source, 0)
     }
@@ -173,12 +186,6 @@ impl<'a> Base<'a> {
         let mut d = Decoder::new(source.bytes(layout.head.clone())?);
         let (mut head, first_unreadable) = head(&mut d)?;
         d.is_done().then_some(())?;
-        let strings = (0..layout.strings)
-            .map(|id| {
-                let bytes = source.bytes(layout.string_range(&source, id)?)?;
-                std::str::from_utf8(bytes).ok()
-            })
-            .collect::<Option<Vec<&str>>>()?;
         let limits = Limits {
             strings: before.checked_add(layout.strings)?,
             commits: head.commits.len() as u32,
@@ -195,7 +202,7 @@ impl<'a> Base<'a> {
             source,
             layout,
             head: Some(head),
-            strings,
+            strings: Vec::new(),
             files,
             limits,
             identity: 0,

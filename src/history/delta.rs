@@ -34,7 +34,7 @@ use crate::cache::{Encoder, Payload, Slice};
 /// the state holds (touched by the walk, asked about, or carried from an earlier delta), the
 /// strings added since the base, the files and head at the tip.
 pub(super) fn encode<'s>(state: &'s State, base: &Base) -> Vec<Cow<'s, [u8]>> {
-    let base_strings = (state.strings.len() - state.strings.added().len()) as u32;
+    let base_strings = state.strings.base_len();
     let mut replaced: Vec<u32> = state
         .elements
         .iter()
@@ -95,6 +95,7 @@ pub(super) fn encode<'s>(state: &'s State, base: &Base) -> Vec<Cow<'s, [u8]>> {
     let inner = assemble(
         encode_head(state),
         strings,
+        state.strings.encode_added_index(),
         encode_files(state),
         records,
         bytes,
@@ -197,7 +198,9 @@ fn overlay_inner<'a>(state: &mut State<'a>, bytes: &'a [u8]) -> Option<()> {
         return None;
     }
     let base_strings = state.strings.len() as u32;
-    let mut delta = Base::parse_over(&bytes[header.inner.clone()], state.strings.base())?;
+    let strings = &state.strings;
+    let name_before = |id: u32| strings.text(id);
+    let mut delta = Base::parse_over(&bytes[header.inner.clone()], base_strings, &name_before)?;
     // Each replaced record is replaced once (by the element that continues it) or dropped.
     let mut continued: FxSet<u32> = FxSet::default();
     let well_formed = delta.len() == origins.len()
@@ -216,9 +219,9 @@ fn overlay_inner<'a>(state: &mut State<'a>, bytes: &'a [u8]) -> Option<()> {
         // never in both.
         let name = match element.name.checked_sub(base_strings) {
             Some(own) => delta.strings[own as usize],
-            None => state.strings.name_of_base(element.name),
+            None => state.strings.text(element.name)?,
         };
-        let names = |id: u32| Some(state.strings.name_of_base(id));
+        let names = |id: u32| state.strings.text(id);
         if let Some(r) = base.find((element.kind == Kind::Extensions, name), &names)? {
             if replaced.binary_search(&r).is_err() {
                 return None;

@@ -17,9 +17,9 @@ use super::view::{Names, Tables};
 use super::Ledger;
 use crate::cache::{Decoder, Payload};
 
-/// Bytes of the directory at the payload's start: where the strings, files, records and index
-/// sections start (u32 each).
-pub(super) const DIRECTORY: usize = 16;
+/// Bytes of the directory at the payload's start: where the strings, string index, files,
+/// records and index sections start (u32 each).
+pub(super) const DIRECTORY: usize = 20;
 
 /// The sections of a payload, their bounds checked against each other and the payload's
 /// length (their contents are checked as they are read).
@@ -30,6 +30,9 @@ pub(super) struct Layout {
     /// The string offset table: `strings + 1` u32 offsets into `string_bytes`.
     string_offsets: usize,
     pub string_bytes: Range<usize>,
+    /// `strings` entries (hash u32, string id u32), sorted: a text is found by binary search
+    /// for its hash ([`Layout::find_string`]) without reading the other strings.
+    pub names: Range<usize>,
     pub files: Range<usize>,
     pub records: u32,
     /// The record offset table: `records + 1` u32 offsets into `record_bytes`.
@@ -53,9 +56,10 @@ impl Layout {
     /// The layout of `p`; `None` if the directory or a section's count does not fit.
     pub fn of<P: Payload + ?Sized>(p: &P) -> Option<Layout> {
         let at = |i: usize| u32_at(p, 4 * i).map(|v| v as usize);
-        let (strings, files, records, index) = (at(0)?, at(1)?, at(2)?, at(3)?);
+        let (strings, names, files, records, index) = (at(0)?, at(1)?, at(2)?, at(3)?, at(4)?);
         let ordered = DIRECTORY <= strings
-            && strings.checked_add(4)? <= files
+            && strings.checked_add(4)? <= names
+            && names <= files
             && files <= records
             && records.checked_add(4)? <= index
             && index <= p.len();
@@ -63,17 +67,19 @@ impl Layout {
             return None;
         }
         let n_strings = u32_at(p, strings)?;
-        let string_bytes = after_offsets(strings + 4, n_strings)?..files;
+        let string_bytes = after_offsets(strings + 4, n_strings)?..names;
         let n_records = u32_at(p, records)?;
         let record_bytes = after_offsets(records + 4, n_records)?..index;
         let whole = string_bytes.start <= string_bytes.end
             && record_bytes.start <= record_bytes.end
+            && (files - names) as u64 == 8 * u64::from(n_strings)
             && (p.len() - index) as u64 == 4 * u64::from(n_records);
         whole.then_some(Layout {
             head: DIRECTORY..strings,
             strings: n_strings,
             string_offsets: strings + 4,
             string_bytes,
+            names: names..files,
             files: files..records,
             records: n_records,
             record_offsets: records + 4,
@@ -108,6 +114,87 @@ impl Layout {
         std::str::from_utf8(p.get(self.string_range(p, id)?)?).ok()
     }
 
+    /// Entry `j` of the string index: (hash, string id).
+    pub fn named<P: Payload + ?Sized>(&self, p: &P, j: u32) -> Option<(u32, u32)> {
+        let at = self.names.start + 8 * j as usize;
+        let hash = u32_at(p, at)?;
+        let id = u32_at(p, at + 4)?;
+        (id < self.strings).then_some((hash, id))
+    }
+
+    /// The first position of the string index whose entry is not below (hash, id) (reads the
+    /// index alone); `None` if an entry it reads is malformed.
+    pub fn string_position<P: Payload + ?Sized>(&self, p: &P, key: (u32, u32)) -> Option<u32> {
+        let (mut low, mut high) = (0, self.strings);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if self.named(p, middle)? < key {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        Some(low)
+    }
+
+    /// The id of the string `text`: a binary search in the string index for its hash, then the
+    /// strings of that hash compared (usually one, none for a text that is absent).
+    /// `Some(None)` if there is none, `None` if what the search read is malformed (an id out
+    /// of range, a damaged block, a string compared that is not UTF-8).
+    pub fn find_string<P: Payload + ?Sized>(&self, p: &P, text: &str) -> Option<Option<u32>> {
+        let hash = string_hash(text.as_bytes());
+        let mut j = self.string_position(p, (hash, 0))?;
+        while j < self.strings {
+            let (h, id) = self.named(p, j)?;
+            if h != hash {
+                break;
+            }
+            if self.string(p, id)? == text {
+                return Some(Some(id));
+            }
+            j += 1;
+        }
+        Some(None)
+    }
+
+    /// Returns `true` if the string index lists every string once, in strictly ascending order
+    /// of (hash, id), each with its string's hash, every string is UTF-8 and no two are the
+    /// same text. Reads every string.
+    pub fn check_strings<P: Payload + ?Sized>(&self, p: &P) -> bool {
+        self.check_strings_with(p, &|id| self.string(p, id))
+    }
+
+    /// [`Layout::check_strings`] with the strings read by `text` (a table already read).
+    pub fn check_strings_with<'t, P: Payload + ?Sized>(
+        &self,
+        p: &P,
+        text: &dyn Fn(u32) -> Option<&'t str>,
+    ) -> bool {
+        let mut previous: Option<(u32, u32)> = None;
+        // The texts of the run of entries with the current hash.
+        let mut run: Vec<&str> = Vec::new();
+        for j in 0..self.strings {
+            let Some((hash, id)) = self.named(p, j) else {
+                return false;
+            };
+            let Some(text) = text(id) else {
+                return false;
+            };
+            if string_hash(text.as_bytes()) != hash || previous.is_some_and(|e| e >= (hash, id)) {
+                return false;
+            }
+            if previous.is_none_or(|(h, _)| h != hash) {
+                run.clear();
+            }
+            if run.contains(&text) {
+                return false;
+            }
+            run.push(text);
+            previous = Some((hash, id));
+        }
+        true
+    }
+
     /// Where record `i` is in the payload.
     pub fn record_range<P: Payload + ?Sized>(&self, p: &P, i: u32) -> Option<Range<usize>> {
         (i < self.records).then_some(())?;
@@ -124,6 +211,16 @@ impl Layout {
     pub fn string_starts(&self, n: u32) -> Range<usize> {
         self.string_offsets..self.string_offsets + 4 * n as usize
     }
+}
+
+/// The string index's hash of a string's bytes: 32-bit FNV-1a (part of the format: stable).
+pub(super) fn string_hash(bytes: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
 }
 
 /// Orders (extendee?, name) keys as the index does (and as the ledger lists elements).

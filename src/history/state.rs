@@ -174,7 +174,7 @@ impl<'a> State<'a> {
         let head = base.take_head();
         State {
             key: head.key,
-            strings: Strings::from_base(std::mem::take(&mut base.strings)),
+            strings: Strings::from_base(base.source, base.layout.clone()),
             commits: head.commits,
             files: std::mem::take(&mut base.files),
             shallow: head.shallow,
@@ -231,13 +231,16 @@ impl<'a> State<'a> {
             return true;
         };
         let strings = &self.strings;
-        let name = |id: u32| Some(strings.name(id));
+        let name = |id: u32| strings.text(id);
         let records: Vec<u32> = match keys {
             None => (0..base.len() as u32).collect(),
             Some(keys) => {
                 let mut found = Vec::new();
                 for &(id, extension) in keys.keys() {
-                    match base.find((extension, strings.name(id)), &name) {
+                    let Some(text) = strings.text(id) else {
+                        return false;
+                    };
+                    match base.find((extension, text), &name) {
                         Some(Some(r)) => found.push(r),
                         Some(None) => {}
                         None => return false,
@@ -266,19 +269,21 @@ impl<'a> State<'a> {
         true
     }
 
-    /// Returns `true` if the cached state's index is in order and every record decodes
-    /// (checked before a reader that cannot stop halfway goes through them all).
-    pub fn check_base(&self) -> bool {
+    /// Reads every cached string, and returns `true` if the cached state's indices are in
+    /// order, every string reads and every record decodes (checked before a reader that cannot stop halfway goes through them all).
+    pub fn check_base(&mut self) -> bool {
+        if self.base.is_none() || !self.strings.read_all() {
+            return self.base.is_none();
+        }
         let Some(base) = &self.base else {
             return true;
         };
-        let name = |id: u32| Some(self.strings.name(id));
+        let name = |id: u32| self.strings.text(id);
         base.validate(&name) && base.check()
     }
 
     /// The (name, extension?) keys `wanted` names that this state's strings have.
     pub fn keys_of(&mut self, wanted: &Wanted) -> FxMap<(u32, bool), ()> {
-        self.strings.resolve(wanted.keys().map(|(name, _)| name));
         let mut out = FxMap::default();
         for (name, extension) in wanted.keys() {
             if let Some(id) = self.strings.find(name) {
@@ -286,21 +291,6 @@ impl<'a> State<'a> {
             }
         }
         out
-    }
-
-    /// Every string [`State::intern`] interns from `summary`.
-    pub fn texts(summary: &FileSummary) -> impl Iterator<Item = &str> {
-        summary.elements.iter().flat_map(|e| {
-            let names = [e.full_name.as_str(), e.relative_name.as_str()].into_iter();
-            let members = e
-                .members
-                .iter()
-                .flat_map(|m| [m.name.as_str(), m.type_name.as_str()])
-                .chain(e.members.iter().filter_map(|m| m.json_name.as_deref()));
-            names
-                .chain(members)
-                .chain(e.reserved_names.iter().map(String::as_str))
-        })
     }
 
     /// Interns a parsed summary.

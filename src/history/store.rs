@@ -15,13 +15,15 @@
 //! touch ([`Base`], [`encode`]).
 //!
 //! ```text
-//! directory  4 × u32: where the strings, files, records and index sections start
+//! directory  5 × u32: where the strings, string index, files, records and index sections start
 //! head       key str (what the walk was asked for: --since), shallow u32 (1: the walk stopped
 //!            at a shallow boundary), unparsable u64, unreadable u64, first unreadable: path
 //!            u32, commit u32 (u32::MAX: none), commits u32 n + n × (id 20 bytes, time u64),
 //!            oldest first; the last is the tip
 //! strings    u32 n, (n + 1) × u32 offsets into the bytes that follow (string i is
-//!            offsets[i]..offsets[i + 1]), then the UTF-8 bytes: names, types, paths
+//!            offsets[i]..offsets[i + 1]), then the UTF-8 bytes: names, types, paths, each once
+//! names      n × (hash u32, id u32), sorted: every string's 32-bit FNV-1a hash of its bytes
+//!            (a text is found by binary search for its hash, then comparing those strings)
 //! files      u32 n, n × (path u32, blob 20 bytes): the version counted per path at the tip
 //! records    u32 n, (n + 1) × u32 offsets into the bytes that follow, then n element records
 //! index      n × u32: the record numbers sorted by (extendee?, name bytes)
@@ -51,8 +53,9 @@ use crate::cache::{CacheFile, Encoder, Mapped};
 /// 2: binary, interned, with live counts and extensions (1 was JSON). 3: the same layout,
 /// written by patching (a continued walk copies the records it did not touch). 4: a member's
 /// explicit `json_name`. 5: laid out for random access (offset tables, an index by name), in a
-/// memory-mapped file checked block by block.
-const VERSION: u32 = 5;
+/// memory-mapped file checked block by block. 6: a string index (a continued walk reads only
+/// the strings it needs).
+const VERSION: u32 = 6;
 
 /// Largest payload read or written, in bytes: past it the ledger is rebuilt every run.
 const MAX_BYTES: u64 = 1 << 30;
@@ -110,12 +113,15 @@ impl Store {
         if let Some(base) = &state.base {
             let parts = super::delta::encode(state, base);
             let len: usize = parts.iter().map(|p| p.len()).sum();
+            if state.strings.damaged() {
+                return Err(std::io::Error::other("a cached string does not read"));
+            }
             if len.saturating_mul(8) <= base.payload_len() {
                 let parts: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
                 return self.delta.write_mapped(&parts);
             }
         }
-        let Some(parts) = encode(state) else {
+        let Some(parts) = encode(state).filter(|_| !state.strings.damaged()) else {
             // The ledger continued has a damaged block or a malformed index (found only now that
             // every record is read): the next run rebuilds it.
             self.remove(&self.file)?;
@@ -200,7 +206,7 @@ pub(super) struct Parts<'s> {
 }
 
 impl<'s> Parts<'s> {
-    fn copy(&mut self, bytes: &'s [u8]) {
+    pub fn copy(&mut self, bytes: &'s [u8]) {
         if bytes.is_empty() {
             return;
         }
@@ -234,8 +240,8 @@ pub(super) fn encode<'s>(state: &'s State) -> Option<Vec<Cow<'s, [u8]>>> {
     let base = state.base.as_ref();
     // Every record is read (and its index entry merged): the cached index must be in order.
     if let Some(base) = base {
-        let name = |id: u32| Some(state.strings.name(id));
-        base.validate(&name).then_some(())?;
+        let name = |id: u32| state.strings.text(id);
+        (state.strings.check_base() && base.validate(&name)).then_some(())?;
     }
     let head = encode_head(state);
 
@@ -263,6 +269,7 @@ pub(super) fn encode<'s>(state: &'s State) -> Option<Vec<Cow<'s, [u8]>>> {
         strings.current.raw(s.as_bytes());
     }
 
+    let names = state.strings.encode_index()?;
     let files = encode_files(state);
 
     // Records: the cached ones in their order, each replaced by its loaded state (or dropped
@@ -348,7 +355,7 @@ pub(super) fn encode<'s>(state: &'s State) -> Option<Vec<Cow<'s, [u8]>>> {
         index.u32(at);
     }
 
-    Some(assemble(head, strings, files, records, bytes, index))
+    Some(assemble(head, strings, names, files, records, bytes, index))
 }
 
 /// The head section of `state`'s payload.
@@ -377,11 +384,12 @@ pub(super) fn encode_files(state: &State) -> Encoder {
     files
 }
 
-/// A payload from its sections (`records` is the records section's count and offset table,
+/// A payload from its sections (`names` is the string index, `records` is the records section's count and offset table,
 /// `bytes` the records), with the directory in front.
 pub(super) fn assemble<'s>(
     head: Encoder,
     strings: Parts<'s>,
+    names: Parts<'s>,
     files: Encoder,
     records: Encoder,
     bytes: Parts<'s>,
@@ -389,14 +397,16 @@ pub(super) fn assemble<'s>(
 ) -> Vec<Cow<'s, [u8]>> {
     let mut directory = Encoder::new();
     let strings_at = DIRECTORY + head.len();
-    let files_at = strings_at + strings.len();
+    let names_at = strings_at + strings.len();
+    let files_at = names_at + names.len();
     let records_at = files_at + files.len();
     let index_at = records_at + records.len() + bytes.len();
-    for at in [strings_at, files_at, records_at, index_at] {
+    for at in [strings_at, names_at, files_at, records_at, index_at] {
         directory.u32(at as u32);
     }
     let mut out = vec![Cow::Owned(directory.finish()), Cow::Owned(head.finish())];
     out.extend(strings.finish());
+    out.extend(names.finish());
     out.push(Cow::Owned(files.finish()));
     out.push(Cow::Owned(records.finish()));
     out.extend(bytes.finish());

@@ -229,6 +229,11 @@ impl Walk<'_> {
                 .collect();
             state.commit((*commit, time), &changed, &blobs);
         }
+        // A cached string that did not read: what was computed from the cache is not to be
+        // trusted (walk from scratch, which writes the ledger anew).
+        if state.strings.damaged() {
+            return Ok(None);
+        }
         // A ledger that misses file versions is not kept: the next run tries to read them
         // again.
         if let (Some(cache), false) = (
@@ -238,7 +243,12 @@ impl Walk<'_> {
             // A cache that cannot be written costs the next run time, not correctness.
             let _ = cache.write(&state);
         }
-        Ok(Some((finish(&mut state), stats)))
+        let done = finish(&mut state);
+        // The answer names strings read only now (`history` checked them all before).
+        if state.strings.damaged() {
+            return Ok(None);
+        }
+        Ok(Some((done, stats)))
     }
 }
 
@@ -366,8 +376,6 @@ fn parse_all(
 ) -> (FxMap<Oid, Blob>, usize, Vec<String>) {
     let mut wanted: Vec<(String, Oid)> = Vec::new();
     let mut seen: FxMap<Oid, ()> = FxMap::default();
-    let paths = changes.iter().flatten().map(|c| c.path.as_str());
-    state.strings.resolve(paths);
     for change in changes.iter().flatten() {
         if let Some(counted) = state
             .strings
@@ -425,19 +433,10 @@ fn parse_all(
             });
         }
         drop(send);
-        if state.base.is_none() {
-            for (id, summary) in receive {
-                let blob = state.intern(&summary);
-                blobs.insert(id, blob);
-            }
-            return;
-        }
-        // Continuing the cache: the few files' names are looked up in its strings at once.
-        let summaries: Vec<(Oid, FileSummary)> = receive.into_iter().collect();
-        let texts = summaries.iter().flat_map(|(_, s)| State::texts(s));
-        state.strings.resolve(texts);
-        for (id, summary) in &summaries {
-            blobs.insert(*id, state.intern(summary));
+        // Continuing the cache, each name is looked up in its string index.
+        for (id, summary) in receive {
+            let blob = state.intern(&summary);
+            blobs.insert(id, blob);
         }
     });
     let parsed = blobs.len();
