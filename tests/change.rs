@@ -262,23 +262,7 @@ fn cold_and_warm_header_caches_agree_and_a_damaged_cache_is_rebuilt() {
     // A cache that claims a changed file has no importers would hide the break in its
     // importers; damaged bytes are detected and the cache is rebuilt, never trusted.
     let good = fs::read(&cache).unwrap();
-    for damage in [
-        b"garbage".to_vec(),
-        good[..good.len() / 2].to_vec(),
-        {
-            let mut flipped = good.clone();
-            let at = flipped.len() - 3;
-            flipped[at] ^= 0x20;
-            flipped
-        },
-        // Another kind of cache file under the same name.
-        {
-            let mut foreign = good.clone();
-            foreign[9] ^= 0x01;
-            foreign
-        },
-        Vec::new(),
-    ] {
+    for damage in common::damaged_caches(&good) {
         fs::write(&cache, &damage).unwrap();
         assert_eq!(findings(path, &["--against", "HEAD~1"]), cold);
         assert_eq!(fs::read(&cache).unwrap().len(), good.len(), "rebuilt");
@@ -408,17 +392,7 @@ fn cold_and_warm_tree_caches_agree_and_a_damaged_cache_is_rebuilt() {
     }
 
     let good = fs::read(&cache).unwrap();
-    for damage in [
-        b"garbage".to_vec(),
-        good[..good.len() / 2].to_vec(),
-        {
-            let mut flipped = good.clone();
-            let at = flipped.len() - 7;
-            flipped[at] ^= 0x10;
-            flipped
-        },
-        Vec::new(),
-    ] {
+    for damage in common::damaged_caches(&good) {
         fs::write(&cache, &damage).unwrap();
         let found = findings(path, &["HEAD", "--against", "HEAD~2", "--category", "FILE"]);
         assert_eq!(found, cold[2]);

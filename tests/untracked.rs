@@ -169,23 +169,7 @@ fn a_damaged_cache_is_rebuilt_never_trusted() {
     let expected = ["FILE_NO_DELETE proto/other/d.proto"];
     assert_eq!(findings(path), expected);
     let current = fs::read(&cache).unwrap();
-    for damage in [
-        b"garbage".to_vec(),
-        current[..current.len() / 2].to_vec(),
-        {
-            let mut flipped = current.clone();
-            let at = flipped.len() - 3;
-            flipped[at] ^= 0x20;
-            flipped
-        },
-        // Another kind of cache file under the same name.
-        {
-            let mut foreign = current.clone();
-            foreign[9] ^= 0x01;
-            foreign
-        },
-        Vec::new(),
-    ] {
+    for damage in common::damaged_caches(&current) {
         fs::write(&cache, &damage).unwrap();
         assert_eq!(findings(path), expected);
         assert_eq!(fs::read(&cache).unwrap().len(), current.len(), "rebuilt");

@@ -172,18 +172,24 @@ impl<'a> State<'a> {
     /// demand ([`State::load`]).
     pub fn continuing(mut base: Base<'a>) -> State<'a> {
         let head = base.take_head();
-        State {
-            key: head.key,
+        let mut state = State {
             strings: Strings::from_base(base.source, base.layout.clone()),
-            commits: head.commits,
             files: std::mem::take(&mut base.files),
-            shallow: head.shallow,
-            unparsable: head.unparsable,
-            unreadable: head.unreadable,
-            first_unreadable: head.first_unreadable,
             base: Some(base),
             ..State::default()
-        }
+        };
+        state.adopt(head);
+        state
+    }
+
+    /// Takes the key, commits and totals of a cached head (a base's or a delta's).
+    fn adopt(&mut self, head: Head) {
+        self.key = head.key;
+        self.commits = head.commits;
+        self.shallow = head.shallow;
+        self.unparsable = head.unparsable;
+        self.unreadable = head.unreadable;
+        self.first_unreadable = head.first_unreadable;
     }
 
     /// Continues a delta over the cached base this state continues ([`super::delta`]): its
@@ -199,12 +205,7 @@ impl<'a> State<'a> {
         replaced: &[u32],
         dropped: &[u32],
     ) {
-        self.key = head.key;
-        self.commits = head.commits;
-        self.shallow = head.shallow;
-        self.unparsable = head.unparsable;
-        self.unreadable = head.unreadable;
-        self.first_unreadable = head.first_unreadable;
+        self.adopt(head);
         for s in strings {
             self.strings.push_added(s);
         }

@@ -129,3 +129,20 @@ pub fn partial_clone_of(src: &Path, dir: &Path) -> PathBuf {
     git(dir, &["clone", "-q", "--filter=blob:none", &url, "clone"]);
     dir.join("clone")
 }
+
+/// Damaged versions of a cache file whose good bytes are `good`, as a crash, a full disk or
+/// another program leaves one: garbage, cut in half, a byte flipped near the end, another kind
+/// of cache file under the same name (its kind byte changed), and empty.
+pub fn damaged_caches(good: &[u8]) -> Vec<Vec<u8>> {
+    let mut flipped = good.to_vec();
+    flipped[good.len() - 3] ^= 0x20;
+    let mut foreign = good.to_vec();
+    foreign[9] ^= 0x01;
+    vec![
+        b"garbage".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        flipped,
+        foreign,
+        Vec::new(),
+    ]
+}

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::history::layout::ledger_over;
 use crate::history::state::Wanted;
-use crate::history::store::encode as encode_whole;
-use crate::history::store::tests::{commit, decode, payload, try_commit, Change};
+use crate::history::store::tests::{
+    commit, continue_after_flips, decode, payload, Change, Flipped,
+};
 use crate::history::store::Store;
 use crate::history::Ledger;
 
@@ -69,6 +70,14 @@ fn history() -> [&'static [Change<'static>]; 5] {
     ]
 }
 
+/// The base: the payload of a walk from scratch over the first commit of [`history`], with
+/// `tree` at that commit.
+fn first_base(tree: &mut BTreeMap<&'static str, &'static [u8]>) -> Vec<u8> {
+    let mut first = State::new("k".into());
+    commit(&mut first, tree, 100, history()[0]);
+    payload(&first)
+}
+
 /// The ledger a walk from scratch has after commits `..=last`.
 fn whole(last: usize) -> Ledger {
     let mut state = State::new("k".into());
@@ -83,11 +92,7 @@ fn whole(last: usize) -> Ledger {
 fn a_delta_over_the_base_answers_and_folds_as_a_walk_from_scratch() {
     let history = history();
     let mut tree = BTreeMap::new();
-    let base = {
-        let mut first = State::new("k".into());
-        commit(&mut first, &mut tree, 100, history[0]);
-        payload(&first)
-    };
+    let base = first_base(&mut tree);
     let base_strings = Layout::of(&base[..]).unwrap().strings;
     let mut delta: Option<Vec<u8>> = None;
     for (i, files) in history.iter().enumerate().skip(1) {
@@ -143,11 +148,7 @@ fn a_delta_over_the_base_answers_and_folds_as_a_walk_from_scratch() {
 fn lookups_take_the_delta_first_and_skip_what_it_replaced_or_dropped() {
     let history = history();
     let mut tree = BTreeMap::new();
-    let base = {
-        let mut first = State::new("k".into());
-        commit(&mut first, &mut tree, 100, history[0]);
-        payload(&first)
-    };
+    let base = first_base(&mut tree);
     let mut state = continued(&base, None).unwrap();
     commit(&mut state, &mut tree, 101, history[1]);
     commit(&mut state, &mut tree, 102, history[2]);
@@ -200,11 +201,7 @@ fn lookups_take_the_delta_first_and_skip_what_it_replaced_or_dropped() {
 fn a_stale_or_malformed_delta_is_never_combined_with_the_base() {
     let history = history();
     let mut tree = BTreeMap::new();
-    let base = {
-        let mut first = State::new("k".into());
-        commit(&mut first, &mut tree, 100, history[0]);
-        payload(&first)
-    };
+    let base = first_base(&mut tree);
     let mut state = continued(&base, None).unwrap();
     commit(&mut state, &mut tree, 101, history[1]);
     let delta = delta_of(&state);
@@ -358,60 +355,26 @@ fn the_store_writes_a_delta_and_ignores_a_damaged_or_stale_one() {
 /// every record, never copies a damaged one (nothing is written).
 #[test]
 fn a_damaged_record_block_of_the_mapped_ledger_is_never_read_into_an_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::at(dir.path());
-    let big: String = (0..2000)
-        .map(|i| format!("message M{i} {{ string f{i} = 1; int32 g{i} = 2; }}\n"))
-        .collect();
-    let big = format!("syntax = \"proto3\";\npackage p;\n{big}");
-    let first_files: [Change; 2] = [("a.proto", Some(A1)), ("big.proto", Some(big.as_bytes()))];
-    let mut first = State::new("k".into());
-    commit(&mut first, &mut BTreeMap::new(), 100, &first_files);
-    store.write(&first).unwrap();
-    let payload_bytes = payload(&first);
-    let path = dir.path().join("ledger");
-    let file = std::fs::read(&path).unwrap();
-    let start = file.len() - payload_bytes.len();
-    assert_eq!(&file[start..], &payload_bytes[..]);
-    let layout = Layout::of(&payload_bytes[..]).unwrap();
-    let records = layout.record_bytes.clone();
     let wanted = Wanted {
         elements: ["p.A".to_owned()].into(),
         extendees: Default::default(),
     };
-    let expected = {
-        let mut whole = State::new("k".into());
-        let mut tree = BTreeMap::new();
-        commit(&mut whole, &mut tree, 100, &first_files);
-        commit(&mut whole, &mut tree, 101, &[("a.proto", Some(A2))]);
-        whole.ledger(Some(&wanted))
+    let in_records = |layout: &Layout| {
+        let records = &layout.record_bytes;
+        (0..12)
+            .map(|k| (records.start + records.len() * k / 12 + 7, 0x08))
+            .collect()
     };
+    let (expected, outcomes) = continue_after_flips(2000, (A1, A2), &wanted, in_records);
     let (mut continued_runs, mut stopped_runs) = (0, 0);
-    for k in 0..12 {
-        let mut damaged = file.clone();
-        damaged[start + records.start + records.len() * k / 12 + 7] ^= 0x08;
-        std::fs::write(&path, &damaged).unwrap();
-        // A flip in the blocks the tables share with the records stops the walk when opened.
-        let Some(cached) = store.open() else {
-            stopped_runs += 1;
-            continue;
-        };
-        let Some(mut state) = cached.state() else {
-            stopped_runs += 1;
-            continue;
-        };
-        let mut tree: BTreeMap<&str, &[u8]> =
-            first_files.iter().map(|&(p, t)| (p, t.unwrap())).collect();
-        if try_commit(&mut state, &mut tree, 101, &[("a.proto", Some(A2))]) {
-            assert_eq!(state.ledger(Some(&wanted)), expected, "flip {k}");
-            continued_runs += 1;
-        } else {
-            stopped_runs += 1;
+    for (k, outcome) in outcomes.into_iter().enumerate() {
+        match outcome {
+            Flipped::Answered(answer, _) => {
+                assert_eq!(*answer, expected, "flip {k}");
+                continued_runs += 1;
+            }
+            Flipped::Stopped => stopped_runs += 1,
         }
-        assert!(
-            encode_whole(&state).is_none(),
-            "flip {k}: a damaged record is copied"
-        );
     }
     assert!(
         continued_runs > 0 && stopped_runs > 0,

@@ -72,6 +72,82 @@ pub(in crate::history) fn try_commit<'t>(
     true
 }
 
+/// What a walk continued over one commit made of a cached ledger with one byte flipped.
+pub(in crate::history) enum Flipped {
+    /// The ledger did not open, its state did not read, or a record the commit needs did not.
+    Stopped,
+    /// The continued walk's answer, and whether a string it read was damaged.
+    Answered(Box<crate::history::Ledger>, bool),
+}
+
+/// Writes through a [`Store`] the ledger of a walk over `a.proto` (`a1`) and a file of
+/// `messages` generated messages. Then, for each (payload offset, mask) that `flips` picks from
+/// the payload's layout, flips that byte of the file, continues the walk over one commit that
+/// changes `a.proto` to `a2`, asks it for `wanted`, and asserts that a whole-ledger write of the
+/// result refuses (it would copy the damage). Returns the answer of a walk from scratch over the
+/// same two commits, and each flip's outcome.
+pub(in crate::history) fn continue_after_flips(
+    messages: usize,
+    (a1, a2): (&[u8], &[u8]),
+    wanted: &Wanted,
+    flips: impl Fn(&crate::history::layout::Layout) -> Vec<(usize, u8)>,
+) -> (crate::history::Ledger, Vec<Flipped>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path());
+    let big: String = (0..messages)
+        .map(|i| format!("message M{i} {{ string f{i} = 1; int32 g{i} = 2; }}\n"))
+        .collect();
+    let big = format!("syntax = \"proto3\";\npackage p;\n{big}");
+    let first_files: [Change; 2] = [("a.proto", Some(a1)), ("big.proto", Some(big.as_bytes()))];
+    let second: [Change; 1] = [("a.proto", Some(a2))];
+    let mut first = State::new("k".into());
+    commit(&mut first, &mut BTreeMap::new(), 100, &first_files);
+    store.write(&first).unwrap();
+    let payload_bytes = payload(&first);
+    let path = dir.path().join("ledger");
+    let file = std::fs::read(&path).unwrap();
+    let start = file.len() - payload_bytes.len();
+    assert_eq!(&file[start..], &payload_bytes[..]);
+    let layout = crate::history::layout::Layout::of(&payload_bytes[..]).unwrap();
+    let expected = {
+        let mut whole = State::new("k".into());
+        let mut tree = BTreeMap::new();
+        commit(&mut whole, &mut tree, 100, &first_files);
+        commit(&mut whole, &mut tree, 101, &second);
+        whole.ledger(Some(wanted))
+    };
+    let mut outcomes = Vec::new();
+    for (k, (at, mask)) in flips(&layout).into_iter().enumerate() {
+        let mut damaged = file.clone();
+        damaged[start + at] ^= mask;
+        std::fs::write(&path, &damaged).unwrap();
+        // A flip in a block the tables share stops the walk when the ledger is opened.
+        let Some(cached) = store.open() else {
+            outcomes.push(Flipped::Stopped);
+            continue;
+        };
+        let Some(mut state) = cached.state() else {
+            outcomes.push(Flipped::Stopped);
+            continue;
+        };
+        let mut tree: BTreeMap<&str, &[u8]> =
+            first_files.iter().map(|&(p, t)| (p, t.unwrap())).collect();
+        outcomes.push(if try_commit(&mut state, &mut tree, 101, &second) {
+            Flipped::Answered(
+                Box::new(state.ledger(Some(wanted))),
+                state.strings.damaged(),
+            )
+        } else {
+            Flipped::Stopped
+        });
+        assert!(
+            encode(&state).is_none(),
+            "flip {k}: a damaged record or string is copied"
+        );
+    }
+    (expected, outcomes)
+}
+
 #[test]
 fn a_state_round_trips_and_every_cut_is_rejected() {
     let mut state = State::new("first-parent;since=;max=".into());
