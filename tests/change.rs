@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{commit_all, expect_code, git, protoguard, stdout, write};
+use common::{commit_all, expect_code, git, protoguard, write};
 use tempfile::TempDir;
 
 fn message(package: &str, imports: &[&str], fields: &[&str]) -> String {
@@ -25,36 +25,9 @@ fn message(package: &str, imports: &[&str], fields: &[&str]) -> String {
     text
 }
 
-/// Findings as sorted `rule path line` lines from the JSON report.
+/// Findings as sorted `rule path line message` lines from the JSON report.
 fn findings(dir: &Path, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["breaking"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["--format", "json"]);
-    let output = protoguard(dir, &all);
-    let code = output.status.code();
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{args:?}: exit {code:?}\n{}{}",
-        stdout(&output),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let mut lines: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {} {}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["start_line"],
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect();
-    lines.sort();
-    lines
+    common::breaking_findings(dir, args, &["rule", "path", "start_line", "message"])
 }
 
 fn rules_of(lines: &[String]) -> Vec<&str> {

@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{commit_all, git, protoguard, stdout, write};
+use common::{commit_all, git, write};
 use tempfile::TempDir;
 
 const CACHE: &str = ".git/protoguard/untracked.bin";
@@ -19,29 +19,7 @@ fn message(package: &str, field: &str) -> String {
 
 /// The rule and path of each finding of `breaking --against HEAD`, sorted.
 fn findings(dir: &Path) -> Vec<String> {
-    let output = protoguard(dir, &["breaking", "--against", "HEAD", "--format", "json"]);
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "exit {:?}\n{}{}",
-        output.status.code(),
-        stdout(&output),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let mut lines: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
-        .collect();
-    lines.sort();
-    lines
+    common::breaking_findings(dir, &["--against", "HEAD"], &["rule", "path"])
 }
 
 /// A module `proto/` with files in three directories, committed; then `proto/other/d.proto` and

@@ -146,3 +146,36 @@ pub fn damaged_caches(good: &[u8]) -> Vec<Vec<u8>> {
         Vec::new(),
     ]
 }
+
+/// The findings of `protoguard breaking ARGS --format json` run in `dir`, each as its `fields`
+/// (JSON keys; strings unquoted) joined by spaces, sorted. Any exit but 0 or 1, and a finding
+/// without one of the fields, fail the test with the output.
+pub fn breaking_findings(dir: &Path, args: &[&str], fields: &[&str]) -> Vec<String> {
+    let mut all = vec!["breaking"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let output = protoguard(dir, &all);
+    let code = output.status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{args:?}: exit {code:?}\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut lines: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let shown = fields.iter().map(|&field| match &f[field] {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Null => panic!("a finding without {field}: {f}"),
+                other => other.to_string(),
+            });
+            shown.collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    lines.sort();
+    lines
+}
